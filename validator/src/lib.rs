@@ -1,0 +1,14 @@
+//! The domain of terraform-provider-dagster: Dagster run-concurrency settings, how they render
+//! into the Dagster Helm chart's values, and the rules that reject bad limits.
+//!
+//! Pure and shared: the Terraform provider and the `dagster-concurrency` CLI both translate
+//! their input into a [`model::ConcurrencyConfig`], run [`rules::check`], and
+//! [`render::render`] it.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod model;
+pub mod path;
+pub mod render;
+pub mod rules;
+pub mod version;

@@ -1,0 +1,191 @@
+//! The concurrency settings as data, exactly as a user wrote them.
+//!
+//! Every field is a [`Setting`]: Terraform hands providers values that are absent, known, or not
+//! known until apply, and the rules must check whatever is known while rendering waits for the rest.
+
+/// One user-supplied setting: absent, known, or known only later (Terraform's "unknown").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Setting<T> {
+    /// Not written by the user.
+    #[default]
+    Unset,
+    /// Written, but its value is not known yet (computed from something not yet applied).
+    Unknown,
+    /// Written and known.
+    Known(T),
+}
+
+impl<T> Setting<T> {
+    /// The value when it is known.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Setting::Known(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// True when the user wrote the setting, whether or not its value is known yet.
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Setting::Unset)
+    }
+
+    /// True when the setting is written but not known yet.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Setting::Unknown)
+    }
+
+    /// `Some(None)` when unset, `Some(Some(v))` when known, `None` when unknown.
+    pub fn resolved(&self) -> Option<Option<&T>> {
+        match self {
+            Setting::Unset => Some(None),
+            Setting::Unknown => None,
+            Setting::Known(value) => Some(Some(value)),
+        }
+    }
+}
+
+impl<T> From<Option<T>> for Setting<T> {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Setting::Unset, Setting::Known)
+    }
+}
+
+/// Where the run limits (`max_concurrent_runs`, tag limits) are placed in the chart values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// `dagsterDaemon.runCoordinator.config.queuedRunCoordinator` (every chart version).
+    RunCoordinator,
+    /// The top-level `concurrency.runs` section (chart 1.12.9 and later).
+    Concurrency,
+}
+
+impl Placement {
+    /// The spelling used in Terraform and policy files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::RunCoordinator => "run_coordinator",
+            Placement::Concurrency => "concurrency",
+        }
+    }
+
+    /// Parses the Terraform spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "run_coordinator" => Some(Placement::RunCoordinator),
+            "concurrency" => Some(Placement::Concurrency),
+            _ => None,
+        }
+    }
+}
+
+/// One `tag_concurrency_limit` block.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TagLimit {
+    /// Run tag key the limit matches, e.g. `dagster/backfill`.
+    pub key: Setting<String>,
+    /// Only runs whose tag has this value count.
+    pub value: Setting<String>,
+    /// A separate limit for each distinct value of the key.
+    pub apply_limit_per_unique_value: Setting<bool>,
+    /// How many matching runs may be in progress.
+    pub limit: Setting<i64>,
+}
+
+/// The `block_op_concurrency_limited_runs` block.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BlockOpSettings {
+    /// Whether runs blocked on op concurrency stay queued.
+    pub enabled: Setting<bool>,
+    /// Extra op slots a run may claim beyond the pool limit before it is held back.
+    pub op_concurrency_slot_buffer: Setting<i64>,
+}
+
+/// The `pools` block (chart 1.12.9 and later).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PoolSettings {
+    /// Limit for pools that have no limit of their own (0..1000).
+    pub default_limit: Setting<i64>,
+    /// `run` or `op`.
+    pub granularity: Setting<String>,
+    /// Extra runs that may start when pool slots are counted per op.
+    pub op_granularity_run_buffer: Setting<i64>,
+}
+
+/// The whole `dagster_concurrency` configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConcurrencyConfig {
+    /// Targeted chart version, e.g. `1.12.14`; unset means the newest known.
+    pub chart_version: Setting<String>,
+    /// Prefix of every rendered name when Dagster is a subchart, e.g. `dagster`.
+    pub values_prefix: Setting<String>,
+    /// `run_coordinator` or `concurrency` (as written, checked by the rules).
+    pub placement: Setting<String>,
+    /// Global run limit: -1 unlimited, 0 paused, n > 0 a limit.
+    pub max_concurrent_runs: Setting<i64>,
+    /// Tag limits in the order written; the list itself may be unknown (a dynamic block).
+    pub tag_limits: Setting<Vec<TagLimit>>,
+    /// Seconds between dequeue passes of the daemon.
+    pub dequeue_interval_seconds: Setting<i64>,
+    /// Whether the daemon dequeues with a thread pool.
+    pub dequeue_use_threads: Setting<bool>,
+    /// Threads used when `dequeue_use_threads` is true.
+    pub dequeue_num_workers: Setting<i64>,
+    /// The `block_op_concurrency_limited_runs` block.
+    pub block_op: Setting<BlockOpSettings>,
+    /// The `pools` block.
+    pub pools: Setting<PoolSettings>,
+}
+
+impl ConcurrencyConfig {
+    /// The placement in effect: as written when valid, else the default for the blocks present.
+    /// `None` while it cannot be known yet or is misspelt.
+    pub fn effective_placement(&self) -> Option<Placement> {
+        match &self.placement {
+            Setting::Known(text) => Placement::parse(text),
+            Setting::Unknown => None,
+            Setting::Unset => match self.pools {
+                Setting::Unknown => None,
+                Setting::Known(_) => Some(Placement::Concurrency),
+                Setting::Unset => Some(Placement::RunCoordinator),
+            },
+        }
+    }
+
+    /// Tag limits that are known, with their index in the written list.
+    pub fn known_tag_limits(&self) -> impl Iterator<Item = (usize, &TagLimit)> {
+        self.tag_limits.known().into_iter().flatten().enumerate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placement_defaults_follow_the_pools_block() {
+        let mut config = ConcurrencyConfig::default();
+        assert_eq!(
+            config.effective_placement(),
+            Some(Placement::RunCoordinator)
+        );
+        config.pools = Setting::Known(PoolSettings::default());
+        assert_eq!(config.effective_placement(), Some(Placement::Concurrency));
+        config.pools = Setting::Unknown;
+        assert_eq!(config.effective_placement(), None);
+        config.placement = Setting::Known("run_coordinator".into());
+        assert_eq!(
+            config.effective_placement(),
+            Some(Placement::RunCoordinator)
+        );
+        config.placement = Setting::Known("elsewhere".into());
+        assert_eq!(config.effective_placement(), None);
+    }
+
+    #[test]
+    fn setting_resolution() {
+        assert_eq!(Setting::<i64>::Unset.resolved(), Some(None));
+        assert_eq!(Setting::<i64>::Unknown.resolved(), None);
+        assert_eq!(Setting::Known(3).resolved(), Some(Some(&3)));
+        assert_eq!(Setting::from(Some(2)), Setting::Known(2));
+    }
+}

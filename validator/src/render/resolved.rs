@@ -1,0 +1,211 @@
+//! A configuration with every value known and valid: the only input rendering accepts.
+
+use crate::model::{ConcurrencyConfig, Placement, Setting};
+use crate::version::{ChartVersion, NEWEST_KNOWN};
+
+/// How a tag limit matches tag values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagMatch {
+    /// No value given: one limit across all values of the key.
+    AnyValue,
+    /// Only runs whose tag has exactly this value.
+    Value(String),
+    /// `apply_limit_per_unique_value` as written (true: one limit per distinct value).
+    PerUniqueValue(bool),
+}
+
+/// A tag limit ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedTagLimit {
+    /// Tag key.
+    pub key: String,
+    /// How values match.
+    pub matching: TagMatch,
+    /// The limit.
+    pub limit: i64,
+}
+
+/// The `pools` block ready to render.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResolvedPools {
+    /// `defaultLimit`.
+    pub default_limit: Option<i64>,
+    /// `granularity`.
+    pub granularity: Option<String>,
+    /// `opGranularityRunBuffer`.
+    pub op_granularity_run_buffer: Option<i64>,
+}
+
+/// The `block_op_concurrency_limited_runs` block ready to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedBlockOp {
+    /// `enabled`.
+    pub enabled: bool,
+    /// `opConcurrencySlotBuffer`.
+    pub op_concurrency_slot_buffer: Option<i64>,
+}
+
+/// A fully known configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Targeted chart version.
+    pub chart: ChartVersion,
+    /// Prefix segments (empty when Dagster is the top-level chart).
+    pub prefix: Vec<String>,
+    /// Where run limits go.
+    pub placement: Placement,
+    /// Global run limit.
+    pub max_concurrent_runs: Option<i64>,
+    /// Tag limits in order.
+    pub tag_limits: Vec<ResolvedTagLimit>,
+    /// `dequeueIntervalSeconds`.
+    pub dequeue_interval_seconds: Option<i64>,
+    /// `dequeueUseThreads`.
+    pub dequeue_use_threads: Option<bool>,
+    /// `dequeueNumWorkers`.
+    pub dequeue_num_workers: Option<i64>,
+    /// `blockOpConcurrencyLimitedRuns`.
+    pub block_op: Option<ResolvedBlockOp>,
+    /// `concurrency.pools`.
+    pub pools: Option<ResolvedPools>,
+}
+
+/// Why a configuration could not be resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// Some value is not known yet: the outputs are unknown until apply.
+    Unknown,
+    /// Some value is invalid; the rules report which.
+    Invalid,
+}
+
+fn opt<T: Clone>(setting: &Setting<T>) -> Result<Option<T>, Unresolved> {
+    setting
+        .resolved()
+        .map(|value| value.cloned())
+        .ok_or(Unresolved::Unknown)
+}
+
+fn required<T: Clone>(setting: &Setting<T>) -> Result<T, Unresolved> {
+    opt(setting)?.ok_or(Unresolved::Invalid)
+}
+
+/// Splits a values prefix into its segments; `None` when a segment is empty.
+pub fn prefix_segments(prefix: &str) -> Option<Vec<String>> {
+    if prefix.is_empty() {
+        return Some(Vec::new());
+    }
+    let segments: Vec<String> = prefix.split('.').map(str::to_owned).collect();
+    segments.iter().all(|s| !s.is_empty()).then_some(segments)
+}
+
+/// Deepest prefix Helm accepts: strvals refuses names nested deeper than 30 levels, and the
+/// deepest rendered name below the prefix has 8.
+pub const MAX_PREFIX_SEGMENTS: usize = 22;
+
+impl Resolved {
+    /// Resolves a configuration; unknown values win over invalid ones, so a plan with unknowns
+    /// shows "known after apply" instead of failing.
+    pub fn from_config(config: &ConcurrencyConfig) -> Result<Resolved, Unresolved> {
+        let chart = match opt(&config.chart_version)? {
+            None => NEWEST_KNOWN,
+            Some(text) => ChartVersion::parse(&text).ok_or(Unresolved::Invalid)?,
+        };
+        let prefix = opt(&config.values_prefix)?.unwrap_or_default();
+        let prefix = prefix_segments(&prefix)
+            .filter(|segments| segments.len() <= MAX_PREFIX_SEGMENTS)
+            .ok_or(Unresolved::Invalid)?;
+        if config.placement.is_unknown() || config.pools.is_unknown() {
+            return Err(Unresolved::Unknown);
+        }
+        let placement = config.effective_placement().ok_or(Unresolved::Invalid)?;
+        let tag_limits = match &config.tag_limits {
+            Setting::Unknown => return Err(Unresolved::Unknown),
+            Setting::Unset => Vec::new(),
+            Setting::Known(limits) => limits
+                .iter()
+                .map(|tag| {
+                    let matching = match (opt(&tag.value)?, opt(&tag.apply_limit_per_unique_value)?)
+                    {
+                        (None, None) => TagMatch::AnyValue,
+                        (Some(value), None) => TagMatch::Value(value),
+                        (None, Some(flag)) => TagMatch::PerUniqueValue(flag),
+                        (Some(_), Some(_)) => return Err(Unresolved::Invalid),
+                    };
+                    Ok(ResolvedTagLimit {
+                        key: required(&tag.key)?,
+                        matching,
+                        limit: required(&tag.limit)?,
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let block_op = match opt(&config.block_op)? {
+            None => None,
+            Some(block) => Some(ResolvedBlockOp {
+                enabled: required(&block.enabled)?,
+                op_concurrency_slot_buffer: opt(&block.op_concurrency_slot_buffer)?,
+            }),
+        };
+        let pools = match opt(&config.pools)? {
+            None => None,
+            Some(pools) => Some(ResolvedPools {
+                default_limit: opt(&pools.default_limit)?,
+                granularity: opt(&pools.granularity)?,
+                op_granularity_run_buffer: opt(&pools.op_granularity_run_buffer)?,
+            }),
+        };
+        Ok(Resolved {
+            chart,
+            prefix,
+            placement,
+            max_concurrent_runs: opt(&config.max_concurrent_runs)?,
+            tag_limits,
+            dequeue_interval_seconds: opt(&config.dequeue_interval_seconds)?,
+            dequeue_use_threads: opt(&config.dequeue_use_threads)?,
+            dequeue_num_workers: opt(&config.dequeue_num_workers)?,
+            block_op,
+            pools,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TagLimit;
+
+    #[test]
+    fn unknown_values_make_the_whole_configuration_unknown() {
+        let config = ConcurrencyConfig {
+            max_concurrent_runs: Setting::Unknown,
+            ..Default::default()
+        };
+        assert_eq!(Resolved::from_config(&config), Err(Unresolved::Unknown));
+    }
+
+    #[test]
+    fn conflicting_tag_matching_is_invalid() {
+        let config = ConcurrencyConfig {
+            tag_limits: Setting::Known(vec![TagLimit {
+                key: Setting::Known("k".into()),
+                value: Setting::Known("v".into()),
+                apply_limit_per_unique_value: Setting::Known(true),
+                limit: Setting::Known(1),
+            }]),
+            ..Default::default()
+        };
+        assert_eq!(Resolved::from_config(&config), Err(Unresolved::Invalid));
+    }
+
+    #[test]
+    fn prefixes_split_on_dots() {
+        assert_eq!(prefix_segments(""), Some(vec![]));
+        assert_eq!(
+            prefix_segments("a.b"),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(prefix_segments("a..b"), None);
+        assert_eq!(prefix_segments(".a"), None);
+    }
+}

@@ -1,0 +1,212 @@
+use super::*;
+use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use crate::rules::testing::{seed, tag};
+
+const QRC: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
+
+fn entries(rendered: &Rendered) -> Vec<(String, String, &'static str)> {
+    rendered
+        .set
+        .iter()
+        .map(|e| (e.name.clone(), e.value.clone(), e.kind))
+        .collect()
+}
+
+fn entry(name: &str, value: &str, kind: &'static str) -> (String, String, &'static str) {
+    (name.into(), value.into(), kind)
+}
+
+#[test]
+fn seed_renders_exactly_the_adr_entries() {
+    let rendered = render(&seed()).expect("seed renders");
+    assert_eq!(
+        entries(&rendered),
+        vec![
+            entry("dagsterDaemon.runCoordinator.enabled", "true", "auto"),
+            entry(
+                "dagsterDaemon.runCoordinator.type",
+                "QueuedRunCoordinator",
+                "string"
+            ),
+            entry(&format!("{QRC}.maxConcurrentRuns"), "5", "auto"),
+            entry(
+                &format!("{QRC}.tagConcurrencyLimits[0].key"),
+                "dagster/backfill",
+                "string"
+            ),
+            entry(&format!("{QRC}.tagConcurrencyLimits[0].limit"), "3", "auto"),
+        ]
+    );
+    assert_eq!(
+        rendered.values_yaml,
+        r#""dagsterDaemon":
+  "runCoordinator":
+    "enabled": true
+    "type": "QueuedRunCoordinator"
+    "config":
+      "queuedRunCoordinator":
+        "maxConcurrentRuns": 5
+        "tagConcurrencyLimits":
+          - "key": "dagster/backfill"
+            "limit": 3
+"#
+    );
+    assert_eq!(
+        rendered.instance_yaml,
+        r#""run_coordinator":
+  "module": "dagster.core.run_coordinator"
+  "class": "QueuedRunCoordinator"
+  "config":
+    "max_concurrent_runs": 5
+    "tag_concurrency_limits":
+      - "key": "dagster/backfill"
+        "limit": 3
+    "dequeue_use_threads": true
+    "dequeue_num_workers": 4
+"#
+    );
+    assert_eq!(rendered.id.len(), 64);
+}
+
+#[test]
+fn rendering_is_deterministic_and_the_id_follows_the_values() {
+    let first = render(&seed()).expect("renders");
+    assert_eq!(first, render(&seed()).expect("renders"));
+    let mut changed = seed();
+    changed.max_concurrent_runs = Setting::Known(6);
+    assert_ne!(first.id, render(&changed).expect("renders").id);
+}
+
+#[test]
+fn prefix_and_hostile_strings_are_escaped_in_names_and_values() {
+    let mut config = seed();
+    config.values_prefix = Setting::Known("platform.dag=ster".into());
+    let mut odd = tag("team,a", 1);
+    odd.value = Setting::Known("{x,y}".into());
+    config.tag_limits = Setting::Known(vec![odd]);
+    let rendered = render(&config).expect("renders");
+    let names: Vec<_> = rendered.set.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names[0],
+        r"platform.dag\=ster.dagsterDaemon.runCoordinator.enabled"
+    );
+    let value = rendered
+        .set
+        .iter()
+        .find(|e| e.name.ends_with("].value"))
+        .expect("value entry");
+    assert_eq!((value.value.as_str(), value.kind), (r"\{x\,y}", "string"));
+    assert_eq!(
+        rendered.values["platform"]["dag=ster"]["dagsterDaemon"]["runCoordinator"]["config"]
+            ["queuedRunCoordinator"]["tagConcurrencyLimits"][0]["value"],
+        "{x,y}"
+    );
+}
+
+#[test]
+fn per_unique_value_renders_the_object_form() {
+    let mut config = seed();
+    let mut per_value = tag("dagster/backfill", 3);
+    per_value.apply_limit_per_unique_value = Setting::Known(true);
+    config.tag_limits = Setting::Known(vec![per_value]);
+    let rendered = render(&config).expect("renders");
+    assert!(entries(&rendered).contains(&entry(
+        &format!("{QRC}.tagConcurrencyLimits[0].value.applyLimitPerUniqueValue"),
+        "true",
+        "auto"
+    )));
+    assert!(rendered
+        .instance_yaml
+        .contains("\"value\":\n          \"applyLimitPerUniqueValue\": true"));
+}
+
+#[test]
+fn concurrency_placement_moves_run_limits_and_adds_pools() {
+    let mut config = seed();
+    config.pools = Setting::Known(PoolSettings {
+        default_limit: Setting::Known(2),
+        granularity: Setting::Known("op".into()),
+        op_granularity_run_buffer: Setting::Unset,
+    });
+    let rendered = render(&config).expect("renders");
+    let names: Vec<_> = rendered.set.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "dagsterDaemon.runCoordinator.enabled",
+            "dagsterDaemon.runCoordinator.type",
+            "concurrency.enabled",
+            "concurrency.runs.maxConcurrentRuns",
+            "concurrency.runs.tagConcurrencyLimits[0].key",
+            "concurrency.runs.tagConcurrencyLimits[0].limit",
+            "concurrency.pools.defaultLimit",
+            "concurrency.pools.granularity",
+        ]
+    );
+    assert_eq!(
+        rendered.instance_yaml,
+        r#""run_coordinator":
+  "module": "dagster.core.run_coordinator"
+  "class": "QueuedRunCoordinator"
+  "config":
+    "dequeue_use_threads": true
+    "dequeue_num_workers": 4
+"concurrency":
+  "pools":
+    "default_limit": 2
+    "granularity": "op"
+  "runs":
+    "max_concurrent_runs": 5
+    "tag_concurrency_limits":
+      - "key": "dagster/backfill"
+        "limit": 3
+"#
+    );
+}
+
+#[test]
+fn chart_template_quirks_are_followed() {
+    let config = ConcurrencyConfig {
+        dequeue_interval_seconds: Setting::Known(0),
+        dequeue_use_threads: Setting::Known(false),
+        dequeue_num_workers: Setting::Known(2),
+        block_op: Setting::Known(BlockOpSettings {
+            enabled: Setting::Known(true),
+            op_concurrency_slot_buffer: Setting::Known(1),
+        }),
+        ..Default::default()
+    };
+    let rendered = render(&config).expect("renders");
+    assert_eq!(
+        rendered.instance_yaml,
+        r#""run_coordinator":
+  "module": "dagster.core.run_coordinator"
+  "class": "QueuedRunCoordinator"
+  "config":
+    "max_concurrent_runs": -1
+    "dequeue_num_workers": 2
+    "block_op_concurrency_limited_runs":
+      "enabled": true
+      "op_concurrency_slot_buffer": 1
+"#
+    );
+    let mut old = config;
+    old.chart_version = Setting::Known("1.8.0".into());
+    assert!(!render(&old)
+        .expect("renders")
+        .instance_yaml
+        .contains("block_op"));
+}
+
+#[test]
+fn unknown_and_invalid_inputs_are_not_rendered() {
+    let mut config = seed();
+    config.tag_limits = Setting::Unknown;
+    assert_eq!(render(&config), Err(Unresolved::Unknown));
+    let mut config = seed();
+    config.chart_version = Setting::Known("nope".into());
+    assert_eq!(render(&config), Err(Unresolved::Invalid));
+    let mut config = seed();
+    config.tag_limits = Setting::Known(vec![TagLimit::default()]);
+    assert_eq!(render(&config), Err(Unresolved::Invalid));
+}

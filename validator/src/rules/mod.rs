@@ -1,0 +1,195 @@
+//! The rule engine: every check the provider and the CLI run, each with a stable code.
+//!
+//! A rule is a [`Rule`] (code, name, severity, documentation) declared next to the check that
+//! raises it; [`REGISTRY`] lists them all in code order. [`check`] runs every check on a
+//! configuration and returns [`Finding`]s; unknown values are skipped, known ones always checked.
+
+mod input;
+mod placement;
+mod pools;
+mod queue;
+mod runs;
+mod tags;
+
+use crate::model::{ConcurrencyConfig, Placement};
+use crate::path::AttrPath;
+use crate::version::{ChartVersion, NEWEST_KNOWN};
+use std::fmt;
+
+pub use input::NOT_A_WHOLE_NUMBER;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Legal but surprising: shown, never fails a run (unless the CLI is told to deny warnings).
+    Warning,
+    /// Helm or Dagster would refuse it, or the daemon would crash or stall: fails the run.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A rule: its identity and its documentation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable code, never reused (`DC101`).
+    pub code: &'static str,
+    /// Kebab-case name saying what is flagged.
+    pub name: &'static str,
+    /// Severity of every finding of this rule.
+    pub severity: Severity,
+    /// Markdown documentation: what it does, why, how to fix, an example.
+    pub doc: &'static str,
+}
+
+impl Rule {
+    /// A finding of this rule at `path`.
+    pub fn at(&'static self, path: AttrPath, summary: String, fix: String) -> Finding {
+        Finding {
+            rule: self,
+            path,
+            summary,
+            fix,
+        }
+    }
+}
+
+/// One problem found in a configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule that raised it.
+    pub rule: &'static Rule,
+    /// The attribute it points at.
+    pub path: AttrPath,
+    /// One line: what is wrong, with the values involved.
+    pub summary: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// The finding's severity (its rule's).
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+}
+
+/// Declares a rule as a `pub static` whose documentation is the given markdown.
+macro_rules! rule {
+    ($(#[$meta:meta])* $ident:ident, $code:literal, $name:literal, $severity:ident, $doc:expr) => {
+        $(#[$meta])*
+        pub static $ident: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::rules::Severity::$severity,
+            doc: $doc,
+        };
+    };
+}
+pub(crate) use rule;
+
+/// What every check may read: the configuration and the facts derived from it once.
+pub(crate) struct Context<'a> {
+    /// The configuration checked.
+    pub config: &'a ConcurrencyConfig,
+    /// Targeted chart version, when known and parseable.
+    pub chart: Option<ChartVersion>,
+    /// Placement in effect, when known and valid.
+    pub placement: Option<Placement>,
+}
+
+impl<'a> Context<'a> {
+    fn new(config: &'a ConcurrencyConfig) -> Self {
+        let chart = match &config.chart_version {
+            crate::model::Setting::Unset => Some(NEWEST_KNOWN),
+            crate::model::Setting::Unknown => None,
+            crate::model::Setting::Known(text) => ChartVersion::parse(text),
+        };
+        Context {
+            config,
+            chart,
+            placement: config.effective_placement(),
+        }
+    }
+}
+
+/// Every rule, in code order.
+pub static REGISTRY: &[&Rule] = &[
+    &runs::RUNS_BELOW_MINUS_ONE,
+    &runs::RUNS_UNSET,
+    &runs::RUNS_UNLIMITED,
+    &runs::RUNS_PAUSED,
+    &tags::EMPTY_TAG_KEY,
+    &tags::NEGATIVE_TAG_LIMIT,
+    &tags::VALUE_WITH_PER_UNIQUE_VALUE,
+    &tags::DUPLICATE_TAG_LIMIT,
+    &tags::TAG_LIMIT_ZERO,
+    &tags::TAG_LIMIT_NOT_BELOW_GLOBAL,
+    &tags::INVALID_TAG_KEY,
+    &tags::UNKNOWN_DAGSTER_TAG,
+    &placement::CONCURRENCY_SECTION_UNAVAILABLE,
+    &placement::CONCURRENCY_SECTION_CRASHES_DAEMON,
+    &placement::POOLS_WITH_COORDINATOR_PLACEMENT,
+    &placement::INVALID_PLACEMENT,
+    &placement::SLOT_BUFFER_WITH_CONCURRENCY_SECTION,
+    &pools::INVALID_POOL_GRANULARITY,
+    &pools::DEFAULT_POOL_LIMIT_OUT_OF_RANGE,
+    &queue::SLOT_BUFFER_WITHOUT_BLOCKING,
+    &queue::NEGATIVE_DEQUEUE_INTERVAL,
+    &queue::DEQUEUE_WORKERS_BELOW_ONE,
+    &queue::DEQUEUE_INTERVAL_ZERO,
+    &queue::BLOCK_OP_NOT_RENDERED,
+    &input::UNPARSEABLE_CHART_VERSION,
+    &input::INVALID_VALUES_PREFIX,
+    &input::CHART_NEWER_THAN_KNOWN,
+    &input::NOT_A_WHOLE_NUMBER,
+];
+
+/// The rule with this code (case-insensitive).
+pub fn find(code: &str) -> Option<&'static Rule> {
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code))
+}
+
+/// Runs every check; findings come in rule-family order, then attribute order.
+pub fn check(config: &ConcurrencyConfig) -> Vec<Finding> {
+    let ctx = Context::new(config);
+    let mut out = Vec::new();
+    input::check(&ctx, &mut out);
+    runs::check(&ctx, &mut out);
+    tags::check(&ctx, &mut out);
+    placement::check(&ctx, &mut out);
+    pools::check(&ctx, &mut out);
+    queue::check(&ctx, &mut out);
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_documented() {
+        let mut previous = "";
+        for rule in REGISTRY {
+            assert!(rule.code > previous, "{} out of order", rule.code);
+            previous = rule.code;
+            for heading in ["## What it does", "## Why", "## How to fix", "## Example"] {
+                assert!(rule.doc.contains(heading), "{} lacks {heading}", rule.code);
+            }
+            assert_eq!(find(&rule.code.to_lowercase()), Some(*rule));
+        }
+    }
+}

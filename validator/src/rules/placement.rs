@@ -1,0 +1,271 @@
+//! Placement rules: the `concurrency` section, the chart versions that support it, and what
+//! Dagster refuses when it is combined with run-coordinator settings.
+
+use super::{rule, Context, Finding};
+use crate::model::{Placement, Setting};
+use crate::path::AttrPath;
+use crate::version::{CONCURRENCY_SECTION, CONCURRENCY_SECTION_FIXED};
+
+rule!(
+    /// `pools` or `placement = "concurrency"` on a chart without the `concurrency` section.
+    CONCURRENCY_SECTION_UNAVAILABLE, "DC301", "concurrency-section-unavailable", Error,
+    r#"## What it does
+Checks that `pools` and `placement = "concurrency"` target chart 1.12.9 or later.
+
+## Why is this bad?
+Older charts have no top-level `concurrency` values: Helm installs the values, the chart ignores
+them, and no limit is applied.
+
+## How to fix
+Upgrade the chart to 1.12.12 or later, or use `placement = "run_coordinator"` without `pools`.
+
+## Example
+```hcl
+chart_version = "1.11.0"
+placement     = "concurrency"
+```
+Use instead:
+```hcl
+chart_version = "1.11.0"
+placement     = "run_coordinator"
+```
+"#
+);
+
+rule!(
+    /// The `concurrency` section on chart 1.12.9 to 1.12.11.
+    CONCURRENCY_SECTION_CRASHES_DAEMON, "DC302", "concurrency-section-crashes-daemon", Error,
+    r#"## What it does
+Checks that the `concurrency` section is not used with chart 1.12.9, 1.12.10 or 1.12.11.
+
+## Why is this bad?
+Those charts also write `max_concurrent_runs: -1` into the run coordinator when `concurrency` is
+enabled, and Dagster refuses run limits in both places: the daemon does not start (dagster issue 33225).
+
+## How to fix
+Upgrade the chart to 1.12.12 or later, or use `placement = "run_coordinator"` without `pools`.
+
+## Example
+```hcl
+chart_version = "1.12.10"
+pools {
+  default_limit = 2
+}
+```
+Use instead:
+```hcl
+chart_version = "1.12.12"
+pools {
+  default_limit = 2
+}
+```
+"#
+);
+
+rule!(
+    /// `pools` with `placement = "run_coordinator"`.
+    POOLS_WITH_COORDINATOR_PLACEMENT, "DC303", "pools-with-coordinator-placement", Error,
+    r#"## What it does
+Checks that `pools` is not combined with run limits placed under the run coordinator.
+
+## Why is this bad?
+When the instance's `concurrency` section holds `pools`, Dagster refuses `max_concurrent_runs`
+and `tag_concurrency_limits` under `run_coordinator` ("... incompatible with the
+`concurrency > runs` config") and the daemon does not start, though Helm installs the release.
+
+## How to fix
+Drop `placement` (it defaults to `concurrency` with `pools`) or set `placement = "concurrency"`.
+
+## Example
+```hcl
+placement = "run_coordinator"
+pools {
+  default_limit = 2
+}
+```
+Use instead:
+```hcl
+placement = "concurrency"
+pools {
+  default_limit = 2
+}
+```
+"#
+);
+
+rule!(
+    /// `placement` is neither `run_coordinator` nor `concurrency`.
+    INVALID_PLACEMENT, "DC304", "invalid-placement", Error,
+    r#"## What it does
+Checks that `placement` is `run_coordinator` or `concurrency`.
+
+## Why is this bad?
+Any other value leaves no place for the run limits.
+
+## How to fix
+Use `run_coordinator` (every chart) or `concurrency` (chart 1.12.12 and later).
+
+## Example
+```hcl
+placement = "queued"
+```
+Use instead:
+```hcl
+placement = "run_coordinator"
+```
+"#
+);
+
+rule!(
+    /// `op_concurrency_slot_buffer` while the `concurrency` section holds the run limits.
+    SLOT_BUFFER_WITH_CONCURRENCY_SECTION, "DC305", "slot-buffer-with-concurrency-section", Error,
+    r#"## What it does
+Checks that `block_op_concurrency_limited_runs.op_concurrency_slot_buffer` is not set when run
+limits or pools live in the `concurrency` section.
+
+## Why is this bad?
+Dagster refuses `op_concurrency_slot_buffer` under `run_coordinator` when the `concurrency`
+section holds `runs` or `pools`, and the daemon does not start.
+
+## How to fix
+Move the buffer to `pools { op_granularity_run_buffer = N }`.
+
+## Example
+```hcl
+placement = "concurrency"
+block_op_concurrency_limited_runs {
+  enabled                    = true
+  op_concurrency_slot_buffer = 1
+}
+```
+Use instead:
+```hcl
+placement = "concurrency"
+pools {
+  op_granularity_run_buffer = 1
+}
+```
+"#
+);
+
+/// Checks where limits are placed against the chart version.
+pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let config = ctx.config;
+    if let Setting::Known(text) = &config.placement {
+        if Placement::parse(text).is_none() {
+            out.push(INVALID_PLACEMENT.at(
+                AttrPath::attr("placement"),
+                format!("placement {text:?} is not \"run_coordinator\" or \"concurrency\""),
+                "use \"run_coordinator\" (every chart) or \"concurrency\" (chart 1.12.12 and later)".into(),
+            ));
+        }
+    }
+    let uses_section =
+        ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
+    if uses_section {
+        let path = if config.pools.known().is_some() {
+            AttrPath::block("pools")
+        } else {
+            AttrPath::attr("placement")
+        };
+        match ctx.chart {
+            Some(chart) if chart < CONCURRENCY_SECTION => out.push(CONCURRENCY_SECTION_UNAVAILABLE.at(
+                path,
+                format!("chart {chart} has no concurrency section (added in {CONCURRENCY_SECTION}), so these limits are ignored"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+            )),
+            Some(chart) if chart < CONCURRENCY_SECTION_FIXED => out.push(CONCURRENCY_SECTION_CRASHES_DAEMON.at(
+                path,
+                format!("chart {chart} writes run limits into both places when the concurrency section is on, and the daemon does not start"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+            )),
+            _ => {}
+        }
+    }
+    if config.pools.known().is_some()
+        && config.placement.known().map(String::as_str) == Some("run_coordinator")
+    {
+        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(
+            AttrPath::attr("placement"),
+            "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
+            "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
+        ));
+    }
+    if let Setting::Known(block) = &config.block_op {
+        if block.op_concurrency_slot_buffer.is_set() && uses_section {
+            out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
+                AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
+                "op_concurrency_slot_buffer under run_coordinator is refused by Dagster when the concurrency section is used".into(),
+                "move the buffer to pools { op_granularity_run_buffer = N }".into(),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fired, seed};
+    use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting};
+
+    fn with_pools(chart: &str) -> ConcurrencyConfig {
+        let mut config = seed();
+        config.chart_version = Setting::Known(chart.into());
+        config.pools = Setting::Known(PoolSettings {
+            default_limit: Setting::Known(2),
+            ..Default::default()
+        });
+        config
+    }
+
+    #[test]
+    fn concurrency_section_unavailable() {
+        assert_eq!(fired(&with_pools("1.12.8"), "DC301"), ["pools"]);
+        let mut placed = seed();
+        placed.chart_version = Setting::Known("1.11.0".into());
+        placed.placement = Setting::Known("concurrency".into());
+        assert_eq!(fired(&placed, "DC301"), ["placement"]);
+        assert!(fired(&with_pools("1.12.12"), "DC301").is_empty());
+    }
+
+    #[test]
+    fn concurrency_section_crashes_daemon() {
+        for chart in ["1.12.9", "1.12.10", "1.12.11"] {
+            assert_eq!(fired(&with_pools(chart), "DC302"), ["pools"], "{chart}");
+        }
+        assert!(fired(&with_pools("1.12.12"), "DC302").is_empty());
+        assert!(fired(&with_pools("1.12.8"), "DC302").is_empty());
+    }
+
+    #[test]
+    fn pools_with_coordinator_placement() {
+        let mut config = with_pools("1.12.14");
+        config.placement = Setting::Known("run_coordinator".into());
+        assert_eq!(fired(&config, "DC303"), ["placement"]);
+        config.placement = Setting::Known("concurrency".into());
+        assert!(fired(&config, "DC303").is_empty());
+    }
+
+    #[test]
+    fn invalid_placement() {
+        let mut config = seed();
+        config.placement = Setting::Known("queued".into());
+        assert_eq!(fired(&config, "DC304"), ["placement"]);
+        config.placement = Setting::Known("run_coordinator".into());
+        assert!(fired(&config, "DC304").is_empty());
+    }
+
+    #[test]
+    fn slot_buffer_with_concurrency_section() {
+        let mut config = with_pools("1.12.14");
+        config.block_op = Setting::Known(BlockOpSettings {
+            enabled: Setting::Known(true),
+            op_concurrency_slot_buffer: Setting::Known(1),
+        });
+        assert_eq!(
+            fired(&config, "DC305"),
+            ["block_op_concurrency_limited_runs.op_concurrency_slot_buffer"]
+        );
+        config.pools = Setting::Unset;
+        assert!(fired(&config, "DC305").is_empty());
+    }
+}

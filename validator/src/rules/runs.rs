@@ -1,0 +1,191 @@
+//! Global run limit rules (`max_concurrent_runs`).
+
+use super::{rule, Context, Finding};
+use crate::model::{Placement, Setting};
+use crate::path::AttrPath;
+
+rule!(
+    /// `max_concurrent_runs` below -1.
+    RUNS_BELOW_MINUS_ONE, "DC101", "runs-below-minus-one", Error,
+    r#"## What it does
+Checks that `max_concurrent_runs` is -1 (unlimited), 0 (paused) or a positive limit.
+
+## Why is this bad?
+Under `run_coordinator` Dagster refuses the instance at daemon start ("Negative values other than
+-1 (which disables the limit) for max_concurrent_runs are disallowed"). Under `concurrency.runs`
+Dagster accepts it silently and the queue never launches anything.
+
+## How to fix
+Use a positive limit, 0 to pause, or -1 for no limit.
+
+## Example
+```hcl
+max_concurrent_runs = -5
+```
+Use instead:
+```hcl
+max_concurrent_runs = 5
+```
+"#
+);
+
+rule!(
+    /// No `max_concurrent_runs`: runs are not limited.
+    RUNS_UNSET, "DC102", "runs-unset", Warning,
+    r#"## What it does
+Warns when `max_concurrent_runs` is not set.
+
+## Why is this bad?
+With run limits under the run coordinator, the chart renders a missing limit as `-1`: every
+queued run launches at once (not Dagster's own default of 10). Under the `concurrency` section the
+chart writes nothing and Dagster's built-in default applies.
+
+## How to fix
+Set the number of runs your database and cluster can hold at once.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = 5
+}
+```
+"#
+);
+
+rule!(
+    /// `max_concurrent_runs = -1`: runs are not limited.
+    RUNS_UNLIMITED, "DC103", "runs-unlimited", Warning,
+    r#"## What it does
+Warns when `max_concurrent_runs` is -1.
+
+## Why is this bad?
+-1 disables the global limit: a backfill of many partitions starts every run at once, each with
+its own pod and database connections.
+
+## How to fix
+Set a positive limit, or keep -1 deliberately and accept the warning.
+
+## Example
+```hcl
+max_concurrent_runs = -1
+```
+Use instead:
+```hcl
+max_concurrent_runs = 10
+```
+"#
+);
+
+rule!(
+    /// `max_concurrent_runs = 0`: nothing is launched.
+    RUNS_PAUSED, "DC104", "runs-paused", Warning,
+    r#"## What it does
+Warns when `max_concurrent_runs` is 0.
+
+## Why is this bad?
+The chart keeps 0 (it does not treat it as unset) and Dagster then launches no run at all: every
+run stays queued until the limit is raised.
+
+## How to fix
+Use a positive limit unless pausing every run is intended.
+
+## Example
+```hcl
+max_concurrent_runs = 0
+```
+Use instead:
+```hcl
+max_concurrent_runs = 5
+```
+"#
+);
+
+/// Checks `max_concurrent_runs`.
+pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let path = || AttrPath::attr("max_concurrent_runs");
+    match &ctx.config.max_concurrent_runs {
+        Setting::Unknown => {}
+        Setting::Unset => {
+            let consequence = match ctx.placement {
+                Some(Placement::Concurrency) => {
+                    "the chart writes no limit and Dagster's default applies"
+                }
+                _ => "the chart renders -1 and every queued run launches at once",
+            };
+            out.push(RUNS_UNSET.at(
+                path(),
+                format!("max_concurrent_runs is not set: {consequence}"),
+                "set max_concurrent_runs to the number of runs your database and cluster can hold".into(),
+            ));
+        }
+        Setting::Known(runs) if *runs < -1 => out.push(RUNS_BELOW_MINUS_ONE.at(
+            path(),
+            format!("max_concurrent_runs = {runs} is below -1, which Dagster refuses"),
+            "use a positive limit, 0 to pause every run, or -1 for no limit".into(),
+        )),
+        Setting::Known(-1) => out.push(RUNS_UNLIMITED.at(
+            path(),
+            "max_concurrent_runs = -1 disables the global run limit".into(),
+            "set a positive limit unless unlimited runs are intended".into(),
+        )),
+        Setting::Known(0) => out.push(RUNS_PAUSED.at(
+            path(),
+            "max_concurrent_runs = 0 launches no run at all".into(),
+            "use a positive limit unless pausing every run is intended".into(),
+        )),
+        Setting::Known(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fired, seed};
+    use crate::model::Setting;
+
+    fn with_runs(runs: Setting<i64>) -> crate::model::ConcurrencyConfig {
+        let mut config = seed();
+        config.max_concurrent_runs = runs;
+        config
+    }
+
+    #[test]
+    fn runs_below_minus_one() {
+        assert_eq!(
+            fired(&with_runs(Setting::Known(-2)), "DC101"),
+            ["max_concurrent_runs"]
+        );
+        assert!(fired(&with_runs(Setting::Known(-1)), "DC101").is_empty());
+    }
+
+    #[test]
+    fn runs_unset() {
+        assert_eq!(
+            fired(&with_runs(Setting::Unset), "DC102"),
+            ["max_concurrent_runs"]
+        );
+        assert!(fired(&with_runs(Setting::Unknown), "DC102").is_empty());
+        assert!(fired(&with_runs(Setting::Known(5)), "DC102").is_empty());
+    }
+
+    #[test]
+    fn runs_unlimited() {
+        assert_eq!(
+            fired(&with_runs(Setting::Known(-1)), "DC103"),
+            ["max_concurrent_runs"]
+        );
+        assert!(fired(&with_runs(Setting::Known(1)), "DC103").is_empty());
+    }
+
+    #[test]
+    fn runs_paused() {
+        assert_eq!(
+            fired(&with_runs(Setting::Known(0)), "DC104"),
+            ["max_concurrent_runs"]
+        );
+        assert!(fired(&with_runs(Setting::Known(1)), "DC104").is_empty());
+    }
+}

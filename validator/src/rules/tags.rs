@@ -1,0 +1,529 @@
+//! Tag limit rules (`tag_concurrency_limit` blocks).
+
+use super::{rule, Context, Finding};
+use crate::model::{Setting, TagLimit};
+use crate::path::AttrPath;
+
+rule!(
+    /// A tag limit with an empty key.
+    EMPTY_TAG_KEY, "DC201", "empty-tag-key", Error,
+    r#"## What it does
+Checks that every `tag_concurrency_limit` has a non-empty `key`.
+
+## Why is this bad?
+No run carries a tag with an empty key, so the limit matches nothing; the chart schema requires
+a key and Dagster only warns on malformed tag keys.
+
+## How to fix
+Write the run tag key the limit is for, such as `dagster/backfill`.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = ""
+  limit = 3
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 3
+}
+```
+"#
+);
+
+rule!(
+    /// A negative tag limit.
+    NEGATIVE_TAG_LIMIT, "DC202", "negative-tag-limit", Error,
+    r#"## What it does
+Checks that every tag `limit` is 0 or more.
+
+## Why is this bad?
+Dagster accepts a negative limit without complaint (checked with dagster 1.13.28), and every run
+carrying the tag then stays queued forever.
+
+## How to fix
+Use a positive limit, or 0 if matching runs must never start.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  limit = -1
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  limit = 2
+}
+```
+"#
+);
+
+rule!(
+    /// `value` together with `apply_limit_per_unique_value`.
+    VALUE_WITH_PER_UNIQUE_VALUE, "DC203", "value-with-per-unique-value", Error,
+    r#"## What it does
+Checks that a tag limit sets `value` or `apply_limit_per_unique_value`, not both.
+
+## Why is this bad?
+Both are rendered into the same chart key (`value` is either a string or
+`{applyLimitPerUniqueValue: bool}`), so one of them cannot be expressed.
+
+## How to fix
+Keep `value` to limit one tag value, or `apply_limit_per_unique_value = true` for a separate
+limit per value (one per backfill with `dagster/backfill`).
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key                          = "dagster/backfill"
+  value                        = "abc"
+  apply_limit_per_unique_value = true
+  limit                        = 3
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key                          = "dagster/backfill"
+  apply_limit_per_unique_value = true
+  limit                        = 3
+}
+```
+"#
+);
+
+rule!(
+    /// Two tag limits for the same key and value.
+    DUPLICATE_TAG_LIMIT, "DC204", "duplicate-tag-limit", Error,
+    r#"## What it does
+Checks that no two tag limits share the same key and the same value matching (a value, per unique
+value, or none).
+
+## Why is this bad?
+Dagster does not refuse duplicates: it silently keeps the last one (checked with dagster 1.13.28),
+so the first limit written is ignored.
+
+## How to fix
+Keep one limit per key and value.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  limit = 2
+}
+tag_concurrency_limit {
+  key   = "team"
+  limit = 4
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  limit = 2
+}
+```
+"#
+);
+
+rule!(
+    /// A tag limit of 0.
+    TAG_LIMIT_ZERO, "DC205", "tag-limit-zero", Warning,
+    r#"## What it does
+Warns when a tag `limit` is 0.
+
+## Why is this bad?
+A limit of 0 blocks every matching run forever: they stay queued and are never launched.
+
+## How to fix
+Use a positive limit unless blocking those runs is intended.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 0
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 3
+}
+```
+"#
+);
+
+rule!(
+    /// A tag limit at or above the global limit.
+    TAG_LIMIT_NOT_BELOW_GLOBAL, "DC206", "tag-limit-not-below-global", Warning,
+    r#"## What it does
+Warns when a tag `limit` is at or above `max_concurrent_runs`.
+
+## Why is this bad?
+The global limit is reached first, so the tag limit never holds a run back: it limits nothing.
+
+## How to fix
+Lower the tag limit below `max_concurrent_runs`, or drop it.
+
+## Example
+```hcl
+max_concurrent_runs = 5
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 5
+}
+```
+Use instead:
+```hcl
+max_concurrent_runs = 5
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 3
+}
+```
+"#
+);
+
+rule!(
+    /// A key no Dagster run tag can have.
+    INVALID_TAG_KEY, "DC207", "invalid-tag-key", Warning,
+    r#"## What it does
+Warns when a key does not match Dagster's tag key format:
+`^([A-Za-z0-9_.-]{1,63}/|dagster/kind/)?[A-Za-z0-9_.-]{1,63}$`.
+
+## Why is this bad?
+Dagster only warns about such keys on runs, so a limit on one usually matches no run and limits nothing.
+
+## How to fix
+Use the exact key your runs are tagged with: letters, digits, `_`, `.`, `-`, with at most one `/` prefix.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "my team"
+  limit = 2
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "my-team"
+  limit = 2
+}
+```
+"#
+);
+
+rule!(
+    /// A `dagster/` key that Dagster does not set.
+    UNKNOWN_DAGSTER_TAG, "DC208", "unknown-dagster-tag", Warning,
+    r#"## What it does
+Warns when a key under `dagster/` is not one of the system run tags Dagster sets.
+
+## Why is this bad?
+A typo such as `dagster/backfil` matches no run: the limit silently limits nothing.
+
+## How to fix
+Use the documented key (the finding suggests the closest one).
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "dagster/backfil"
+  limit = 3
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "dagster/backfill"
+  limit = 3
+}
+```
+"#
+);
+
+/// Run tags Dagster itself sets on runs (`dagster/kind/...` is accepted as a family).
+const DAGSTER_RUN_TAGS: &[&str] = &[
+    "dagster/agent_id",
+    "dagster/asset_evaluation_id",
+    "dagster/asset_partition_range_end",
+    "dagster/asset_partition_range_start",
+    "dagster/auto_materialize",
+    "dagster/automation_condition",
+    "dagster/backfill",
+    "dagster/code_location",
+    "dagster/from_ui",
+    "dagster/git_commit_hash",
+    "dagster/image",
+    "dagster/is_resume_retry",
+    "dagster/max_retries",
+    "dagster/max_runtime",
+    "dagster/op_selection",
+    "dagster/parent_run_id",
+    "dagster/partition",
+    "dagster/partition_set",
+    "dagster/priority",
+    "dagster/retry_number",
+    "dagster/retry_on_asset_or_op_failure",
+    "dagster/retry_strategy",
+    "dagster/root_run_id",
+    "dagster/run_key",
+    "dagster/schedule_name",
+    "dagster/sensor_name",
+    "dagster/solid_selection",
+    "dagster/step_selection",
+    "dagster/tick",
+    "dagster/user",
+    "dagster/will_retry",
+];
+
+/// Whether `key` matches Dagster's tag key pattern.
+pub fn is_valid_tag_key(key: &str) -> bool {
+    fn name(part: &str) -> bool {
+        (1..=63).contains(&part.len())
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    }
+    if let Some(rest) = key.strip_prefix("dagster/kind/") {
+        if name(rest) {
+            return true;
+        }
+    }
+    match key.split_once('/') {
+        Some((prefix, rest)) => name(prefix) && name(rest),
+        None => name(key),
+    }
+}
+
+/// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
+#[derive(PartialEq, Eq)]
+enum Matching<'a> {
+    AnyValue,
+    Value(&'a str),
+    PerUniqueValue,
+}
+
+fn matching(tag: &TagLimit) -> Option<Matching<'_>> {
+    match (&tag.value, &tag.apply_limit_per_unique_value) {
+        (Setting::Unknown, _) | (_, Setting::Unknown) => None,
+        (Setting::Known(value), _) => Some(Matching::Value(value)),
+        (_, Setting::Known(true)) => Some(Matching::PerUniqueValue),
+        _ => Some(Matching::AnyValue),
+    }
+}
+
+/// Checks every tag limit.
+pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let global = ctx.config.max_concurrent_runs.known().copied();
+    let tags: Vec<(usize, &TagLimit)> = ctx.config.known_tag_limits().collect();
+    for &(index, tag) in &tags {
+        let path = |attr| AttrPath::item("tag_concurrency_limit", index).then(attr);
+        if let Setting::Known(key) = &tag.key {
+            check_key(key, path("key"), out);
+        }
+        if let Setting::Known(limit) = tag.limit {
+            if limit < 0 {
+                out.push(NEGATIVE_TAG_LIMIT.at(
+                    path("limit"),
+                    format!(
+                        "tag limit {limit} is negative: matching runs would stay queued forever"
+                    ),
+                    "use a positive limit, or 0 if matching runs must never start".into(),
+                ));
+            } else if limit == 0 {
+                out.push(TAG_LIMIT_ZERO.at(
+                    path("limit"),
+                    "tag limit 0 blocks every matching run forever".into(),
+                    "use a positive limit unless blocking these runs is intended".into(),
+                ));
+            } else if let Some(global) = global.filter(|g| *g > 0 && limit >= *g) {
+                out.push(TAG_LIMIT_NOT_BELOW_GLOBAL.at(
+                    path("limit"),
+                    format!("tag limit {limit} is not below max_concurrent_runs = {global}, so it never holds a run back"),
+                    format!("lower the limit below {global}, or drop this tag limit"),
+                ));
+            }
+        }
+        if let (Setting::Known(_), Setting::Known(_)) =
+            (&tag.value, &tag.apply_limit_per_unique_value)
+        {
+            out.push(VALUE_WITH_PER_UNIQUE_VALUE.at(
+                path("apply_limit_per_unique_value"),
+                "value and apply_limit_per_unique_value cannot both be set".into(),
+                "keep value to limit one tag value, or apply_limit_per_unique_value = true for a limit per value".into(),
+            ));
+        }
+        check_duplicate(index, tag, &tags, out);
+    }
+}
+
+fn check_key(key: &str, path: AttrPath, out: &mut Vec<Finding>) {
+    if key.is_empty() {
+        out.push(EMPTY_TAG_KEY.at(
+            path,
+            "tag limit key is empty, so it matches no run".into(),
+            "write the run tag key the limit is for, e.g. \"dagster/backfill\"".into(),
+        ));
+    } else if !is_valid_tag_key(key) {
+        out.push(INVALID_TAG_KEY.at(
+            path,
+            format!("{key:?} is not a valid Dagster tag key, so no run can carry it"),
+            "use letters, digits, '_', '.', '-' (1-63 each) with at most one '/' prefix".into(),
+        ));
+    } else if key.starts_with("dagster/")
+        && !key.starts_with("dagster/kind/")
+        && !DAGSTER_RUN_TAGS.contains(&key)
+    {
+        let closest = DAGSTER_RUN_TAGS
+            .iter()
+            .min_by_key(|known| strsim::levenshtein(key, known))
+            .copied()
+            .unwrap_or("dagster/backfill");
+        out.push(UNKNOWN_DAGSTER_TAG.at(
+            path,
+            format!("{key:?} is not a tag Dagster sets on runs, so this limit matches nothing"),
+            format!("did you mean \"{closest}\"?"),
+        ));
+    }
+}
+
+fn check_duplicate(
+    index: usize,
+    tag: &TagLimit,
+    tags: &[(usize, &TagLimit)],
+    out: &mut Vec<Finding>,
+) {
+    let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) else {
+        return;
+    };
+    let later = tags.iter().find(|(other_index, other)| {
+        *other_index > index
+            && other.key.known() == Some(key)
+            && self::matching(other).as_ref() == Some(&matching)
+    });
+    if let Some((later_index, _)) = later {
+        out.push(DUPLICATE_TAG_LIMIT.at(
+            AttrPath::item("tag_concurrency_limit", index),
+            format!("tag limit for key {key:?} is repeated at tag_concurrency_limit[{later_index}]; Dagster silently keeps only the last"),
+            "keep a single limit per key and value".into(),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fired, seed, tag};
+    use super::is_valid_tag_key;
+    use crate::model::{ConcurrencyConfig, Setting, TagLimit};
+
+    fn with_tags(tags: Vec<TagLimit>) -> ConcurrencyConfig {
+        let mut config = seed();
+        config.tag_limits = Setting::Known(tags);
+        config
+    }
+
+    #[test]
+    fn empty_tag_key() {
+        assert_eq!(
+            fired(&with_tags(vec![tag("", 1)]), "DC201"),
+            ["tag_concurrency_limit[0].key"]
+        );
+        assert!(fired(&with_tags(vec![tag("team", 1)]), "DC201").is_empty());
+    }
+
+    #[test]
+    fn negative_tag_limit() {
+        let config = with_tags(vec![tag("team", 1), tag("other", -1)]);
+        assert_eq!(fired(&config, "DC202"), ["tag_concurrency_limit[1].limit"]);
+        assert!(fired(&with_tags(vec![tag("team", 0)]), "DC202").is_empty());
+    }
+
+    #[test]
+    fn value_with_per_unique_value() {
+        let mut both = tag("team", 1);
+        both.value = Setting::Known("a".into());
+        both.apply_limit_per_unique_value = Setting::Known(false);
+        assert_eq!(
+            fired(&with_tags(vec![both.clone()]), "DC203"),
+            ["tag_concurrency_limit[0].apply_limit_per_unique_value"]
+        );
+        both.apply_limit_per_unique_value = Setting::Unset;
+        assert!(fired(&with_tags(vec![both]), "DC203").is_empty());
+    }
+
+    #[test]
+    fn duplicate_tag_limit() {
+        let config = with_tags(vec![tag("team", 1), tag("x", 1), tag("team", 2)]);
+        assert_eq!(fired(&config, "DC204"), ["tag_concurrency_limit[0]"]);
+        let mut per_value = tag("team", 2);
+        per_value.apply_limit_per_unique_value = Setting::Known(true);
+        let mut valued = tag("team", 2);
+        valued.value = Setting::Known("a".into());
+        assert!(fired(&with_tags(vec![tag("team", 1), per_value, valued]), "DC204").is_empty());
+        let mut not_per_value = tag("team", 2);
+        not_per_value.apply_limit_per_unique_value = Setting::Known(false);
+        assert_eq!(
+            fired(&with_tags(vec![tag("team", 1), not_per_value]), "DC204").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn tag_limit_zero() {
+        assert_eq!(
+            fired(&with_tags(vec![tag("team", 0)]), "DC205"),
+            ["tag_concurrency_limit[0].limit"]
+        );
+        assert!(fired(&with_tags(vec![tag("team", 1)]), "DC205").is_empty());
+    }
+
+    #[test]
+    fn tag_limit_not_below_global() {
+        assert_eq!(
+            fired(&with_tags(vec![tag("team", 5)]), "DC206"),
+            ["tag_concurrency_limit[0].limit"]
+        );
+        assert!(fired(&with_tags(vec![tag("team", 4)]), "DC206").is_empty());
+        let mut unlimited = with_tags(vec![tag("team", 50)]);
+        unlimited.max_concurrent_runs = Setting::Known(-1);
+        assert!(fired(&unlimited, "DC206").is_empty());
+    }
+
+    #[test]
+    fn invalid_tag_key() {
+        assert_eq!(
+            fired(&with_tags(vec![tag("my team", 1)]), "DC207"),
+            ["tag_concurrency_limit[0].key"]
+        );
+        assert!(fired(&with_tags(vec![tag("my-team", 1)]), "DC207").is_empty());
+        assert!(is_valid_tag_key("dagster/kind/python"));
+        assert!(is_valid_tag_key("a.b/c_d-e"));
+        for bad in ["a/b/c", "/a", "a/", &"x".repeat(64), "é"] {
+            assert!(!is_valid_tag_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_dagster_tag() {
+        let findings = super::super::check(&with_tags(vec![tag("dagster/backfil", 1)]));
+        let finding = findings
+            .iter()
+            .find(|f| f.rule.code == "DC208")
+            .expect("DC208 fires");
+        assert_eq!(finding.path.to_string(), "tag_concurrency_limit[0].key");
+        assert!(finding.fix.contains("dagster/backfill"), "{}", finding.fix);
+        assert!(fired(&with_tags(vec![tag("dagster/priority", 1)]), "DC208").is_empty());
+        assert!(fired(&with_tags(vec![tag("dagster/kind/dbt", 1)]), "DC208").is_empty());
+    }
+}
