@@ -1,0 +1,54 @@
+//! What the resource and the data source share: checking arguments and computing the outputs.
+
+use crate::convert::ConcurrencyState;
+use crate::diagnostics::{guarded, report};
+use tf_provider::Diagnostics;
+use validator::render::{render, Unresolved};
+use validator::rules::{check, Severity};
+
+/// Runs every rule on the known arguments and reports the findings (validate, plan, apply).
+pub fn validate(diags: &mut Diagnostics, state: &ConcurrencyState) {
+    if let Some(findings) = guarded(diags, || {
+        let (config, mut findings) = state.to_config();
+        findings.extend(check(&config));
+        findings
+    }) {
+        report(diags, &findings);
+    }
+}
+
+/// Computes the outputs into `state`: rendered when every argument is known, unknown otherwise.
+/// Fails with the rule errors when the arguments cannot be rendered.
+pub fn compute_outputs(
+    diags: &mut Diagnostics,
+    mut state: ConcurrencyState,
+) -> Option<ConcurrencyState> {
+    let outcome = guarded(diags, || {
+        let (config, conversion) = state.to_config();
+        if !conversion.is_empty() {
+            return Err(conversion);
+        }
+        match render(&config) {
+            Ok(rendered) => Ok(Some(rendered)),
+            Err(Unresolved::Unknown) => Ok(None),
+            Err(Unresolved::Invalid) => Err(check(&config)
+                .into_iter()
+                .filter(|finding| finding.severity() == Severity::Error)
+                .collect()),
+        }
+    })?;
+    match outcome {
+        Ok(Some(rendered)) => state.set_outputs(&rendered),
+        Ok(None) => state.set_outputs_unknown(),
+        Err(errors) => {
+            if !report(diags, &errors) {
+                diags.root_error(
+                    "dagster_concurrency cannot be rendered",
+                    "The arguments are incomplete or invalid; run `terraform validate` for details.",
+                );
+            }
+            return None;
+        }
+    }
+    Some(state)
+}

@@ -1,0 +1,38 @@
+//! `data "dagster_concurrency"`: the same arguments and outputs as the resource, without state.
+
+use crate::concurrency::{compute_outputs, validate};
+use crate::concurrency_schema::concurrency_schema;
+use crate::convert::ConcurrencyState;
+use async_trait::async_trait;
+use tf_provider::schema::Schema;
+use tf_provider::value::ValueEmpty;
+use tf_provider::{DataSource, Diagnostics};
+
+/// The `dagster_concurrency` data source.
+pub struct ConcurrencyDataSource;
+
+#[async_trait]
+impl DataSource for ConcurrencyDataSource {
+    type State<'a> = ConcurrencyState;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(concurrency_schema(
+            "The data source renders on every read and keeps nothing in state.",
+        ))
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        config: Self::State<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::State<'a>> {
+        compute_outputs(diags, config)
+    }
+}

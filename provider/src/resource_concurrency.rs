@@ -1,0 +1,134 @@
+//! `resource "dagster_concurrency"`: renders the limits at plan time and keeps them in state.
+//!
+//! Nothing exists outside Terraform: create and update store the rendering, read renders again
+//! (so a plan after apply shows no changes), delete only forgets the state.
+
+use crate::concurrency::{compute_outputs, validate};
+use crate::concurrency_schema::concurrency_schema;
+use crate::convert::ConcurrencyState;
+use async_trait::async_trait;
+use tf_provider::schema::Schema;
+use tf_provider::value::ValueEmpty;
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+/// The `dagster_concurrency` resource.
+pub struct ConcurrencyResource;
+
+#[async_trait]
+impl Resource for ConcurrencyResource {
+    type State<'a> = ConcurrencyState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(concurrency_schema(
+            "The resource keeps the rendering in state; pass its `set` or `values_yaml` to a `helm_release`.",
+        ))
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // A state that no longer renders (say, written by a future version) is kept as it is.
+        let mut scratch = Diagnostics::default();
+        let state = compute_outputs(&mut scratch, state.clone()).unwrap_or(state);
+        diags.warnings.append(&mut scratch.warnings);
+        Some((state, private_state))
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        Some((compute_outputs(diags, proposed_state)?, ValueEmpty::Null))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        Some((
+            compute_outputs(diags, proposed_state)?,
+            prior_private_state,
+            vec![],
+        ))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        Some((
+            compute_outputs(diags, planned_state)?,
+            planned_private_state,
+        ))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        Some((
+            compute_outputs(diags, planned_state)?,
+            planned_private_state,
+        ))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        Some(())
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        diags.root_error(
+            "dagster_concurrency cannot be imported",
+            "It only renders values and manages nothing outside Terraform: declare it in configuration and apply.",
+        );
+        None
+    }
+}
