@@ -163,11 +163,8 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let uses_section =
         ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
     if uses_section {
-        let path = if config.pools.known().is_some() {
-            AttrPath::block("pools")
-        } else {
-            AttrPath::attr("placement")
-        };
+        // The fix is a newer chart, so point at the version (always written when too old).
+        let path = AttrPath::attr("chart_version");
         match ctx.chart {
             Some(chart) if chart < CONCURRENCY_SECTION => out.push(CONCURRENCY_SECTION_UNAVAILABLE.at(
                 path,
@@ -219,18 +216,22 @@ mod tests {
 
     #[test]
     fn concurrency_section_unavailable() {
-        assert_eq!(fired(&with_pools("1.12.8"), "DC301"), ["pools"]);
+        assert_eq!(fired(&with_pools("1.12.8"), "DC301"), ["chart_version"]);
         let mut placed = seed();
         placed.chart_version = Setting::Known("1.11.0".into());
         placed.placement = Setting::Known("concurrency".into());
-        assert_eq!(fired(&placed, "DC301"), ["placement"]);
+        assert_eq!(fired(&placed, "DC301"), ["chart_version"]);
         assert!(fired(&with_pools("1.12.12"), "DC301").is_empty());
     }
 
     #[test]
     fn concurrency_section_crashes_daemon() {
         for chart in ["1.12.9", "1.12.10", "1.12.11"] {
-            assert_eq!(fired(&with_pools(chart), "DC302"), ["pools"], "{chart}");
+            assert_eq!(
+                fired(&with_pools(chart), "DC302"),
+                ["chart_version"],
+                "{chart}"
+            );
         }
         assert!(fired(&with_pools("1.12.12"), "DC302").is_empty());
         assert!(fired(&with_pools("1.12.8"), "DC302").is_empty());

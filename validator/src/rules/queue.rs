@@ -171,7 +171,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     if let Some(chart) = ctx.chart.filter(|chart| *chart < BLOCK_OP_RENDERED) {
         out.push(BLOCK_OP_NOT_RENDERED.at(
-            path(),
+            AttrPath::attr("chart_version"),
             format!("chart {chart} does not write block_op_concurrency_limited_runs (rendered since {BLOCK_OP_RENDERED})"),
             format!("upgrade the chart to {BLOCK_OP_RENDERED} or later, or remove the block"),
         ));
@@ -234,7 +234,7 @@ mod tests {
     fn block_op_not_rendered() {
         assert_eq!(
             fired(&with_block(true, None, "1.8.12"), "DC405"),
-            ["block_op_concurrency_limited_runs"]
+            ["chart_version"]
         );
         assert!(fired(&with_block(true, None, "1.8.13"), "DC405").is_empty());
     }

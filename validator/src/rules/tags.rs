@@ -414,7 +414,7 @@ fn check_duplicate(
     });
     if let Some((later_index, _)) = later {
         out.push(DUPLICATE_TAG_LIMIT.at(
-            AttrPath::item("tag_concurrency_limit", index),
+            AttrPath::item("tag_concurrency_limit", index).then("key"),
             format!("tag limit for key {key:?} is repeated at tag_concurrency_limit[{later_index}]; Dagster silently keeps only the last"),
             "keep a single limit per key and value".into(),
         ));
@@ -465,7 +465,7 @@ mod tests {
     #[test]
     fn duplicate_tag_limit() {
         let config = with_tags(vec![tag("team", 1), tag("x", 1), tag("team", 2)]);
-        assert_eq!(fired(&config, "DC204"), ["tag_concurrency_limit[0]"]);
+        assert_eq!(fired(&config, "DC204"), ["tag_concurrency_limit[0].key"]);
         let mut per_value = tag("team", 2);
         per_value.apply_limit_per_unique_value = Setting::Known(true);
         let mut valued = tag("team", 2);
