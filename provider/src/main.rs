@@ -1,14 +1,6 @@
 //! `terraform-provider-dagster`: serves the provider over Terraform's plugin protocol 6.
 #![forbid(unsafe_code)]
 
-mod concurrency;
-mod concurrency_schema;
-mod convert;
-mod data_source_concurrency;
-mod diagnostics;
-mod provider;
-mod resource_concurrency;
-
 use std::process::ExitCode;
 
 /// The handshake cookie Terraform sets for its plugins (go-plugin's magic cookie).
@@ -29,7 +21,7 @@ async fn main() -> ExitCode {
     }
     // Keep backtraces out of diagnostic details even when the user's shell sets RUST_BACKTRACE.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    match tf_provider::serve("dagster", provider::DagsterProvider).await {
+    match tf_provider::serve("dagster", terraform_provider_dagster::DagsterProvider).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("terraform-provider-dagster: {error}");

@@ -1,0 +1,14 @@
+//! terraform-provider-dagster as a library: the provider, its resources and data sources.
+//! The binary (`main.rs`) only serves it; tools such as the docs generator read its schemas.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod concurrency;
+mod concurrency_schema;
+mod convert;
+mod data_source_concurrency;
+mod diagnostics;
+pub mod provider;
+mod resource_concurrency;
+
+pub use provider::DagsterProvider;
