@@ -6,6 +6,7 @@
 
 mod input;
 mod placement;
+mod pool_limit;
 mod pools;
 mod queue;
 mod runs;
@@ -17,6 +18,7 @@ use crate::version::{ChartVersion, NEWEST_KNOWN};
 use std::fmt;
 
 pub use input::NOT_A_WHOLE_NUMBER;
+pub use pool_limit::{check_pool_limit, PoolLimitConfig};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,6 +152,9 @@ pub static REGISTRY: &[&Rule] = &[
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,
     &input::NOT_A_WHOLE_NUMBER,
+    &pool_limit::EMPTY_POOL_NAME,
+    &pool_limit::POOL_LIMIT_OUT_OF_RANGE,
+    &pool_limit::POOL_NAME_WHITESPACE,
 ];
 
 /// The rule with this code (case-insensitive).
