@@ -9,6 +9,7 @@
 
 pub mod model;
 pub mod path;
+pub mod policy;
 pub mod render;
 pub mod rules;
 pub mod version;
