@@ -18,7 +18,14 @@ fn setting<T: std::fmt::Debug + Clone + 'static>(
 }
 
 fn number() -> impl Strategy<Value = i64> {
-    prop_oneof![-3i64..12, Just(i64::MIN), Just(i64::MAX), Just(1000), Just(1001), any::<i64>()]
+    prop_oneof![
+        -3i64..12,
+        Just(i64::MIN),
+        Just(i64::MAX),
+        Just(1000),
+        Just(1001),
+        any::<i64>()
+    ]
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -35,14 +42,20 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn tag_limit() -> impl Strategy<Value = TagLimit> {
-    (setting(text()), setting(text()), setting(any::<bool>()), setting(number())).prop_map(
-        |(key, value, apply_limit_per_unique_value, limit)| TagLimit {
-            key,
-            value,
-            apply_limit_per_unique_value,
-            limit,
-        },
+    (
+        setting(text()),
+        setting(text()),
+        setting(any::<bool>()),
+        setting(number()),
     )
+        .prop_map(
+            |(key, value, apply_limit_per_unique_value, limit)| TagLimit {
+                key,
+                value,
+                apply_limit_per_unique_value,
+                limit,
+            },
+        )
 }
 
 fn config() -> impl Strategy<Value = ConcurrencyConfig> {
@@ -74,8 +87,15 @@ fn config() -> impl Strategy<Value = ConcurrencyConfig> {
         setting(number()),
     );
     (scalars, blocks).prop_map(|(scalars, (tag_limits, block_op, pools))| {
-        let (chart_version, values_prefix, placement, max_concurrent_runs, interval, threads, workers) =
-            scalars;
+        let (
+            chart_version,
+            values_prefix,
+            placement,
+            max_concurrent_runs,
+            interval,
+            threads,
+            workers,
+        ) = scalars;
         ConcurrencyConfig {
             chart_version,
             values_prefix,
@@ -94,7 +114,9 @@ fn config() -> impl Strategy<Value = ConcurrencyConfig> {
 /// Required block arguments Terraform itself enforces (so no rule reports them).
 fn misses_required_arguments(config: &ConcurrencyConfig) -> bool {
     let tags = config.tag_limits.known().into_iter().flatten();
-    let tag_missing = tags.into_iter().any(|t| !t.key.is_set() || !t.limit.is_set());
+    let tag_missing = tags
+        .into_iter()
+        .any(|t| !t.key.is_set() || !t.limit.is_set());
     let block_missing = config.block_op.known().is_some_and(|b| !b.enabled.is_set());
     tag_missing || block_missing
 }
