@@ -3,14 +3,16 @@
 use crate::convert::ConcurrencyState;
 use crate::diagnostics::{guarded, report};
 use tf_provider::Diagnostics;
+use validator::policy::{self, Policy};
 use validator::render::{render, Unresolved};
 use validator::rules::{check, Severity};
 
-/// Runs every rule on the known arguments and reports the findings (validate, plan, apply).
-pub fn validate(diags: &mut Diagnostics, state: &ConcurrencyState) {
+/// Runs every rule and the policy on the known arguments and reports the findings (validate).
+pub fn validate(diags: &mut Diagnostics, state: &ConcurrencyState, policy: &Policy) {
     if let Some(findings) = guarded(diags, || {
         let (config, mut findings) = state.to_config();
         findings.extend(check(&config));
+        findings.extend(policy::check(&config, policy));
         findings
     }) {
         report(diags, &findings);
@@ -18,15 +20,21 @@ pub fn validate(diags: &mut Diagnostics, state: &ConcurrencyState) {
 }
 
 /// Computes the outputs into `state`: rendered when every argument is known, unknown otherwise.
-/// Fails with the rule errors when the arguments cannot be rendered.
+/// Fails with the rule errors when the arguments cannot be rendered, and with the policy's
+/// findings when known arguments break it (plan, apply).
 pub fn compute_outputs(
     diags: &mut Diagnostics,
     mut state: ConcurrencyState,
+    policy: &Policy,
 ) -> Option<ConcurrencyState> {
     let outcome = guarded(diags, || {
         let (config, conversion) = state.to_config();
         if !conversion.is_empty() {
             return Err(conversion);
+        }
+        let breaches = policy::check(&config, policy);
+        if !breaches.is_empty() {
+            return Err(breaches);
         }
         match render(&config) {
             Ok(rendered) => Ok(Some(rendered)),

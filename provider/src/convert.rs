@@ -81,7 +81,7 @@ pub struct ConcurrencyState {
     instance_yaml: Value<String>,
 }
 
-fn setting<T: Clone>(value: &Value<T>) -> Setting<T> {
+pub(crate) fn setting<T: Clone>(value: &Value<T>) -> Setting<T> {
     match value {
         Value::Value(inner) => Setting::Known(inner.clone()),
         Value::Null => Setting::Unset,
@@ -90,7 +90,7 @@ fn setting<T: Clone>(value: &Value<T>) -> Setting<T> {
 }
 
 /// A block list that may hold at most one block; an empty list is an absent block.
-fn single<T: Clone>(value: &Value<Vec<T>>) -> Setting<T> {
+pub(crate) fn single<T: Clone>(value: &Value<Vec<T>>) -> Setting<T> {
     match value {
         Value::Value(items) => items.first().cloned().into(),
         Value::Null => Setting::Unset,
@@ -100,7 +100,11 @@ fn single<T: Clone>(value: &Value<Vec<T>>) -> Setting<T> {
 
 /// Reads a Terraform number as a whole number; anything else is a DC504 finding, and the
 /// setting is treated as unknown so no other rule or renderer uses it.
-fn whole(value: &Value<Number>, path: AttrPath, findings: &mut Vec<Finding>) -> Setting<i64> {
+pub(crate) fn whole(
+    value: &Value<Number>,
+    path: AttrPath,
+    findings: &mut Vec<Finding>,
+) -> Setting<i64> {
     let number = match value {
         Value::Value(number) => number,
         Value::Null => return Setting::Unset,

@@ -3,13 +3,17 @@
 use crate::concurrency::{compute_outputs, validate};
 use crate::concurrency_schema::concurrency_schema;
 use crate::convert::ConcurrencyState;
+use crate::policy::SharedPolicy;
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
 use tf_provider::{DataSource, Diagnostics};
 
-/// The `dagster_concurrency` data source.
-pub struct ConcurrencyDataSource;
+/// The `dagster_concurrency` data source, enforcing the provider's policy.
+pub struct ConcurrencyDataSource {
+    /// The policy of the provider block.
+    pub policy: SharedPolicy,
+}
 
 #[async_trait]
 impl DataSource for ConcurrencyDataSource {
@@ -23,7 +27,7 @@ impl DataSource for ConcurrencyDataSource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate(diags, &config);
+        validate(diags, &config, &self.policy.current());
         Some(())
     }
 
@@ -33,6 +37,6 @@ impl DataSource for ConcurrencyDataSource {
         config: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<Self::State<'a>> {
-        compute_outputs(diags, config)
+        compute_outputs(diags, config, &self.policy.current())
     }
 }

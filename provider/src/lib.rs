@@ -8,6 +8,7 @@ mod concurrency_schema;
 mod convert;
 mod data_source_concurrency;
 mod diagnostics;
+mod policy;
 pub mod provider;
 mod resource_concurrency;
 

@@ -21,7 +21,12 @@ async fn main() -> ExitCode {
     }
     // Keep backtraces out of diagnostic details even when the user's shell sets RUST_BACKTRACE.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    match tf_provider::serve("dagster", terraform_provider_dagster::DagsterProvider).await {
+    match tf_provider::serve(
+        "dagster",
+        terraform_provider_dagster::DagsterProvider::default(),
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("terraform-provider-dagster: {error}");

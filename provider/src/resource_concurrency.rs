@@ -6,13 +6,18 @@
 use crate::concurrency::{compute_outputs, validate};
 use crate::concurrency_schema::concurrency_schema;
 use crate::convert::ConcurrencyState;
+use crate::policy::SharedPolicy;
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
 use tf_provider::{AttributePath, Diagnostics, Resource};
+use validator::policy::Policy;
 
-/// The `dagster_concurrency` resource.
-pub struct ConcurrencyResource;
+/// The `dagster_concurrency` resource, enforcing the provider's policy.
+pub struct ConcurrencyResource {
+    /// The policy of the provider block.
+    pub policy: SharedPolicy,
+}
 
 #[async_trait]
 impl Resource for ConcurrencyResource {
@@ -27,7 +32,7 @@ impl Resource for ConcurrencyResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate(diags, &config);
+        validate(diags, &config, &self.policy.current());
         Some(())
     }
 
@@ -38,9 +43,11 @@ impl Resource for ConcurrencyResource {
         private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        // A state that no longer renders (say, written by a future version) is kept as it is.
+        // A state that no longer renders (say, written by a future version) is kept as it is;
+        // refreshing renders without the policy, which plan and apply enforce.
         let mut scratch = Diagnostics::default();
-        let state = compute_outputs(&mut scratch, state.clone()).unwrap_or(state);
+        let state =
+            compute_outputs(&mut scratch, state.clone(), &Policy::default()).unwrap_or(state);
         diags.warnings.append(&mut scratch.warnings);
         Some((state, private_state))
     }
@@ -52,7 +59,10 @@ impl Resource for ConcurrencyResource {
         _config_state: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        Some((compute_outputs(diags, proposed_state)?, ValueEmpty::Null))
+        Some((
+            compute_outputs(diags, proposed_state, &self.policy.current())?,
+            ValueEmpty::Null,
+        ))
     }
 
     async fn plan_update<'a>(
@@ -65,7 +75,7 @@ impl Resource for ConcurrencyResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         Some((
-            compute_outputs(diags, proposed_state)?,
+            compute_outputs(diags, proposed_state, &self.policy.current())?,
             prior_private_state,
             vec![],
         ))
@@ -90,7 +100,7 @@ impl Resource for ConcurrencyResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         Some((
-            compute_outputs(diags, planned_state)?,
+            compute_outputs(diags, planned_state, &self.policy.current())?,
             planned_private_state,
         ))
     }
@@ -105,7 +115,7 @@ impl Resource for ConcurrencyResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         Some((
-            compute_outputs(diags, planned_state)?,
+            compute_outputs(diags, planned_state, &self.policy.current())?,
             planned_private_state,
         ))
     }

@@ -1,0 +1,214 @@
+//! The provider's `policy` block: an organisation policy enforced on every `dagster_concurrency`
+//! resource and data source at validate, plan and apply, with the same attributes as the CLI's
+//! policy files and the same `DP1xx` codes.
+//!
+//! Terraform calls `ValidateProviderConfig` before validating resources (`terraform validate`
+//! never configures the provider) and `ConfigureProvider` before planning or applying them, each
+//! time in a fresh provider process on older CLIs. Both calls store the policy in
+//! [`SharedPolicy`], which the resources read; values not known yet (a policy computed from
+//! something applied later) are enforced once a later call knows them.
+
+use crate::convert::{setting, single, whole, Number};
+use crate::diagnostics::{attribute_path, report};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, Description};
+use tf_provider::value::Value;
+use tf_provider::{Diagnostic, Diagnostics};
+use validator::model::Setting;
+use validator::path::{AttrPath, Step};
+use validator::policy::{attr, Policy};
+
+/// The `policy` block as Terraform sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyBlock {
+    max_concurrent_runs_ceiling: Value<Number>,
+    required_tag_limits: Value<Vec<Value<String>>>,
+    tag_limit_ceiling: Value<Number>,
+    postgres_connection_budget: Value<Number>,
+    connections_per_run: Value<Number>,
+}
+
+/// The policy in force, shared by the provider (which writes it) and its resources (which
+/// enforce it).
+#[derive(Debug, Clone, Default)]
+pub struct SharedPolicy(Arc<RwLock<Policy>>);
+
+impl SharedPolicy {
+    /// The policy in force now (the empty policy until the provider block is read).
+    pub fn current(&self) -> Policy {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the provider's `policy` block, reports what is wrong with it, and puts it in force.
+    pub fn load(&self, diags: &mut Diagnostics, block: &Value<Vec<PolicyBlock>>) {
+        let policy = to_policy(diags, &single(block));
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = policy;
+    }
+}
+
+fn path(attribute: &'static str, index: Option<usize>) -> AttrPath {
+    let last = match index {
+        Some(index) => Step::Item(attribute, index),
+        None => Step::Attr(attribute),
+    };
+    AttrPath {
+        steps: vec![Step::Block("policy"), last],
+    }
+}
+
+/// The policy of a block; fractions and meaningless settings are error diagnostics at their
+/// attribute, and such settings are not enforced.
+fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
+    let block = match block {
+        Setting::Known(block) => block,
+        Setting::Unset => return Policy::default(),
+        Setting::Unknown => {
+            return Policy {
+                max_concurrent_runs_ceiling: Setting::Unknown,
+                required_tag_limits: Setting::Unknown,
+                tag_limit_ceiling: Setting::Unknown,
+                postgres_connection_budget: Setting::Unknown,
+                connections_per_run: Setting::Unknown,
+            }
+        }
+    };
+    let mut not_whole = Vec::new();
+    let mut number =
+        |value: &Value<Number>, name: &'static str| whole(value, path(name, None), &mut not_whole);
+    let policy = Policy {
+        max_concurrent_runs_ceiling: number(
+            &block.max_concurrent_runs_ceiling,
+            attr::MAX_CONCURRENT_RUNS_CEILING,
+        ),
+        tag_limit_ceiling: number(&block.tag_limit_ceiling, attr::TAG_LIMIT_CEILING),
+        postgres_connection_budget: number(
+            &block.postgres_connection_budget,
+            attr::POSTGRES_CONNECTION_BUDGET,
+        ),
+        connections_per_run: number(&block.connections_per_run, attr::CONNECTIONS_PER_RUN),
+        required_tag_limits: match setting(&block.required_tag_limits) {
+            Setting::Known(keys) => keys
+                .iter()
+                .map(|key| setting(key).known().cloned())
+                .collect::<Option<Vec<String>>>()
+                .map_or(Setting::Unknown, Setting::Known),
+            Setting::Unset => Setting::Unset,
+            Setting::Unknown => Setting::Unknown,
+        },
+    };
+    report(diags, &not_whole);
+    for problem in policy.problems() {
+        diags.add_error(Diagnostic::new(
+            format!("Invalid policy: {}", problem.message),
+            "Fix the provider's policy block; it is enforced on every dagster_concurrency resource and data source.",
+            attribute_path(&path(problem.attribute, problem.index)),
+        ));
+    }
+    policy
+}
+
+fn attribute(attr_type: AttributeType, doc: &str) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(doc),
+        constraint: AttributeConstraint::Optional,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+/// The schema of the `policy` block.
+pub fn policy_block() -> Block {
+    let attributes = HashMap::from([
+        (attr::MAX_CONCURRENT_RUNS_CEILING, attribute(AttributeType::Number, "Highest `max_concurrent_runs` allowed; runs must also be limited (not unset, not `-1`). At least 1. Violations: DP101, DP102.")),
+        (attr::REQUIRED_TAG_LIMITS, attribute(AttributeType::List(Box::new(AttributeType::String)), "Run tag keys that must carry a `tag_concurrency_limit` covering all their values (no `value`, or `apply_limit_per_unique_value = true`), e.g. `[\"dagster/backfill\"]`. Violations: DP103.")),
+        (attr::TAG_LIMIT_CEILING, attribute(AttributeType::Number, "Highest tag `limit` allowed. At least 1. Violations: DP104.")),
+        (attr::POSTGRES_CONNECTION_BUDGET, attribute(AttributeType::Number, "PostgreSQL connections all runs together may hold: `max_concurrent_runs * connections_per_run` must not exceed it. Needs `connections_per_run`. Violations: DP105.")),
+        (attr::CONNECTIONS_PER_RUN, attribute(AttributeType::Number, "PostgreSQL connections each run opens. Needs `postgres_connection_budget`.")),
+    ]);
+    Block {
+        version: 0,
+        attributes: attributes
+            .into_iter()
+            .map(|(name, attribute)| (name.to_owned(), attribute))
+            .collect(),
+        blocks: HashMap::new(),
+        description: Description::markdown(
+            "Organisation policy enforced on every `dagster_concurrency` resource and data source at validate, plan and apply (codes DP101-DP105). The same attributes as a `dagster-concurrency check --policy FILE` policy file. At most one.",
+        ),
+        deprecated: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tf_provider::AttributePathStep;
+
+    fn block(ceiling: Value<Number>, keys: Value<Vec<Value<String>>>) -> Value<Vec<PolicyBlock>> {
+        Value::Value(vec![PolicyBlock {
+            max_concurrent_runs_ceiling: ceiling,
+            required_tag_limits: keys,
+            ..Default::default()
+        }])
+    }
+
+    #[test]
+    fn loads_known_values_and_keeps_unknown_ones_unknown() {
+        let shared = SharedPolicy::default();
+        assert!(shared.current().is_empty());
+        let mut diags = Diagnostics::default();
+        shared.load(
+            &mut diags,
+            &block(
+                Value::Value(Number::Int(5)),
+                Value::Value(vec![Value::Value("dagster/backfill".into())]),
+            ),
+        );
+        assert!(diags.errors.is_empty());
+        let policy = shared.current();
+        assert_eq!(policy.max_concurrent_runs_ceiling, Setting::Known(5));
+        assert_eq!(
+            policy.required_tag_limits,
+            Setting::Known(vec!["dagster/backfill".to_owned()])
+        );
+        shared.load(
+            &mut diags,
+            &block(Value::Unknown, Value::Value(vec![Value::Unknown])),
+        );
+        let policy = shared.current();
+        assert_eq!(policy.max_concurrent_runs_ceiling, Setting::Unknown);
+        assert_eq!(policy.required_tag_limits, Setting::Unknown);
+        shared.load(&mut diags, &Value::Null);
+        assert!(shared.current().is_empty());
+        assert!(diags.errors.is_empty());
+    }
+
+    #[test]
+    fn problems_point_into_the_block() {
+        let mut diags = Diagnostics::default();
+        SharedPolicy::default().load(
+            &mut diags,
+            &block(
+                Value::Value(Number::Float(2.5)),
+                Value::Value(vec![Value::Value(String::new())]),
+            ),
+        );
+        assert_eq!(diags.errors.len(), 2);
+        assert!(diags.errors[0].summary.starts_with("[DC504]"));
+        assert_eq!(
+            diags.errors[1].attribute.steps,
+            vec![
+                AttributePathStep::Attribute("policy".into()),
+                AttributePathStep::Index(0),
+                AttributePathStep::Attribute("required_tag_limits".into()),
+                AttributePathStep::Index(0),
+            ]
+        );
+    }
+}
