@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod input;
 pub mod model;
 pub mod path;
 pub mod policy;

@@ -9,6 +9,7 @@ mod placement;
 mod pool_limit;
 mod pools;
 mod queue;
+pub mod raw;
 mod runs;
 mod tags;
 
@@ -152,6 +153,12 @@ pub static REGISTRY: &[&Rule] = &[
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,
     &input::NOT_A_WHOLE_NUMBER,
+    &raw::LIMITS_NOT_APPLIED,
+    &raw::LIMITS_IN_BOTH_PLACES,
+    &raw::SET_INDEX_KEEPS_VALUES_ELEMENTS,
+    &raw::MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
+    &raw::WRONG_VALUE_TYPE,
+    &raw::UNKNOWN_COORDINATOR_KEY,
     &pool_limit::EMPTY_POOL_NAME,
     &pool_limit::POOL_LIMIT_OUT_OF_RANGE,
     &pool_limit::POOL_NAME_WHITESPACE,

@@ -1,0 +1,221 @@
+use super::*;
+
+const SEED_SET: &str = r#"
+resource "helm_release" "dagster" {
+  name       = "dagster"
+  repository = "https://dagster-io.github.io/helm"
+  chart      = "dagster"
+  version    = "1.12.14"
+
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+    value = 5
+  }
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].key"
+    value = "dagster/backfill"
+  }
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].limit"
+    value = "3"
+  }
+}
+"#;
+
+fn one(text: &str) -> Target {
+    let mut targets = read(text, &ReadOptions::default()).expect("parses");
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    targets.remove(0)
+}
+
+fn codes(target: &Target) -> Vec<&'static str> {
+    target.diagnostics().iter().map(|d| d.rule.code).collect()
+}
+
+#[test]
+fn the_seed_adr_raw_set_entries_are_clean() {
+    let seed = one(SEED_SET);
+    assert_eq!(seed.name, "helm_release.dagster");
+    assert_eq!(seed.config.max_concurrent_runs, Setting::Known(5));
+    assert_eq!(seed.config.chart_version, Setting::Known("1.12.14".into()));
+    assert_eq!(codes(&seed), Vec::<&str>::new());
+    assert!(seed.notes.is_empty(), "{:?}", seed.notes);
+}
+
+#[test]
+fn findings_point_at_the_set_entry() {
+    let paused = one(&SEED_SET.replace("value = 5", "value = 0"));
+    let diagnostics = paused.diagnostics();
+    assert_eq!(codes(&paused), ["DC104"]);
+    assert_eq!(diagnostics[0].position.line, 8);
+}
+
+#[test]
+fn provider_3_list_attributes_and_set_string() {
+    let text = r#"
+resource "helm_release" "d" {
+  chart = "dagster/dagster"
+  set = [
+    { name = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns", value = "5" },
+  ]
+  set_string {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueNumWorkers"
+    value = "4"
+  }
+}
+"#;
+    let target = one(text);
+    assert_eq!(target.config.max_concurrent_runs, Setting::Known(5));
+    let diagnostics = target.diagnostics();
+    assert_eq!(codes(&target), ["DC605"]);
+    assert_eq!(diagnostics[0].position.line, 7);
+}
+
+#[test]
+fn values_then_set_with_heredoc_and_yamlencode() {
+    let text = r#"
+resource "helm_release" "d" {
+  chart = "dagster"
+  values = [
+    <<-EOT
+      dagsterDaemon:
+        runCoordinator:
+          config:
+            queuedRunCoordinator:
+              maxConcurrentRuns: 50
+    EOT
+    ,
+    yamlencode({
+      dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+        tagConcurrencyLimits = [
+          { key = "team", limit = 1 },
+          { key = "dagster/backfill", limit = 2 },
+        ]
+      } } } }
+    }),
+  ]
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+    value = "0"
+  }
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].limit"
+    value = "-1"
+  }
+}
+"#;
+    let target = one(text);
+    assert_eq!(target.config.max_concurrent_runs, Setting::Known(0));
+    let found = target.diagnostics();
+    let codes: Vec<_> = found.iter().map(|d| d.rule.code).collect();
+    assert_eq!(codes, ["DC603", "DC104", "DC202"], "{found:?}");
+    let kept = &found[0];
+    assert!(kept.summary.contains("[1]"), "{}", kept.summary);
+    // The limit from yamlencode is located in the .tf file.
+    let tags = target.config.tag_limits.known().expect("tags");
+    assert_eq!(tags.len(), 2);
+    assert_eq!(tags[1].limit, Setting::Known(2));
+    let backfill = target
+        .written
+        .iter()
+        .find(|w| w.attr == "tag_concurrency_limit[1].limit")
+        .expect("written");
+    assert_eq!(backfill.position.line, 17);
+}
+
+#[test]
+fn heredoc_yaml_positions_are_file_lines() {
+    let text = "resource \"helm_release\" \"d\" {\n  chart = \"dagster\"\n  values = [<<EOT\ndagsterDaemon:\n  runCoordinator:\n    enabled: false\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\nEOT\n  ]\n}\n";
+    let target = one(text);
+    let found = target.diagnostics();
+    assert_eq!(found[0].rule.code, "DC601");
+    assert_eq!(
+        found[0].position,
+        Position {
+            line: 6,
+            column: 14
+        }
+    );
+}
+
+#[test]
+fn computed_values_are_noted_not_guessed() {
+    let text = r#"
+resource "helm_release" "d" {
+  chart   = "dagster"
+  version = var.chart_version
+  values  = [file("values.yaml")]
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+    value = var.max_runs
+  }
+  dynamic "set" {
+    for_each = dagster_concurrency.this.set
+    content {
+      name  = set.value.name
+      value = set.value.value
+    }
+  }
+}
+"#;
+    let target = one(text);
+    assert_eq!(target.config.max_concurrent_runs, Setting::Unknown);
+    assert_eq!(target.config.chart_version, Setting::Unknown);
+    assert_eq!(codes(&target), Vec::<&str>::new());
+    assert_eq!(target.notes.len(), 4, "{:?}", target.notes);
+}
+
+#[test]
+fn other_charts_are_ignored() {
+    let text = "resource \"helm_release\" \"x\" {\n  chart = \"dagster-user-deployments\"\n}\nresource \"helm_release\" \"y\" {\n  chart = \"oci://registry/charts/dagster\"\n}\n";
+    let targets = read(text, &ReadOptions::default()).expect("parses");
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0].name, "helm_release.y");
+    assert!(is_dagster_chart(
+        "https://example.invalid/dagster-1.12.14.tgz"
+    ));
+    assert!(!is_dagster_chart("dagster-user-deployments"));
+}
+
+#[test]
+fn dagster_concurrency_blocks() {
+    let text = r#"
+resource "dagster_concurrency" "seed" {
+  chart_version       = "1.12.14"
+  max_concurrent_runs = 5
+
+  tag_concurrency_limit {
+    key   = "dagster/backfil"
+    limit = 3
+  }
+  tag_concurrency_limit {
+    key   = "team"
+    limit = 2.5
+  }
+  pools {
+    granularity = "ops"
+  }
+}
+"#;
+    let target = one(text);
+    assert_eq!(target.name, "dagster_concurrency.seed");
+    let found = target.diagnostics();
+    let placed: Vec<_> = found
+        .iter()
+        .map(|d| (d.rule.code, d.position.line))
+        .collect();
+    assert!(placed.contains(&("DC504", 12)), "{placed:?}");
+    assert!(placed.contains(&("DC208", 7)), "{placed:?}");
+    assert!(placed.contains(&("DC311", 15)), "{placed:?}");
+}
+
+#[test]
+fn syntax_errors_carry_their_line() {
+    let error = read(
+        "resource \"helm_release\" \"d\" {\n  chart = \n}\n",
+        &ReadOptions::default(),
+    )
+    .expect_err("invalid");
+    assert_eq!(error.position.line, 2);
+    assert!(error.message.starts_with("invalid hcl"), "{error}");
+}

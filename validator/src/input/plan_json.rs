@@ -1,0 +1,271 @@
+//! Terraform plan JSON (`terraform show -json PLAN`): Dagster `helm_release` and
+//! `dagster_concurrency` resources from `planned_values`, in the root module and every child
+//! module. Values Terraform does not know until apply (`after_unknown` in `resource_changes`)
+//! are unknown; findings point at the line of the resource's `"address"`.
+
+use super::attributes::attributes_target;
+use super::strvals::{self, ValueKind};
+use super::tree::{Node, Value};
+use super::values::{values_target, Release};
+use super::{hcl, values_yaml, Position, ReadOptions, SyntaxError, Target};
+use crate::model::Setting;
+use serde_json::Value as Json;
+
+/// Reads the Dagster resources of a plan. A JSON file that is not a plan holds none.
+pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
+    let plan: Json = serde_json::from_str(text).map_err(|error| SyntaxError {
+        position: Position {
+            line: error.line(),
+            column: error.column(),
+        },
+        message: format!("invalid json: {error}"),
+    })?;
+    let mut resources = Vec::new();
+    if let Some(root) = plan.pointer("/planned_values/root_module") {
+        collect(root, &mut resources);
+    }
+    let mut targets = Vec::new();
+    for resource in resources {
+        let address = resource
+            .get("address")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        let values = resource.get("values").cloned().unwrap_or(Json::Null);
+        let unknown = after_unknown(&plan, address);
+        let position = address_position(text, address);
+        match resource.get("type").and_then(Json::as_str) {
+            Some("helm_release")
+                if values
+                    .get("chart")
+                    .and_then(Json::as_str)
+                    .is_some_and(hcl::is_dagster_chart) =>
+            {
+                targets.extend(release_target(
+                    address, &values, &unknown, position, options,
+                ));
+            }
+            Some("dagster_concurrency") => {
+                let arguments = node(&values, &unknown, position);
+                targets.push(attributes_target(address, position, &arguments));
+            }
+            _ => {}
+        }
+    }
+    Ok(targets)
+}
+
+/// Every resource of a module and its children.
+fn collect<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
+    if let Some(resources) = module.get("resources").and_then(Json::as_array) {
+        out.extend(
+            resources
+                .iter()
+                .filter(|r| r.get("mode").and_then(Json::as_str) != Some("data")),
+        );
+    }
+    for child in module
+        .get("child_modules")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        collect(child, out);
+    }
+}
+
+/// The `after_unknown` object of a resource's change.
+fn after_unknown(plan: &Json, address: &str) -> Json {
+    plan.get("resource_changes")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .find(|change| change.get("address").and_then(Json::as_str) == Some(address))
+        .and_then(|change| change.pointer("/change/after_unknown"))
+        .cloned()
+        .unwrap_or(Json::Null)
+}
+
+/// The line of the resource's first `"address": "..."` in the plan text.
+fn address_position(text: &str, address: &str) -> Position {
+    let quoted = serde_json::to_string(address).unwrap_or_default();
+    text.match_indices(&quoted)
+        .find(|(at, _)| {
+            text[..*at].trim_end().ends_with(':')
+                && text[..*at]
+                    .trim_end()
+                    .trim_end_matches(':')
+                    .trim_end()
+                    .ends_with("\"address\"")
+        })
+        .map_or(Position::START, |(at, _)| Position::of_offset(text, at))
+}
+
+/// A JSON value as a values node at `position`, with `after_unknown` marks as unknown.
+fn node(value: &Json, unknown: &Json, position: Position) -> Node {
+    if unknown == &Json::Bool(true) {
+        return Node::new(Value::Unknown, position);
+    }
+    let value = match value {
+        Json::Null => Value::Null,
+        Json::Bool(flag) => Value::Bool(*flag),
+        Json::Number(number) => number
+            .as_i64()
+            .map_or_else(|| Value::Float(number.to_string()), Value::Int),
+        Json::String(text) => Value::Str(text.clone()),
+        Json::Array(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| node(item, unknown.get(i).unwrap_or(&Json::Null), position))
+                .collect(),
+        ),
+        Json::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        node(v, unknown.get(k).unwrap_or(&Json::Null), position),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    // Unknown attributes are left out of planned values: put them back as unknown.
+    let value = match (value, unknown) {
+        (Value::Map(mut entries), Json::Object(marks)) => {
+            for (key, mark) in marks {
+                if mark == &Json::Bool(true) && !entries.iter().any(|(k, _)| k == key) {
+                    entries.push((key.clone(), Node::new(Value::Unknown, position)));
+                }
+            }
+            Value::Map(entries)
+        }
+        (value, _) => value,
+    };
+    Node::new(value, position)
+}
+
+fn release_target(
+    address: &str,
+    values: &Json,
+    unknown: &Json,
+    position: Position,
+    options: &ReadOptions,
+) -> Option<Target> {
+    let arguments = node(values, unknown, position);
+    let mut notes = Vec::new();
+    let chart_version = arguments.get("version").and_then(|n| match &n.value {
+        Value::Str(text) if !text.is_empty() => Some((Setting::Known(text.clone()), position)),
+        Value::Unknown => Some((Setting::Unknown, position)),
+        _ => None,
+    });
+    let mut root = Node::empty_map(position);
+    if let Some(Value::List(documents)) = arguments.get("values").map(|n| &n.value) {
+        for (index, document) in documents.iter().enumerate() {
+            match &document.value {
+                Value::Str(yaml) => match values_yaml::parse(yaml, position) {
+                    Ok(Some(tree)) => root.merge(at_position(tree, position)),
+                    Ok(None) => {}
+                    Err(error) => notes.push(format!(
+                        "values[{index}] is not valid yaml ({error}): not checked"
+                    )),
+                },
+                _ => notes.push(format!(
+                    "values[{index}] is known only after apply: not checked"
+                )),
+            }
+        }
+    }
+    for family in ["set", "set_list", "set_sensitive", "set_string"] {
+        let Some(entries) = arguments.get(family) else {
+            continue;
+        };
+        let Value::List(entries) = &entries.value else {
+            notes.push(format!("{family} is known only after apply: not checked"));
+            continue;
+        };
+        for entry in entries {
+            if let Err(reason) = apply_entry(&mut root, family, entry, position) {
+                notes.push(format!("a {family} entry {reason}: not checked"));
+            }
+        }
+    }
+    let release = Release {
+        position,
+        chart_version,
+    };
+    let release_options = ReadOptions {
+        values_prefix: None,
+        ..options.clone()
+    };
+    let mut target = values_target(address, &root, &release_options, Some(release))?;
+    for message in notes {
+        target.note(position, message);
+    }
+    Some(target)
+}
+
+/// Every node of a values document placed at the resource (plan JSON has one line per value).
+fn at_position(mut tree: Node, position: Position) -> Node {
+    tree.position = position;
+    tree.value = match tree.value {
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|i| at_position(i, position))
+                .collect(),
+        ),
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, at_position(v, position)))
+                .collect(),
+        ),
+        other => other,
+    };
+    tree
+}
+
+fn apply_entry(
+    root: &mut Node,
+    family: &str,
+    entry: &Node,
+    position: Position,
+) -> Result<(), String> {
+    let text = |key: &str| match entry.get(key).map(|n| &n.value) {
+        Some(Value::Str(text)) => Ok(Some(text.clone())),
+        Some(Value::Unknown) => Err(format!("has a {key} known only after apply")),
+        _ => Ok(None),
+    };
+    let name = text("name")?.ok_or("has no name")?;
+    let kind = match (family, text("type")?) {
+        ("set_string", _) => ValueKind::String,
+        (_, None) => ValueKind::Auto,
+        (_, Some(kind)) => {
+            ValueKind::parse(&kind).ok_or(format!("has an unknown type {kind:?}"))?
+        }
+    };
+    let value = match entry.get("value").map(|n| &n.value) {
+        Some(Value::List(items)) => {
+            let texts: Vec<String> = items
+                .iter()
+                .filter_map(|i| match &i.value {
+                    Value::Str(t) => Some(crate::render::helm_set::escape_value(t)),
+                    _ => None,
+                })
+                .collect();
+            format!("{{{}}}", texts.join(","))
+        }
+        Some(Value::Unknown) => {
+            let mut assignments = strvals::parse(&name, "", ValueKind::String)?;
+            for assignment in &mut assignments {
+                assignment.effect = strvals::Effect::Set(Value::Unknown);
+            }
+            strvals::apply(root, assignments, position);
+            return Err("has a value known only after apply".into());
+        }
+        _ => text("value")?.unwrap_or_default(),
+    };
+    strvals::apply(root, strvals::parse(&name, &value, kind)?, position);
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! Helm's `--set` parser (`strvals`), enough to replay `helm_release` `set` entries onto a
+//! values tree exactly as Helm does.
+//!
+//! Written by hand: no Rust crate parses Helm's `strvals` syntax. The rules (Helm 3.15 to 4.x):
+//! each entry is parsed as the one expression `NAME=VALUE`; names are keys joined by `.` with
+//! `[N]` list indices; a value ends at an unescaped `,` (what follows is another `NAME=VALUE`);
+//! a value starting with `{` is a list `{a,b}`; a backslash makes the next character literal.
+//! Under `type = "auto"`, `true`/`false` (any case) are booleans, `null` deletes the key, and
+//! `0` or a decimal integer without a leading zero is a number; `string` keeps text;
+//! `literal` (helm provider 3.x) takes the rest of the expression as one string.
+
+use super::tree::{Node, Value};
+use super::Position;
+use crate::render::Segment;
+
+/// How a `set` entry's value is typed (`set` `type`, or `set_string`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `type = "auto"` (the default): typed as described in the module docs.
+    Auto,
+    /// `type = "string"` or `set_string`: always text.
+    String,
+    /// `type = "literal"`: the value exactly as written, no escapes or commas.
+    Literal,
+}
+
+impl ValueKind {
+    /// The kind named by a `set` entry's `type`; `None` for an unknown type.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "" | "auto" => Some(ValueKind::Auto),
+            "string" => Some(ValueKind::String),
+            "literal" => Some(ValueKind::Literal),
+            _ => None,
+        }
+    }
+}
+
+/// What one assignment does to its path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// `null` under `auto`: removes the key.
+    Delete,
+    /// Sets a scalar or a `{a,b}` list.
+    Set(Value),
+}
+
+/// One `NAME=VALUE` of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Where.
+    pub path: Vec<Segment>,
+    /// What.
+    pub effect: Effect,
+}
+
+/// Deepest name Helm accepts.
+const MAX_DEPTH: usize = 30;
+/// Largest list index Helm accepts.
+const MAX_INDEX: usize = 65536;
+
+/// Parses the expression `NAME=VALUE` of one `set` entry.
+pub fn parse(name: &str, value: &str, kind: ValueKind) -> Result<Vec<Assignment>, String> {
+    if kind == ValueKind::Literal {
+        let (path, rest) = read_name(name)?;
+        if !rest.is_empty() {
+            return Err(format!("unexpected {rest:?} after the name"));
+        }
+        return Ok(vec![Assignment {
+            path,
+            effect: Effect::Set(Value::Str(value.to_owned())),
+        }]);
+    }
+    let expression = format!("{name}={value}");
+    let mut rest: &str = &expression;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (path, after) = read_name(rest)?;
+        let Some(after) = after.strip_prefix('=') else {
+            return Err(format!(
+                "key {:?} has no value",
+                crate::render::helm_set::name_of(&path)
+            ));
+        };
+        let (effect, after) = if let Some(list) = after.strip_prefix('{') {
+            let (items, after) = read_list(list, kind)?;
+            (Effect::Set(Value::List(items)), after)
+        } else {
+            let (text, after) = read_until_comma(after);
+            (typed(&text, kind), after)
+        };
+        out.push(Assignment { path, effect });
+        rest = after.strip_prefix(',').unwrap_or(after);
+    }
+    Ok(out)
+}
+
+/// Applies assignments onto `root`, each new node placed at `position`.
+pub fn apply(root: &mut Node, assignments: Vec<Assignment>, position: Position) {
+    for assignment in assignments {
+        match assignment.effect {
+            Effect::Delete => root.remove(&assignment.path),
+            Effect::Set(value) => {
+                if let Some(slot) = root.slot(&assignment.path, position) {
+                    *slot = Node::new(value, position);
+                }
+            }
+        }
+    }
+}
+
+/// Reads a name up to `=` or `,` (or the end), returning its path and the rest.
+fn read_name(text: &str) -> Result<(Vec<Segment>, &str), String> {
+    let mut path = Vec::new();
+    let mut key = String::new();
+    // After `]` the next step starts without a key of its own (`a[0].b`, `a[0][1]`).
+    let mut after_index = false;
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        match c {
+            '\\' => {
+                at += 1;
+                if let Some(next) = text[at..].chars().next() {
+                    key.push(next);
+                    at += next.len_utf8();
+                }
+                continue;
+            }
+            '.' => {
+                if !after_index {
+                    path.push(Segment::Key(std::mem::take(&mut key)));
+                }
+                after_index = false;
+            }
+            '[' => {
+                if !after_index {
+                    path.push(Segment::Key(std::mem::take(&mut key)));
+                }
+                let close = text[at..].find(']').ok_or("unclosed [ in name")? + at;
+                let digits = &text[at + 1..close];
+                let index: usize = digits
+                    .parse()
+                    .map_err(|_| format!("invalid list index [{digits}]"))?;
+                if index > MAX_INDEX {
+                    return Err(format!("list index {index} is above {MAX_INDEX}"));
+                }
+                path.push(Segment::Index(index));
+                after_index = true;
+                at = close + 1;
+                continue;
+            }
+            '=' | ',' => return finish(path, key, after_index, &text[at..]),
+            _ => key.push(c),
+        }
+        at += c.len_utf8();
+    }
+    finish(path, key, after_index, "")
+}
+
+fn finish(
+    mut path: Vec<Segment>,
+    key: String,
+    after_index: bool,
+    rest: &str,
+) -> Result<(Vec<Segment>, &str), String> {
+    if !after_index {
+        path.push(Segment::Key(key));
+    }
+    if path
+        .iter()
+        .any(|s| matches!(s, Segment::Key(k) if k.is_empty()))
+    {
+        return Err("empty key in name".into());
+    }
+    if path.len() > MAX_DEPTH {
+        return Err(format!("name is nested deeper than {MAX_DEPTH} levels"));
+    }
+    Ok((path, rest))
+}
+
+/// Reads a value up to an unescaped `,`, removing escapes.
+fn read_until_comma(text: &str) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                }
+            }
+            ',' => return (out, &text[at..]),
+            _ => out.push(c),
+        }
+    }
+    (out, "")
+}
+
+/// Reads `a,b}` (after the opening brace) into list items.
+fn read_list(text: &str, kind: ValueKind) -> Result<(Vec<Node>, &str), String> {
+    let mut items = Vec::new();
+    let mut item = String::new();
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, next)) = chars.next() {
+                    item.push(next);
+                }
+            }
+            ',' | '}' => {
+                let value = match typed(&std::mem::take(&mut item), kind) {
+                    Effect::Set(value) => value,
+                    Effect::Delete => Value::Null,
+                };
+                items.push(Node::new(value, Position::START));
+                if c == '}' {
+                    return Ok((items, &text[at + 1..]));
+                }
+            }
+            _ => item.push(c),
+        }
+    }
+    Err("unclosed { in value".into())
+}
+
+/// Types a value as strvals does.
+fn typed(text: &str, kind: ValueKind) -> Effect {
+    if kind != ValueKind::Auto {
+        return Effect::Set(Value::Str(text.to_owned()));
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower == "true" || lower == "false" {
+        return Effect::Set(Value::Bool(lower == "true"));
+    }
+    if lower == "null" {
+        return Effect::Delete;
+    }
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let leading_zero = digits.len() > 1 && digits.starts_with('0');
+    match text.parse::<i64>() {
+        Ok(number) if !leading_zero && !text.starts_with('+') => Effect::Set(Value::Int(number)),
+        _ => Effect::Set(Value::Str(text.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> Segment {
+        Segment::Key(text.into())
+    }
+
+    fn one(name: &str, value: &str, kind: ValueKind) -> Assignment {
+        let mut parsed = parse(name, value, kind).expect("parses");
+        assert_eq!(parsed.len(), 1, "{parsed:?}");
+        parsed.remove(0)
+    }
+
+    #[test]
+    fn names_with_indices_and_escapes() {
+        let parsed = one(r"a.list[2].k\.x", "1", ValueKind::Auto);
+        assert_eq!(
+            parsed.path,
+            [key("a"), key("list"), Segment::Index(2), key("k.x")]
+        );
+        assert_eq!(parsed.effect, Effect::Set(Value::Int(1)));
+        assert_eq!(
+            one("m[0][1]", "x", ValueKind::Auto).path,
+            [key("m"), Segment::Index(0), Segment::Index(1)]
+        );
+    }
+
+    #[test]
+    fn auto_typing() {
+        let value = |text: &str| one("v", text, ValueKind::Auto).effect;
+        assert_eq!(value("TRUE"), Effect::Set(Value::Bool(true)));
+        assert_eq!(value("null"), Effect::Delete);
+        assert_eq!(value("0"), Effect::Set(Value::Int(0)));
+        assert_eq!(value("-3"), Effect::Set(Value::Int(-3)));
+        assert_eq!(value("007"), Effect::Set(Value::Str("007".into())));
+        assert_eq!(value("2.5"), Effect::Set(Value::Str("2.5".into())));
+        assert_eq!(
+            one("v", "5", ValueKind::String).effect,
+            Effect::Set(Value::Str("5".into()))
+        );
+    }
+
+    #[test]
+    fn commas_and_lists() {
+        let parsed = parse("a", "1,b=x", ValueKind::Auto).expect("parses");
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed[1].path, [key("b")]);
+        assert_eq!(
+            one("a", r"x\,y", ValueKind::Auto).effect,
+            Effect::Set(Value::Str("x,y".into()))
+        );
+        let Effect::Set(Value::List(items)) = one("l", "{1,b}", ValueKind::Auto).effect else {
+            panic!("a list")
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            one("a", "x,y", ValueKind::Literal).effect,
+            Effect::Set(Value::Str("x,y".into()))
+        );
+    }
+
+    #[test]
+    fn bad_names_are_errors() {
+        for (name, value) in [
+            ("a..b", "1"),
+            ("a[-1]", "1"),
+            ("a[x]", "1"),
+            ("a[70000]", "1"),
+            ("a", "1,b"),
+        ] {
+            assert!(
+                parse(name, value, ValueKind::Auto).is_err(),
+                "{name}={value}"
+            );
+        }
+    }
+
+    #[test]
+    fn apply_edits_lists_in_place() {
+        let mut root = Node::empty_map(Position::START);
+        let at = Position { line: 3, column: 1 };
+        apply(
+            &mut root,
+            parse("l[1].k", "x", ValueKind::Auto).expect("parses"),
+            at,
+        );
+        apply(
+            &mut root,
+            parse("l[0].k", "y", ValueKind::Auto).expect("parses"),
+            at,
+        );
+        let Some(Value::List(items)) = root.get("l").map(|n| &n.value) else {
+            panic!("a list")
+        };
+        assert_eq!(items.len(), 2);
+        apply(
+            &mut root,
+            parse("l", "null", ValueKind::Auto).expect("parses"),
+            at,
+        );
+        assert!(root.get("l").is_none());
+    }
+}

@@ -1,0 +1,463 @@
+//! A Dagster chart values tree -> the model, as the chart renders it.
+//!
+//! Placement is inferred from where the limits are written: `concurrency.runs` gives
+//! `placement = "concurrency"`, the queued run coordinator's config `run_coordinator` (said
+//! explicitly when `concurrency.pools` is also set, so the pools conflict is reported). Values of
+//! the wrong type become DC605 findings and are left out of the model, never guessed.
+
+use super::tree::{Node, Value};
+use super::{Position, ReadOptions, Target};
+use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use crate::render::resolved::prefix_segments;
+use crate::rules::raw::{self, holds_run_limits, WRONG_VALUE_TYPE};
+use crate::rules::NOT_A_WHOLE_NUMBER;
+
+const QUEUED: [&str; 4] = [
+    "dagsterDaemon",
+    "runCoordinator",
+    "config",
+    "queuedRunCoordinator",
+];
+
+/// What a `helm_release` adds to its values: where it starts and its chart version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// Where the release block starts.
+    pub position: Position,
+    /// The release's `version` and where it was written.
+    pub chart_version: Option<(Setting<String>, Position)>,
+}
+
+/// Reads the Dagster chart's values from `root` into a target named `name`. Without a release,
+/// values that hold no `dagsterDaemon` or `concurrency` key give no target.
+pub fn values_target(
+    name: &str,
+    root: &Node,
+    options: &ReadOptions,
+    release: Option<Release>,
+) -> Option<Target> {
+    let prefix = options.values_prefix.clone().unwrap_or_default();
+    let segments = prefix_segments(&prefix).unwrap_or_default();
+    let keys: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let dagster = root.at(&keys);
+    let relevant =
+        dagster.is_some_and(|d| d.get("dagsterDaemon").is_some() || d.get("concurrency").is_some());
+    if release.is_none() && !relevant {
+        return None;
+    }
+    let position = release.as_ref().map_or(root.position, |r| r.position);
+    let mut target = Target::new(name, position);
+    let mut reader = Reader {
+        target: &mut target,
+        prefix: if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}.")
+        },
+    };
+    let config = reader.config(dagster, options, release.as_ref());
+    if let Some(dagster) = dagster {
+        for finding in raw::check(dagster) {
+            let key = format!("{}{}", reader.prefix, finding.key);
+            reader.target.raise(
+                finding.rule,
+                key,
+                finding.position,
+                finding.summary,
+                finding.fix,
+            );
+        }
+    }
+    target.config = config;
+    Some(target)
+}
+
+struct Reader<'a> {
+    target: &'a mut Target,
+    prefix: String,
+}
+
+impl Reader<'_> {
+    fn config(
+        &mut self,
+        dagster: Option<&Node>,
+        options: &ReadOptions,
+        release: Option<&Release>,
+    ) -> ConcurrencyConfig {
+        let mut config = ConcurrencyConfig::default();
+        match release.and_then(|r| r.chart_version.clone()) {
+            Some((version, at)) => {
+                self.target.wrote("chart_version", "version", at);
+                config.chart_version = version;
+            }
+            None => config.chart_version = options.chart_version.clone().into(),
+        }
+        config.values_prefix = options.values_prefix.clone().into();
+        let Some(dagster) = dagster else {
+            return config;
+        };
+        let queued = dagster.at(&QUEUED);
+        let runs = dagster.at(&["concurrency", "runs"]);
+        let pools = dagster
+            .at(&["concurrency", "pools"])
+            .filter(|p| p.value != Value::Null);
+        let (limits, base) = if holds_run_limits(runs) && !holds_run_limits(queued) {
+            config.placement = Setting::Known("concurrency".into());
+            (runs, "concurrency.runs".to_string())
+        } else {
+            if holds_run_limits(queued) && pools.is_some() {
+                config.placement = Setting::Known("run_coordinator".into());
+            }
+            (queued, QUEUED.join("."))
+        };
+        if let Some(section) = limits.filter(|_| config.placement.is_set()) {
+            self.target.wrote(
+                "placement",
+                format!("{}{base}", self.prefix),
+                section.position,
+            );
+        }
+        let field = |key: &str| format!("{base}.{key}");
+        let get = |key| limits.and_then(|n| n.get(key));
+        config.max_concurrent_runs = self.int(
+            get("maxConcurrentRuns"),
+            "max_concurrent_runs",
+            &field("maxConcurrentRuns"),
+        );
+        config.tag_limits =
+            self.tag_limits(get("tagConcurrencyLimits"), &field("tagConcurrencyLimits"));
+        let queued_key = |key: &str| format!("{}.{key}", QUEUED.join("."));
+        let queued_get = |key| queued.and_then(|n| n.get(key));
+        config.dequeue_interval_seconds = self.int(
+            queued_get("dequeueIntervalSeconds"),
+            "dequeue_interval_seconds",
+            &queued_key("dequeueIntervalSeconds"),
+        );
+        config.dequeue_use_threads = self.boolean(
+            queued_get("dequeueUseThreads"),
+            "dequeue_use_threads",
+            &queued_key("dequeueUseThreads"),
+        );
+        config.dequeue_num_workers = self.int(
+            queued_get("dequeueNumWorkers"),
+            "dequeue_num_workers",
+            &queued_key("dequeueNumWorkers"),
+        );
+        if let Some(block) =
+            queued_get("blockOpConcurrencyLimitedRuns").filter(|n| n.value != Value::Null)
+        {
+            let key = queued_key("blockOpConcurrencyLimitedRuns");
+            self.target.wrote(
+                "block_op_concurrency_limited_runs",
+                format!("{}{key}", self.prefix),
+                block.position,
+            );
+            config.block_op = Setting::Known(BlockOpSettings {
+                enabled: self.boolean(
+                    block.get("enabled"),
+                    "block_op_concurrency_limited_runs.enabled",
+                    &format!("{key}.enabled"),
+                ),
+                op_concurrency_slot_buffer: self.int(
+                    block.get("opConcurrencySlotBuffer"),
+                    "block_op_concurrency_limited_runs.op_concurrency_slot_buffer",
+                    &format!("{key}.opConcurrencySlotBuffer"),
+                ),
+            });
+        }
+        if let Some(pools) = pools {
+            self.target.wrote(
+                "pools",
+                format!("{}concurrency.pools", self.prefix),
+                pools.position,
+            );
+            config.pools = Setting::Known(PoolSettings {
+                default_limit: self.int(
+                    pools.get("defaultLimit"),
+                    "pools.default_limit",
+                    "concurrency.pools.defaultLimit",
+                ),
+                granularity: self.string(
+                    pools.get("granularity"),
+                    "pools.granularity",
+                    "concurrency.pools.granularity",
+                ),
+                op_granularity_run_buffer: self.int(
+                    pools.get("opGranularityRunBuffer"),
+                    "pools.op_granularity_run_buffer",
+                    "concurrency.pools.opGranularityRunBuffer",
+                ),
+            });
+        }
+        config
+    }
+
+    fn tag_limits(&mut self, node: Option<&Node>, key: &str) -> Setting<Vec<TagLimit>> {
+        let Some(node) = node else {
+            return Setting::Unset;
+        };
+        let items = match &node.value {
+            Value::Null => return Setting::Unset,
+            Value::Unknown => return Setting::Unknown,
+            Value::List(items) if items.is_empty() => return Setting::Unset,
+            Value::List(items) => items,
+            _ => {
+                self.wrong_type(node, key, "a list of tag limits");
+                return Setting::Unknown;
+            }
+        };
+        let mut limits = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let attr = format!("tag_concurrency_limit[{index}]");
+            let item_key = format!("{key}[{index}]");
+            self.target.wrote(
+                attr.clone(),
+                format!("{}{item_key}", self.prefix),
+                item.position,
+            );
+            if !matches!(item.value, Value::Map(_) | Value::Unknown) {
+                self.wrong_type(item, &item_key, "a map with key, value and limit");
+            }
+            let mut tag = TagLimit {
+                key: self.string(
+                    item.get("key"),
+                    &format!("{attr}.key"),
+                    &format!("{item_key}.key"),
+                ),
+                limit: self.int(
+                    item.get("limit"),
+                    &format!("{attr}.limit"),
+                    &format!("{item_key}.limit"),
+                ),
+                ..Default::default()
+            };
+            if let Some(value) = item.get("value") {
+                let value_key = format!("{item_key}.value");
+                match &value.value {
+                    Value::Map(_) => {
+                        tag.apply_limit_per_unique_value = self.boolean(
+                            value.get("applyLimitPerUniqueValue"),
+                            &format!("{attr}.apply_limit_per_unique_value"),
+                            &format!("{value_key}.applyLimitPerUniqueValue"),
+                        );
+                    }
+                    _ => tag.value = self.string(Some(value), &format!("{attr}.value"), &value_key),
+                }
+            }
+            limits.push(tag);
+        }
+        Setting::Known(limits)
+    }
+
+    fn wrote(&mut self, node: &Node, attr: &str, key: &str) {
+        self.target
+            .wrote(attr, format!("{}{key}", self.prefix), node.position);
+    }
+
+    fn wrong_type(&mut self, node: &Node, key: &str, expected: &str) {
+        let shown = match &node.value {
+            Value::Str(text) => format!(" ({text:?})"),
+            _ => String::new(),
+        };
+        self.target.raise(
+            &WRONG_VALUE_TYPE,
+            format!("{}{key}", self.prefix),
+            node.position,
+            format!(
+                "{}{key} is {}{shown} where the chart expects {expected}",
+                self.prefix,
+                node.type_name()
+            ),
+            format!(
+                "write {expected}; in a set entry use type = \"auto\" for numbers and booleans"
+            ),
+        );
+    }
+
+    fn int(&mut self, node: Option<&Node>, attr: &str, key: &str) -> Setting<i64> {
+        let Some(node) = node else {
+            return Setting::Unset;
+        };
+        self.wrote(node, attr, key);
+        match &node.value {
+            Value::Null => Setting::Unset,
+            Value::Int(number) => Setting::Known(*number),
+            Value::Unknown => Setting::Unknown,
+            Value::Float(text) => {
+                self.target.raise(
+                    &NOT_A_WHOLE_NUMBER,
+                    format!("{}{key}", self.prefix),
+                    node.position,
+                    format!("{attr} = {text} is not a whole number within 64-bit range"),
+                    "write a whole number".into(),
+                );
+                Setting::Unknown
+            }
+            Value::Map(_) if node.get("env").is_some() && attr == "max_concurrent_runs" => {
+                self.target.note(node.position, format!("{}{key} is read from an environment variable when the daemon starts: not checked", self.prefix));
+                Setting::Unknown
+            }
+            _ => {
+                self.wrong_type(node, key, "a whole number");
+                Setting::Unknown
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: Option<&Node>, attr: &str, key: &str) -> Setting<bool> {
+        let Some(node) = node else {
+            return Setting::Unset;
+        };
+        self.wrote(node, attr, key);
+        match &node.value {
+            Value::Null => Setting::Unset,
+            Value::Bool(flag) => Setting::Known(*flag),
+            Value::Unknown => Setting::Unknown,
+            _ => {
+                self.wrong_type(node, key, "true or false");
+                Setting::Unknown
+            }
+        }
+    }
+
+    fn string(&mut self, node: Option<&Node>, attr: &str, key: &str) -> Setting<String> {
+        let Some(node) = node else {
+            return Setting::Unset;
+        };
+        self.wrote(node, attr, key);
+        match &node.value {
+            Value::Null => Setting::Unset,
+            Value::Str(text) => Setting::Known(text.clone()),
+            Value::Unknown => Setting::Unknown,
+            _ => {
+                self.wrong_type(node, key, "a string");
+                Setting::Unknown
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::values_yaml::parse;
+
+    fn target(yaml: &str, options: &ReadOptions) -> Target {
+        let root = parse(yaml, Position::START)
+            .expect("yaml")
+            .expect("not empty");
+        values_target("values", &root, options, None).expect("a dagster target")
+    }
+
+    fn codes(target: &Target) -> Vec<&'static str> {
+        target.diagnostics().iter().map(|d| d.rule.code).collect()
+    }
+
+    const SEED: &str = "dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\n        tagConcurrencyLimits:\n          - key: dagster/backfill\n            limit: 3\n";
+
+    #[test]
+    fn the_seed_adr_reads_into_the_model_and_is_clean() {
+        let seed = target(SEED, &ReadOptions::default());
+        assert_eq!(seed.config.max_concurrent_runs, Setting::Known(5));
+        assert_eq!(seed.config.placement, Setting::Unset);
+        let tags = seed.config.tag_limits.known().expect("tags");
+        assert_eq!(tags[0].key, Setting::Known("dagster/backfill".into()));
+        assert_eq!(codes(&seed), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn findings_point_at_the_values_key() {
+        let paused = target(
+            &SEED.replace("maxConcurrentRuns: 5", "maxConcurrentRuns: 0"),
+            &ReadOptions::default(),
+        );
+        let diagnostics = paused.diagnostics();
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].rule.code, "DC104");
+        assert_eq!(
+            diagnostics[0].position,
+            Position {
+                line: 5,
+                column: 28
+            }
+        );
+        assert_eq!(
+            diagnostics[0].subject,
+            "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+        );
+    }
+
+    #[test]
+    fn wrong_value_type() {
+        let quoted = target(
+            &SEED.replace("maxConcurrentRuns: 5", "maxConcurrentRuns: \"5\""),
+            &ReadOptions::default(),
+        );
+        assert_eq!(codes(&quoted), ["DC605"]);
+        assert_eq!(quoted.config.max_concurrent_runs, Setting::Unknown);
+        let key_number = target(
+            &SEED.replace("key: dagster/backfill", "key: 12"),
+            &ReadOptions::default(),
+        );
+        assert!(codes(&key_number).contains(&"DC605"));
+        assert!(!codes(&target(SEED, &ReadOptions::default())).contains(&"DC605"));
+    }
+
+    #[test]
+    fn fractions_are_not_whole_numbers() {
+        let fraction = target(
+            &SEED.replace("limit: 3", "limit: 2.5"),
+            &ReadOptions::default(),
+        );
+        assert_eq!(codes(&fraction), ["DC504"]);
+    }
+
+    #[test]
+    fn placement_follows_the_limits() {
+        let section = "concurrency:\n  enabled: true\n  runs:\n    maxConcurrentRuns: 4\n  pools:\n    defaultLimit: 2\n";
+        let config = target(section, &ReadOptions::default()).config;
+        assert_eq!(config.placement, Setting::Known("concurrency".into()));
+        assert_eq!(config.max_concurrent_runs, Setting::Known(4));
+        let with_pools =
+            format!("{SEED}concurrency:\n  enabled: true\n  pools:\n    defaultLimit: 2\n");
+        let conflict = target(&with_pools, &ReadOptions::default());
+        assert_eq!(
+            conflict.config.placement,
+            Setting::Known("run_coordinator".into())
+        );
+        assert!(codes(&conflict).contains(&"DC303"));
+    }
+
+    #[test]
+    fn umbrella_prefix_and_chart_version() {
+        let umbrella: String = format!(
+            "dagster:\n{}",
+            SEED.lines().map(|l| format!("  {l}\n")).collect::<String>()
+        );
+        let options = ReadOptions {
+            chart_version: Some("1.12.10".into()),
+            values_prefix: Some("dagster".into()),
+        };
+        let read = target(&umbrella, &options);
+        assert_eq!(read.config.max_concurrent_runs, Setting::Known(5));
+        assert_eq!(read.config.chart_version, Setting::Known("1.12.10".into()));
+        let root = parse(&umbrella, Position::START)
+            .expect("yaml")
+            .expect("not empty");
+        assert!(values_target("values", &root, &ReadOptions::default(), None).is_none());
+    }
+
+    #[test]
+    fn env_limits_are_noted_not_guessed() {
+        let env = target(
+            &SEED.replace(
+                "maxConcurrentRuns: 5",
+                "maxConcurrentRuns:\n          env: LIMIT",
+            ),
+            &ReadOptions::default(),
+        );
+        assert_eq!(env.config.max_concurrent_runs, Setting::Unknown);
+        assert_eq!(env.notes.len(), 1);
+        assert_eq!(codes(&env), Vec::<&str>::new());
+    }
+}

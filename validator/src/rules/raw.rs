@@ -1,0 +1,470 @@
+//! Raw-values rules: mistakes only hand-written Helm values can make (values files, `set`
+//! entries, plan JSON), which the `dagster_concurrency` resource cannot express.
+//!
+//! [`check`] reads the Dagster chart's values tree; DC603 (`set` index over `values`) is raised
+//! where `set` entries are applied, DC605 (wrong type) where values are read into the model.
+
+use super::{rule, Rule};
+use crate::input::tree::{Node, Value};
+use crate::input::Position;
+
+rule!(
+    /// Run limits the chart does not render: coordinator disabled or custom, or `concurrency` off.
+    LIMITS_NOT_APPLIED, "DC601", "limits-not-applied", Error,
+    r#"## What it does
+Checks that run limits sit where the chart renders them: limits under
+`dagsterDaemon.runCoordinator.config.queuedRunCoordinator` need `runCoordinator.enabled` true and
+`type: QueuedRunCoordinator`; limits under `concurrency.runs` or `concurrency.pools` need
+`concurrency.enabled: true`.
+
+## Why is this bad?
+With the coordinator disabled the chart configures Dagster's synchronous coordinator and no run
+limit applies at all; with `CustomRunCoordinator` it renders only `customRunCoordinator`; with
+`concurrency.enabled` false the whole `concurrency` section is dropped. Helm installs the release
+and every run starts at once.
+
+## How to fix
+Enable the queued run coordinator (or `concurrency.enabled`), or remove the limits.
+
+## Example
+```yaml
+dagsterDaemon:
+  runCoordinator:
+    enabled: false
+    config:
+      queuedRunCoordinator:
+        maxConcurrentRuns: 5
+```
+Use instead:
+```yaml
+dagsterDaemon:
+  runCoordinator:
+    enabled: true
+    type: QueuedRunCoordinator
+    config:
+      queuedRunCoordinator:
+        maxConcurrentRuns: 5
+```
+"#
+);
+
+rule!(
+    /// Run limits both under the run coordinator and under `concurrency.runs`.
+    LIMITS_IN_BOTH_PLACES, "DC602", "limits-in-both-places", Error,
+    r#"## What it does
+Checks that run limits (`maxConcurrentRuns`, `tagConcurrencyLimits`) are written in one place only:
+the queued run coordinator's config or `concurrency.runs`.
+
+## Why is this bad?
+The chart fails the install when both hold the same setting, and Dagster refuses the instance
+("... incompatible with the `concurrency > runs` config") when the `concurrency` section holds
+runs or pools while the coordinator holds limits: the daemon does not start.
+
+## How to fix
+Keep the limits in one place: `concurrency.runs` (chart 1.12.12 and later) or the run coordinator.
+
+## Example
+```yaml
+dagsterDaemon:
+  runCoordinator:
+    config:
+      queuedRunCoordinator:
+        maxConcurrentRuns: 5
+concurrency:
+  enabled: true
+  runs:
+    maxConcurrentRuns: 5
+```
+Use instead:
+```yaml
+concurrency:
+  enabled: true
+  runs:
+    maxConcurrentRuns: 5
+```
+"#
+);
+
+rule!(
+    /// A `set` index that edits one element of a list written in `values`.
+    SET_INDEX_KEEPS_VALUES_ELEMENTS, "DC603", "set-index-keeps-values-elements", Warning,
+    r#"## What it does
+Warns when a `helm_release` `set` entry such as `...tagConcurrencyLimits[0].limit` edits a list
+that the release's `values` already hold, and the list has elements the `set` entries do not
+touch.
+
+## Why is this bad?
+Helm applies `set` after `values`, and an index edits that element in place: the other elements
+from `values` stay. Replacing a limit list with `set` entries keeps stale limits nobody sees in the
+`set` block.
+
+## How to fix
+Write the list in one place: all in `values`, or all in `set` entries (or the
+`dagster_concurrency` resource's rendered `set`).
+
+## Example
+```hcl
+values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+  tagConcurrencyLimits = [{ key = "team", limit = 1 }, { key = "dagster/backfill", limit = 2 }]
+} } } })]
+set {
+  name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].key"
+  value = "dagster/backfill"
+}
+```
+Use instead:
+```hcl
+values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+  tagConcurrencyLimits = [{ key = "dagster/backfill", limit = 3 }]
+} } } })]
+```
+"#
+);
+
+rule!(
+    /// A key other than `applyLimitPerUniqueValue` in a tag limit's object `value`.
+    MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE, "DC604", "misspelt-apply-limit-per-unique-value", Error,
+    r#"## What it does
+Checks that the object form of a tag limit's `value` holds exactly `applyLimitPerUniqueValue`.
+
+## Why is this bad?
+Dagster requires that exact key: a misspelling such as `applyLimitPerUniqueValues` makes the
+daemon refuse the instance at start ("Received unexpected config entry ..."), after Helm installed it.
+
+## How to fix
+Spell it `applyLimitPerUniqueValue`.
+
+## Example
+```yaml
+tagConcurrencyLimits:
+  - key: dagster/backfill
+    value:
+      applyLimitPerUniqueValues: true
+    limit: 3
+```
+Use instead:
+```yaml
+tagConcurrencyLimits:
+  - key: dagster/backfill
+    value:
+      applyLimitPerUniqueValue: true
+    limit: 3
+```
+"#
+);
+
+rule!(
+    /// A value of the wrong type, such as a string where a number belongs.
+    WRONG_VALUE_TYPE, "DC605", "wrong-value-type", Error,
+    r#"## What it does
+Checks that limits, counts and intervals are numbers, switches booleans and keys strings, as
+the chart's values schema requires.
+
+## Why is this bad?
+A quoted `"5"` in a values file, or a `set_string` / `type = "string"` entry for a number, reaches
+the chart as a string: the chart's schema check refuses the install, or Dagster refuses the
+instance at daemon start.
+
+## How to fix
+Write the number unquoted, or use `set` with `type = "auto"` for numbers and booleans.
+
+## Example
+```yaml
+maxConcurrentRuns: "5"
+```
+Use instead:
+```yaml
+maxConcurrentRuns: 5
+```
+"#
+);
+
+rule!(
+    /// A key the chart does not know under the run coordinator or `concurrency` config.
+    UNKNOWN_COORDINATOR_KEY, "DC606", "unknown-coordinator-key", Error,
+    r#"## What it does
+Checks every key under `queuedRunCoordinator`, its tag limits and
+`blockOpConcurrencyLimitedRuns`, and under `concurrency.runs` and `concurrency.pools`, against
+the keys the chart knows.
+
+## Why is this bad?
+The chart's schema refuses unknown keys, and a typo such as `maxConcurentRuns` would otherwise
+set no limit at all.
+
+## How to fix
+Use the key the chart defines (the finding suggests the closest one).
+
+## Example
+```yaml
+queuedRunCoordinator:
+  maxConcurentRuns: 5
+```
+Use instead:
+```yaml
+queuedRunCoordinator:
+  maxConcurrentRuns: 5
+```
+"#
+);
+
+/// A raw-values finding, at a key relative to the Dagster chart's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFinding {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// The values key it points at, dotted (`dagsterDaemon.runCoordinator.enabled`).
+    pub key: String,
+    /// Where that key was written.
+    pub position: Position,
+    /// What is wrong.
+    pub summary: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// Keys the queued run coordinator's config knows.
+pub const QUEUED_KEYS: &[&str] = &[
+    "maxConcurrentRuns",
+    "tagConcurrencyLimits",
+    "dequeueIntervalSeconds",
+    "dequeueUseThreads",
+    "dequeueNumWorkers",
+    "blockOpConcurrencyLimitedRuns",
+];
+const RUNS_KEYS: &[&str] = &["maxConcurrentRuns", "tagConcurrencyLimits"];
+const POOLS_KEYS: &[&str] = &["defaultLimit", "granularity", "opGranularityRunBuffer"];
+const TAG_KEYS: &[&str] = &["key", "value", "limit"];
+const BLOCK_OP_KEYS: &[&str] = &["enabled", "opConcurrencySlotBuffer"];
+const APPLY_PER_VALUE: &str = "applyLimitPerUniqueValue";
+
+const COORDINATOR: [&str; 2] = ["dagsterDaemon", "runCoordinator"];
+const QUEUED: [&str; 4] = [
+    "dagsterDaemon",
+    "runCoordinator",
+    "config",
+    "queuedRunCoordinator",
+];
+
+/// Whether a node holds run limits (`maxConcurrentRuns` or a non-empty `tagConcurrencyLimits`).
+pub fn holds_run_limits(section: Option<&Node>) -> bool {
+    let Some(section) = section else {
+        return false;
+    };
+    let present = |key| section.get(key).is_some_and(|n| n.value != Value::Null);
+    let tags = section
+        .get("tagConcurrencyLimits")
+        .is_some_and(|n| match &n.value {
+            Value::Null => false,
+            Value::List(items) => !items.is_empty(),
+            _ => true,
+        });
+    present("maxConcurrentRuns") || tags
+}
+
+/// Checks the Dagster chart's values (the tree below any values prefix).
+pub fn check(dagster: &Node) -> Vec<RawFinding> {
+    let mut out = Vec::new();
+    let queued = dagster.at(&QUEUED);
+    let runs = dagster.at(&["concurrency", "runs"]);
+    check_not_applied(dagster, queued, &mut out);
+    if holds_run_limits(queued) && holds_run_limits(runs) {
+        let at = runs.map_or(dagster.position, |n| n.position);
+        out.push(RawFinding {
+            rule: &LIMITS_IN_BOTH_PLACES,
+            key: "concurrency.runs".into(),
+            position: at,
+            summary: "run limits are set both under the run coordinator and under concurrency.runs, which the chart and Dagster refuse".into(),
+            fix: "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
+        });
+    }
+    let base = QUEUED.join(".");
+    if let Some(queued) = queued {
+        unknown_keys(queued, &base, QUEUED_KEYS, &mut out);
+        if let Some(block) = queued.get("blockOpConcurrencyLimitedRuns") {
+            unknown_keys(
+                block,
+                &format!("{base}.blockOpConcurrencyLimitedRuns"),
+                BLOCK_OP_KEYS,
+                &mut out,
+            );
+        }
+        tag_items(queued, &base, &mut out);
+    }
+    if let Some(runs) = runs {
+        unknown_keys(runs, "concurrency.runs", RUNS_KEYS, &mut out);
+        tag_items(runs, "concurrency.runs", &mut out);
+    }
+    if let Some(pools) = dagster.at(&["concurrency", "pools"]) {
+        unknown_keys(pools, "concurrency.pools", POOLS_KEYS, &mut out);
+    }
+    out
+}
+
+fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFinding>) {
+    let coordinator = dagster.at(&COORDINATOR);
+    let switch = |key| coordinator.and_then(|c| c.get(key));
+    if holds_run_limits(queued) {
+        let reason = match (switch("enabled"), switch("type")) {
+            (Some(node), _) if node.value == Value::Bool(false) => {
+                Some(("enabled", node, "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".to_string()))
+            }
+            (_, Some(node)) if matches!(&node.value, Value::Str(t) if t == "CustomRunCoordinator") => {
+                Some(("type", node, "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".to_string()))
+            }
+            _ => None,
+        };
+        if let Some((key, node, summary)) = reason {
+            out.push(RawFinding {
+                rule: &LIMITS_NOT_APPLIED,
+                key: format!("{}.{key}", COORDINATOR.join(".")),
+                position: node.position,
+                summary,
+                fix: "enable the coordinator with type QueuedRunCoordinator, or remove the limits"
+                    .into(),
+            });
+        }
+    }
+    let Some(concurrency) = dagster.get("concurrency") else {
+        return;
+    };
+    let used = holds_run_limits(concurrency.get("runs"))
+        || concurrency
+            .get("pools")
+            .is_some_and(|p| !p.entries().is_empty());
+    if used && concurrency.get("enabled").map(|n| &n.value) != Some(&Value::Bool(true)) {
+        let at = concurrency.get("enabled").unwrap_or(concurrency);
+        out.push(RawFinding {
+            rule: &LIMITS_NOT_APPLIED,
+            key: "concurrency.enabled".into(),
+            position: at.position,
+            summary: "concurrency.runs or concurrency.pools is set while concurrency.enabled is not true, so the chart drops the whole section".into(),
+            fix: "set concurrency.enabled: true, or remove the section".into(),
+        });
+    }
+}
+
+fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
+    let Some(Value::List(items)) = section.get("tagConcurrencyLimits").map(|n| &n.value) else {
+        return;
+    };
+    for (index, item) in items.iter().enumerate() {
+        let item_key = format!("{base}.tagConcurrencyLimits[{index}]");
+        unknown_keys(item, &item_key, TAG_KEYS, out);
+        let Some(value) = item.get("value") else {
+            continue;
+        };
+        for (key, node) in value.entries() {
+            if key != APPLY_PER_VALUE {
+                out.push(RawFinding {
+                    rule: &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
+                    key: format!("{item_key}.value.{key}"),
+                    position: node.position,
+                    summary: format!("{key:?} is not {APPLY_PER_VALUE:?}: Dagster refuses the instance at daemon start"),
+                    fix: format!("spell it {APPLY_PER_VALUE}"),
+                });
+            }
+        }
+    }
+}
+
+fn unknown_keys(section: &Node, base: &str, known: &[&str], out: &mut Vec<RawFinding>) {
+    for (key, node) in section.entries() {
+        if known.contains(&key.as_str()) {
+            continue;
+        }
+        let closest = known
+            .iter()
+            .min_by_key(|k| strsim::levenshtein(key, k))
+            .copied()
+            .unwrap_or_default();
+        out.push(RawFinding {
+            rule: &UNKNOWN_COORDINATOR_KEY,
+            key: format!("{base}.{key}"),
+            position: node.position,
+            summary: format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
+            fix: format!("did you mean {closest:?}? known keys: {}", known.join(", ")),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::values_yaml::parse;
+
+    fn fired(yaml: &str, code: &str) -> Vec<String> {
+        let root = parse(yaml, Position::START)
+            .expect("yaml")
+            .expect("not empty");
+        check(&root)
+            .into_iter()
+            .filter(|f| f.rule.code == code)
+            .map(|f| f.key)
+            .collect()
+    }
+
+    const SEED: &str = "dagsterDaemon:\n  runCoordinator:\n    enabled: true\n    type: QueuedRunCoordinator\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\n        tagConcurrencyLimits:\n          - key: dagster/backfill\n            value:\n              applyLimitPerUniqueValue: true\n            limit: 3\n";
+
+    #[test]
+    fn seed_is_clean() {
+        let root = parse(SEED, Position::START)
+            .expect("yaml")
+            .expect("not empty");
+        assert_eq!(check(&root), vec![]);
+    }
+
+    #[test]
+    fn limits_not_applied() {
+        let disabled = SEED.replace("enabled: true", "enabled: false");
+        assert_eq!(
+            fired(&disabled, "DC601"),
+            ["dagsterDaemon.runCoordinator.enabled"]
+        );
+        let custom = SEED.replace("type: QueuedRunCoordinator", "type: CustomRunCoordinator");
+        assert_eq!(
+            fired(&custom, "DC601"),
+            ["dagsterDaemon.runCoordinator.type"]
+        );
+        let section = "concurrency:\n  runs:\n    maxConcurrentRuns: 3\n";
+        assert_eq!(fired(section, "DC601"), ["concurrency.enabled"]);
+        let enabled = "concurrency:\n  enabled: true\n  runs:\n    maxConcurrentRuns: 3\n";
+        assert!(fired(enabled, "DC601").is_empty());
+        let disabled_without_limits = "dagsterDaemon:\n  runCoordinator:\n    enabled: false\n";
+        assert!(fired(disabled_without_limits, "DC601").is_empty());
+        assert!(fired(SEED, "DC601").is_empty());
+    }
+
+    #[test]
+    fn limits_in_both_places() {
+        let both =
+            format!("{SEED}concurrency:\n  enabled: true\n  runs:\n    maxConcurrentRuns: 5\n");
+        assert_eq!(fired(&both, "DC602"), ["concurrency.runs"]);
+        let pools_only =
+            format!("{SEED}concurrency:\n  enabled: true\n  pools:\n    defaultLimit: 1\n");
+        assert!(fired(&pools_only, "DC602").is_empty());
+    }
+
+    #[test]
+    fn misspelt_apply_limit_per_unique_value() {
+        let typo = SEED.replace("applyLimitPerUniqueValue:", "applyLimitPerUniqueValues:");
+        assert_eq!(
+            fired(&typo, "DC604"),
+            ["dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].value.applyLimitPerUniqueValues"]
+        );
+        assert!(fired(SEED, "DC604").is_empty());
+    }
+
+    #[test]
+    fn unknown_coordinator_key() {
+        let typo = SEED.replace("maxConcurrentRuns", "maxConcurentRuns");
+        assert_eq!(
+            fired(&typo, "DC606"),
+            ["dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurentRuns"]
+        );
+        let tag_typo = SEED.replace("limit: 3", "limt: 3");
+        assert_eq!(fired(&tag_typo, "DC606").len(), 1);
+        let pools = "concurrency:\n  enabled: true\n  pools:\n    defaultLimt: 1\n";
+        assert_eq!(fired(pools, "DC606"), ["concurrency.pools.defaultLimt"]);
+        assert!(fired(SEED, "DC606").is_empty());
+    }
+}
