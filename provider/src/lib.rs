@@ -7,9 +7,12 @@ mod concurrency;
 mod concurrency_schema;
 mod convert;
 mod data_source_concurrency;
+mod data_source_instance_concurrency;
 mod diagnostics;
 mod policy;
 pub mod provider;
 mod resource_concurrency;
+mod resource_pool_limit;
+mod webserver;
 
 pub use provider::DagsterProvider;

@@ -1,0 +1,776 @@
+//! The Dagster webserver's GraphQL API: the provider block's connection settings, shared with the
+//! live resources once `configure` has run, and the few queries and mutations they send.
+//!
+//! Every request has a deadline (`timeout_seconds`), and only failures that may pass (the
+//! server unreachable or timing out, a proxy's 502/503/504) are retried, `retries` times.
+
+use crate::convert::{whole, Number};
+use crate::diagnostics::report;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+use validator::model::Setting;
+use validator::path::AttrPath;
+
+/// Environment variable read when the provider block has no `webserver_url`.
+pub const URL_ENV: &str = "DAGSTER_WEBSERVER_URL";
+/// Seconds one request may take when `timeout_seconds` is not set.
+pub const DEFAULT_TIMEOUT_SECONDS: i64 = 30;
+/// Retries of a failed request when `retries` is not set.
+pub const DEFAULT_RETRIES: i64 = 2;
+/// Most retries accepted, so a misconfigured run still ends soon.
+pub const MAX_RETRIES: i64 = 10;
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+const SET_LIMIT: &str = "mutation($key: String!, $limit: Int!) { setConcurrencyLimit(concurrencyKey: $key, limit: $limit) }";
+const DELETE_LIMIT: &str =
+    "mutation($key: String!) { deleteConcurrencyLimit(concurrencyKey: $key) }";
+const ONE_LIMIT: &str = "query($key: String!) { instance { concurrencyLimit(concurrencyKey: $key) { concurrencyKey limit usingDefaultLimit } } }";
+const INSTANCE_CONCURRENCY: &str = "query { instance { runQueueConfig { maxConcurrentRuns tagConcurrencyLimitsYaml } poolConfig { poolGranularity defaultPoolLimit opGranularityRunBuffer } concurrencyLimits { concurrencyKey limit usingDefaultLimit } } }";
+
+/// The provider block's webserver arguments, as Terraform sends them.
+#[derive(Debug, Clone, Default)]
+pub struct WebserverArgs {
+    /// `webserver_url`.
+    pub url: Value<String>,
+    /// `headers`.
+    pub headers: Value<BTreeMap<String, String>>,
+    /// `timeout_seconds`.
+    pub timeout_seconds: Value<Number>,
+    /// `retries`.
+    pub retries: Value<Number>,
+}
+
+/// Where the live resources stand with the webserver after `configure`.
+#[derive(Debug, Default)]
+enum Connection {
+    /// No URL in the provider block nor in the environment (or `configure` never ran).
+    #[default]
+    Missing,
+    /// The URL depends on a value known only after apply.
+    UnknownUrl,
+    /// Ready to send requests.
+    Ready(WebserverClient),
+}
+
+/// The webserver connection, filled by the provider's `configure` and read by the live
+/// resources (`dagster_pool_limit`, `data.dagster_instance_concurrency`).
+#[derive(Debug, Clone, Default)]
+pub struct SharedWebserver(Arc<RwLock<Connection>>);
+
+impl SharedWebserver {
+    /// Checks the arguments and, when valid, makes the client; an absent URL is not an error
+    /// here (the rendering resources need none), only when a live resource asks for it.
+    pub fn configure(&self, diags: &mut Diagnostics, args: &WebserverArgs) -> Option<()> {
+        let connection = match args.url.clone() {
+            Value::Unknown => Connection::UnknownUrl,
+            Value::Value(url) if !url.trim().is_empty() => {
+                Connection::Ready(WebserverClient::new(diags, &url, args)?)
+            }
+            _ => match std::env::var(URL_ENV) {
+                Ok(url) if !url.trim().is_empty() => {
+                    Connection::Ready(WebserverClient::new(diags, &url, args)?)
+                }
+                _ => {
+                    // Still check the other arguments, so mistakes show before they matter.
+                    settings(diags, args)?;
+                    Connection::Missing
+                }
+            },
+        };
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = connection;
+        Some(())
+    }
+
+    /// The client for `user` (e.g. `dagster_pool_limit "warehouse"`), or an error saying what
+    /// to configure.
+    pub fn client(&self, diags: &mut Diagnostics, user: &str) -> Option<WebserverClient> {
+        match &*self.0.read().unwrap_or_else(PoisonError::into_inner) {
+            Connection::Ready(client) => return Some(client.clone()),
+            Connection::Missing => diags.root_error(
+                format!("{user} needs the Dagster webserver URL"),
+                format!("Set `webserver_url` in the `provider \"dagster\"` block, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"`, or the {URL_ENV} environment variable. Only the live resources (`dagster_pool_limit`, `dagster_instance_concurrency`) need it; `dagster_concurrency` does not."),
+            ),
+            Connection::UnknownUrl => diags.root_error(
+                format!("{user} needs the Dagster webserver URL, which is not known yet"),
+                "`webserver_url` depends on a value known only after apply. Apply what it depends on first (`terraform apply -target=...`), or set it from a known value.",
+            ),
+        }
+        None
+    }
+}
+
+/// Checks the provider block's webserver arguments without connecting (provider validate).
+pub fn validate(diags: &mut Diagnostics, args: &WebserverArgs) {
+    settings(diags, args);
+    if let Value::Value(url) = &args.url {
+        if !url.trim().is_empty() {
+            endpoint_or_report(diags, url);
+        }
+    }
+}
+
+/// Headers, timeout and retries, checked.
+struct Settings {
+    headers: HeaderMap,
+    timeout: Duration,
+    retries: u32,
+}
+
+fn attribute_error(
+    diags: &mut Diagnostics,
+    attribute: &'static str,
+    summary: String,
+    detail: String,
+) {
+    let mut path = AttributePath::root();
+    path.add_attribute(attribute);
+    diags.error(summary, detail, path);
+}
+
+/// A whole-number argument within `range`; `None` (with a diagnostic) otherwise.
+fn bounded(
+    diags: &mut Diagnostics,
+    value: &Value<Number>,
+    name: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
+    let mut findings = Vec::new();
+    let number = match whole(value, AttrPath::attr(name), &mut findings) {
+        Setting::Known(number) => number,
+        Setting::Unset | Setting::Unknown if findings.is_empty() => default,
+        _ => {
+            report(diags, &findings);
+            return None;
+        }
+    };
+    if range.contains(&number) {
+        return Some(number);
+    }
+    attribute_error(
+        diags,
+        name,
+        format!(
+            "{name} = {number} is outside {}..{}",
+            range.start(),
+            range.end()
+        ),
+        format!(
+            "Use a whole number from {} to {}.",
+            range.start(),
+            range.end()
+        ),
+    );
+    None
+}
+
+fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
+    let timeout = bounded(
+        diags,
+        &args.timeout_seconds,
+        "timeout_seconds",
+        DEFAULT_TIMEOUT_SECONDS,
+        1..=3600,
+    );
+    let retries = bounded(
+        diags,
+        &args.retries,
+        "retries",
+        DEFAULT_RETRIES,
+        0..=MAX_RETRIES,
+    );
+    let mut headers = HeaderMap::new();
+    let user_agent = concat!("terraform-provider-dagster/", env!("CARGO_PKG_VERSION"));
+    headers.insert(USER_AGENT, HeaderValue::from_static(user_agent));
+    let mut headers_ok = true;
+    if let Value::Value(given) = &args.headers {
+        for (name, value) in given {
+            let parsed = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            );
+            match parsed {
+                (Ok(name), Ok(mut value)) => {
+                    value.set_sensitive(true);
+                    headers.insert(name, value);
+                }
+                (Err(_), _) => {
+                    headers_ok = false;
+                    attribute_error(
+                        diags,
+                        "headers",
+                        format!("header name {name:?} is not a valid HTTP header name"),
+                        "Use letters, digits and `-`, e.g. `Authorization` or `X-Forwarded-User`."
+                            .into(),
+                    );
+                }
+                (_, Err(_)) => {
+                    headers_ok = false;
+                    // The value may be a secret: name the header, never show the value.
+                    attribute_error(
+                        diags,
+                        "headers",
+                        format!("the value of header {name:?} is not a valid HTTP header value"),
+                        "Header values are printable text on one line, without control characters."
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
+    Some(Settings {
+        headers: headers_ok.then_some(headers)?,
+        timeout: Duration::from_secs(u64::try_from(timeout?).ok()?),
+        retries: u32::try_from(retries?).ok()?,
+    })
+}
+
+/// The GraphQL endpoint of a webserver URL: `/graphql` is appended unless already there, so a
+/// base URL, one with the webserver's `--path-prefix`, or the endpoint itself all work.
+fn endpoint(url: &str) -> Result<Url, String> {
+    let mut parsed = Url::parse(url.trim()).map_err(|error| error.to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("scheme {:?} is not http or https", parsed.scheme()));
+    }
+    if !parsed.path().trim_end_matches('/').ends_with("/graphql") {
+        let path = format!("{}/graphql", parsed.path().trim_end_matches('/'));
+        parsed.set_path(&path);
+    }
+    Ok(parsed)
+}
+
+fn endpoint_or_report(diags: &mut Diagnostics, url: &str) -> Option<Url> {
+    match endpoint(url) {
+        Ok(endpoint) => Some(endpoint),
+        Err(why) => {
+            attribute_error(diags, "webserver_url", format!("webserver_url {url:?} is not a usable URL: {why}"), "Use the webserver's base URL, e.g. `http://dagster-dagster-webserver.dagster.svc:80` (or its `/graphql` endpoint).".into());
+            None
+        }
+    }
+}
+
+/// A client of one webserver's GraphQL endpoint.
+#[derive(Debug, Clone)]
+pub struct WebserverClient {
+    http: reqwest::Client,
+    endpoint: Url,
+    timeout: Duration,
+    retries: u32,
+}
+
+/// One pool's limit as the instance reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolLimitRow {
+    /// The pool (concurrency key).
+    pub concurrency_key: String,
+    /// Its limit; `None` when it has none and no default applies.
+    pub limit: Option<i64>,
+    /// Whether the limit is the instance's default rather than the pool's own.
+    pub using_default_limit: bool,
+}
+
+/// `runQueueConfig`: the run limits the instance enforces (absent without a queued run
+/// coordinator).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunQueueConfig {
+    /// Runs in progress at once (`-1` unlimited).
+    pub max_concurrent_runs: i64,
+    /// The tag limits as YAML text, as Dagster dumps them.
+    pub tag_concurrency_limits_yaml: Option<String>,
+}
+
+/// `poolConfig`: pool settings in force; `None` fields are unset (Dagster's defaults apply).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolConfig {
+    /// `run` or `op`.
+    pub pool_granularity: Option<String>,
+    /// Limit of pools without one of their own.
+    pub default_pool_limit: Option<i64>,
+    /// Extra runs that may start while waiting for slots, with op granularity.
+    pub op_granularity_run_buffer: Option<i64>,
+}
+
+/// What the instance enforces, in one query.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceConcurrency {
+    /// Run limits.
+    pub run_queue_config: Option<RunQueueConfig>,
+    /// Pool settings.
+    pub pool_config: Option<PoolConfig>,
+    /// Every pool the instance knows, with its limit.
+    pub concurrency_limits: Vec<PoolLimitRow>,
+}
+
+#[derive(Deserialize)]
+struct InstanceData<T> {
+    instance: T,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OneLimit {
+    concurrency_limit: PoolLimitRow,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SetLimitData {
+    set_concurrency_limit: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteLimitData {
+    delete_concurrency_limit: bool,
+}
+
+#[derive(Deserialize)]
+struct GraphQlResponse {
+    data: Option<serde_json::Value>,
+    #[serde(default)]
+    errors: Vec<GraphQlError>,
+}
+
+#[derive(Deserialize)]
+struct GraphQlError {
+    message: String,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebserverError {
+    /// No connection could be made (refused, DNS, TLS).
+    Unreachable(String),
+    /// No complete answer within the timeout.
+    TimedOut(Duration),
+    /// An HTTP status other than 200, with the GraphQL messages or the start of the body.
+    Status(StatusCode, String),
+    /// The GraphQL layer reported errors.
+    GraphQl(Vec<String>),
+    /// A mutation answered `false`.
+    Refused,
+    /// An answer that is not the GraphQL reply expected (wrong URL, another service).
+    Unexpected(String),
+}
+
+impl WebserverError {
+    /// Worth another attempt: the next one may succeed.
+    fn is_transient(&self) -> bool {
+        match self {
+            WebserverError::Unreachable(_) | WebserverError::TimedOut(_) => true,
+            WebserverError::Status(status, _) => matches!(status.as_u16(), 502..=504),
+            _ => false,
+        }
+    }
+
+    /// What the user should check.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            WebserverError::Unreachable(_) => "Check that the webserver is running and that the URL (host, port, scheme) is reachable from where Terraform runs, e.g. through `kubectl port-forward` or the cluster network.",
+            WebserverError::TimedOut(_) => "Check that the URL points at the Dagster webserver and that it is healthy; raise `timeout_seconds` in the provider block for a slow instance.",
+            WebserverError::Status(status, _) if status.as_u16() == 401 || status.as_u16() == 403 => "The server refused the credentials: check the `headers` of the provider block (e.g. the Authorization header an auth proxy expects).",
+            WebserverError::Status(status, _) if status.as_u16() == 404 => "Nothing answers GraphQL at this path: check `webserver_url`, including the webserver's `--path-prefix` if it has one.",
+            WebserverError::Status(..) => "Check the webserver's logs; Dagster answers HTTP 500 to a limit outside 0..1000 and when its storage fails.",
+            WebserverError::GraphQl(_) => "Check that the webserver runs a Dagster version with pool limits (1.13.x is tested) and is not started with `--read-only`.",
+            WebserverError::Refused => "The webserver did not apply the change: check that it is not started with `--read-only` and that its instance storage is writable.",
+            WebserverError::Unexpected(_) => "Check that `webserver_url` points at the Dagster webserver and not at another service.",
+        }
+    }
+}
+
+impl fmt::Display for WebserverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebserverError::Unreachable(why) => write!(f, "cannot connect: {why}"),
+            WebserverError::TimedOut(timeout) => {
+                write!(f, "no answer within {} s", timeout.as_secs())
+            }
+            WebserverError::Status(status, body) if body.is_empty() => write!(f, "HTTP {status}"),
+            WebserverError::Status(status, body) => write!(f, "HTTP {status}: {body}"),
+            WebserverError::GraphQl(messages) => {
+                write!(f, "GraphQL errors: {}", messages.join("; "))
+            }
+            WebserverError::Refused => f.write_str("the webserver answered false"),
+            WebserverError::Unexpected(why) => write!(f, "unexpected answer: {why}"),
+        }
+    }
+}
+
+/// The error and its chain of causes on one line (reqwest's own message is only the top).
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The start of a body, on one line, for an error message.
+fn excerpt(body: &str) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    }
+}
+
+impl WebserverClient {
+    fn new(diags: &mut Diagnostics, url: &str, args: &WebserverArgs) -> Option<Self> {
+        let settings = settings(diags, args);
+        let endpoint = endpoint_or_report(diags, url)?;
+        let settings = settings?;
+        let built = reqwest::Client::builder()
+            .default_headers(settings.headers)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build();
+        match built {
+            Ok(http) => Some(WebserverClient {
+                http,
+                endpoint,
+                timeout: settings.timeout,
+                retries: settings.retries,
+            }),
+            Err(error) => {
+                diags.root_error(
+                    "cannot set up the HTTP client for the Dagster webserver",
+                    causes(&error),
+                );
+                None
+            }
+        }
+    }
+
+    /// The GraphQL endpoint requests go to.
+    pub fn endpoint(&self) -> &str {
+        self.endpoint.as_str()
+    }
+
+    /// Sets `pool`'s own limit (`setConcurrencyLimit`).
+    pub async fn set_pool_limit(&self, pool: &str, limit: i64) -> Result<(), WebserverError> {
+        let data: SetLimitData = self
+            .execute(SET_LIMIT, json!({"key": pool, "limit": limit}))
+            .await?;
+        data.set_concurrency_limit
+            .then_some(())
+            .ok_or(WebserverError::Refused)
+    }
+
+    /// Removes `pool`'s own limit, so the default applies again (`deleteConcurrencyLimit`).
+    pub async fn delete_pool_limit(&self, pool: &str) -> Result<(), WebserverError> {
+        let data: DeleteLimitData = self.execute(DELETE_LIMIT, json!({"key": pool})).await?;
+        data.delete_concurrency_limit
+            .then_some(())
+            .ok_or(WebserverError::Refused)
+    }
+
+    /// `pool`'s own limit, or `None` when it has none (the default limit applies).
+    pub async fn pool_limit(&self, pool: &str) -> Result<Option<i64>, WebserverError> {
+        let data: InstanceData<OneLimit> = self.execute(ONE_LIMIT, json!({"key": pool})).await?;
+        let row = data.instance.concurrency_limit;
+        Ok(if row.using_default_limit {
+            None
+        } else {
+            row.limit
+        })
+    }
+
+    /// Run limits, pool settings and every pool's limit the instance enforces.
+    pub async fn instance_concurrency(&self) -> Result<InstanceConcurrency, WebserverError> {
+        let data: InstanceData<InstanceConcurrency> =
+            self.execute(INSTANCE_CONCURRENCY, json!({})).await?;
+        Ok(data.instance)
+    }
+
+    /// Sends one GraphQL operation, retrying transient failures, and decodes its `data`.
+    async fn execute<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<T, WebserverError> {
+        let body = json!({"query": query, "variables": variables});
+        let mut attempt = 0;
+        let data = loop {
+            match self.attempt(&body).await {
+                Err(error) if error.is_transient() && attempt < self.retries => {
+                    let backoff = Duration::from_millis(250 << attempt.min(8)).min(MAX_BACKOFF);
+                    tokio::time::sleep(backoff).await;
+                    attempt += 1;
+                }
+                outcome => break outcome?,
+            }
+        };
+        serde_json::from_value(data).map_err(|error| WebserverError::Unexpected(error.to_string()))
+    }
+
+    async fn attempt(&self, body: &serde_json::Value) -> Result<serde_json::Value, WebserverError> {
+        let failed = |error: reqwest::Error| {
+            if error.is_timeout() {
+                WebserverError::TimedOut(self.timeout)
+            } else {
+                WebserverError::Unreachable(causes(&error))
+            }
+        };
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .json(body)
+            .send()
+            .await
+            .map_err(failed)?;
+        let status = response.status();
+        let text = response.text().await.map_err(failed)?;
+        let parsed = serde_json::from_str::<GraphQlResponse>(&text);
+        if status != StatusCode::OK {
+            let shown = match parsed {
+                Ok(reply) if !reply.errors.is_empty() => reply
+                    .errors
+                    .into_iter()
+                    .map(|error| error.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => excerpt(&text),
+            };
+            return Err(WebserverError::Status(status, shown));
+        }
+        let reply = parsed.map_err(|_| {
+            WebserverError::Unexpected(format!("not a GraphQL reply: {}", excerpt(&text)))
+        })?;
+        if !reply.errors.is_empty() {
+            return Err(WebserverError::GraphQl(
+                reply
+                    .errors
+                    .into_iter()
+                    .map(|error| error.message)
+                    .collect(),
+            ));
+        }
+        reply
+            .data
+            .ok_or_else(|| WebserverError::Unexpected("a GraphQL reply without data".into()))
+    }
+
+    /// Reports a failed request as an error naming the endpoint, what was attempted, and what
+    /// to check.
+    pub fn report(&self, diags: &mut Diagnostics, action: &str, error: &WebserverError) {
+        diags.root_error(
+            format!("{action} on {}: {error}", self.endpoint),
+            format!(
+                "Dagster webserver GraphQL endpoint: {}\n{}",
+                self.endpoint,
+                error.hint()
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn args(url: &str, timeout_seconds: i64, retries: i64) -> WebserverArgs {
+        WebserverArgs {
+            url: Value::Value(url.into()),
+            headers: Value::Value(BTreeMap::from([(
+                "Authorization".to_owned(),
+                "Bearer secret".to_owned(),
+            )])),
+            timeout_seconds: Value::Value(Number::Int(timeout_seconds)),
+            retries: Value::Value(Number::Int(retries)),
+        }
+    }
+
+    fn client(url: &str, timeout_seconds: i64, retries: i64) -> WebserverClient {
+        let shared = SharedWebserver::default();
+        let mut diags = Diagnostics::default();
+        shared.configure(&mut diags, &args(url, timeout_seconds, retries));
+        assert!(diags.errors.is_empty(), "{:?}", diags.errors);
+        shared.client(&mut diags, "test").expect("configured")
+    }
+
+    #[test]
+    fn endpoints() {
+        for (given, expected) in [
+            ("http://dagster:80", "http://dagster/graphql"),
+            ("http://127.0.0.1:3000/", "http://127.0.0.1:3000/graphql"),
+            (
+                "https://x.example/dagster",
+                "https://x.example/dagster/graphql",
+            ),
+            ("http://x:3000/graphql", "http://x:3000/graphql"),
+        ] {
+            assert_eq!(endpoint(given).map(String::from), Ok(expected.to_owned()));
+        }
+        assert!(endpoint("dagster:3000").is_err());
+        assert!(endpoint("ftp://dagster").is_err());
+    }
+
+    #[test]
+    fn bad_arguments_are_attribute_errors_and_header_values_stay_secret() {
+        let mut bad = args("http://x", 0, 11);
+        bad.headers = Value::Value(BTreeMap::from([
+            ("Bad Name".to_owned(), "v".to_owned()),
+            ("X-Token".to_owned(), "line\nbreak-secret".to_owned()),
+        ]));
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &bad);
+        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        assert_eq!(summaries.len(), 4, "{summaries:?}");
+        assert!(summaries.iter().all(|s| !s.contains("secret")));
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &args("localhost:3000", 5, 1));
+        assert_eq!(diags.errors.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_url_is_reported_only_when_a_live_resource_asks() {
+        let shared = SharedWebserver::default();
+        let mut diags = Diagnostics::default();
+        let unknown = WebserverArgs {
+            url: Value::Unknown,
+            ..Default::default()
+        };
+        shared.configure(&mut diags, &unknown);
+        assert!(diags.errors.is_empty());
+        assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
+        assert!(diags.errors[0].summary.contains("not known yet"));
+    }
+
+    #[tokio::test]
+    async fn sets_reads_and_deletes_with_the_configured_headers() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(wiremock::matchers::header("authorization", "Bearer secret"))
+            .and(body_partial_json(
+                json!({"variables": {"key": "db", "limit": 4}}),
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": {"setConcurrencyLimit": true}})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "db"}})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": 4, "usingDefaultLimit": false}
+            }}})))
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), 5, 0);
+        assert_eq!(client.set_pool_limit("db", 4).await, Ok(()));
+        assert_eq!(client.pool_limit("db").await, Ok(Some(4)));
+    }
+
+    #[tokio::test]
+    async fn a_pool_on_the_default_limit_has_no_limit_of_its_own() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": 7, "usingDefaultLimit": true}
+            }}})))
+            .mount(&server)
+            .await;
+        assert_eq!(client(&server.uri(), 5, 0).pool_limit("db").await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn http_500_and_graphql_errors_are_not_retried() {
+        let server = MockServer::start().await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "a"}})))
+            .respond_with(ResponseTemplate::new(500).set_body_json(
+                json!({"data": null, "errors": [{"message": "Boolean cannot represent"}]}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "b"}})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"errors": [{"message": "Cannot query field"}]})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), 5, 3);
+        let error = client.set_pool_limit("a", 1).await.expect_err("500");
+        assert_eq!(
+            error.to_string(),
+            "HTTP 500 Internal Server Error: Boolean cannot represent"
+        );
+        let error = client.delete_pool_limit("b").await.expect_err("graphql");
+        assert_eq!(
+            error,
+            WebserverError::GraphQl(vec!["Cannot query field".into()])
+        );
+    }
+
+    #[tokio::test]
+    async fn gateway_errors_are_retried_up_to_the_limit() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("upstream down"))
+            .expect(3)
+            .mount(&server)
+            .await;
+        let error = client(&server.uri(), 5, 2).delete_pool_limit("a").await;
+        assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 503));
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+            .mount(&server)
+            .await;
+        let error = client(&server.uri(), 1, 0).pool_limit("a").await;
+        assert_eq!(error, Err(WebserverError::TimedOut(Duration::from_secs(1))));
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let client = client(&format!("http://127.0.0.1:{port}"), 5, 1);
+        let error = client.pool_limit("a").await.expect_err("closed port");
+        assert!(matches!(error, WebserverError::Unreachable(_)), "{error:?}");
+        assert!(error.hint().contains("running"));
+    }
+
+    #[tokio::test]
+    async fn another_service_is_unexpected() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
+            .mount(&server)
+            .await;
+        let error = client(&server.uri(), 5, 0).pool_limit("a").await;
+        assert!(
+            matches!(error, Err(WebserverError::Unexpected(_))),
+            "{error:?}"
+        );
+    }
+}
