@@ -1,0 +1,78 @@
+//! JSON: every file with its findings, notes or error, and the totals.
+
+use super::{totals, FileReport, Outcome};
+use crate::input::Diagnostic;
+use serde_json::{json, Value};
+
+fn diagnostic(d: &Diagnostic) -> Value {
+    json!({
+        "code": d.rule.code,
+        "name": d.rule.name,
+        "severity": d.severity().to_string(),
+        "target": d.target,
+        "subject": d.subject,
+        "line": d.position.line,
+        "column": d.position.column,
+        "summary": d.summary,
+        "fix": d.fix,
+    })
+}
+
+/// The report as a JSON document.
+pub fn render(files: &[FileReport]) -> Value {
+    let t = totals(files);
+    let entries: Vec<Value> = files
+        .iter()
+        .map(|file| {
+            let mut entry = json!({
+                "path": file.path,
+                "kind": file.kind.map(|k| k.as_str()),
+            });
+            match &file.outcome {
+                Outcome::Checked { targets, diagnostics, notes } => {
+                    entry["targets"] = json!(targets);
+                    entry["diagnostics"] = diagnostics.iter().map(diagnostic).collect();
+                    entry["notes"] = notes
+                        .iter()
+                        .map(|n| json!({"line": n.position.line, "column": n.position.column, "message": n.message}))
+                        .collect();
+                }
+                Outcome::Invalid(error) => {
+                    entry["error"] = json!({"line": error.position.line, "column": error.position.column, "message": error.message});
+                }
+                Outcome::Unreadable(message) => entry["error"] = json!({ "message": message }),
+            }
+            entry
+        })
+        .collect();
+    json!({
+        "files": entries,
+        "totals": {
+            "files": t.files,
+            "configurations": t.targets,
+            "errors": t.errors,
+            "warnings": t.warnings,
+            "unreadable_files": t.failed_files,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn files_findings_and_totals() {
+        let value = render(&sample::run());
+        assert_eq!(value["totals"]["errors"], 1);
+        assert_eq!(value["totals"]["warnings"], 1);
+        assert_eq!(value["totals"]["unreadable_files"], 1);
+        let first = &value["files"][0]["diagnostics"][0];
+        assert_eq!(first["code"], "DC101");
+        assert_eq!(first["severity"], "error");
+        assert_eq!(first["line"], 9);
+        assert_eq!(value["files"][1]["error"]["line"], 2);
+        assert_eq!(value["files"][0]["kind"], "terraform");
+    }
+}

@@ -1,0 +1,74 @@
+//! Compiler-style text: `path:line:col: error[CODE]: summary`, then a hint line.
+
+use super::{totals, FileReport, Outcome};
+use std::fmt::Write;
+
+/// The report as text, ending with a one-line summary.
+pub fn render(files: &[FileReport]) -> String {
+    let mut out = String::new();
+    for file in files {
+        let path = &file.path;
+        match &file.outcome {
+            Outcome::Checked {
+                diagnostics, notes, ..
+            } => {
+                for d in diagnostics {
+                    let _ = writeln!(
+                        out,
+                        "{path}:{}: {}[{}]: {}",
+                        d.position,
+                        d.severity(),
+                        d.rule.code,
+                        d.summary
+                    );
+                    let _ = writeln!(out, "  = hint: {}", d.fix);
+                }
+                for note in notes {
+                    let _ = writeln!(out, "{path}:{}: note: {}", note.position, note.message);
+                }
+            }
+            Outcome::Invalid(error) => {
+                let _ = writeln!(out, "{path}:{}: error: {}", error.position, error.message);
+            }
+            Outcome::Unreadable(message) => {
+                let _ = writeln!(out, "{path}: error: {message}");
+            }
+        }
+    }
+    let t = totals(files);
+    let _ = writeln!(
+        out,
+        "checked {} file(s), {} configuration(s): {} error(s), {} warning(s), {} file(s) not readable",
+        t.files, t.targets, t.errors, t.warnings, t.failed_files
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn lines_like_a_compiler() {
+        let text = render(&sample::run());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "infra/main.tf:9:5: error[DC101]: summary of DC101 & <friends>"
+        );
+        assert_eq!(lines[1], "  = hint: fix for DC101");
+        assert_eq!(
+            lines[2],
+            "infra/main.tf:12:5: warning[DC206]: summary of DC206 & <friends>"
+        );
+        assert!(lines[4].starts_with("infra/main.tf:20:3: note: dynamic"));
+        assert_eq!(
+            lines[5],
+            "values/bad.yaml:2:1: error: invalid yaml: did not find expected key"
+        );
+        assert!(lines[6].starts_with(
+            "checked 3 file(s), 2 configuration(s): 1 error(s), 1 warning(s), 1 file(s)"
+        ));
+    }
+}
