@@ -2,6 +2,8 @@
 //! mirror with `terraform init`, the way users install it.
 #![forbid(unsafe_code)]
 
+pub mod oracle;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
