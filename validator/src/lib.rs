@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod input;
+pub mod migrate;
 pub mod model;
 pub mod path;
 pub mod policy;

@@ -10,8 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use validator::input::{self, Kind, ReadOptions};
+use validator::migrate::{self, HelmProvider};
+use validator::policy::{self, Policy};
 use validator::report::{self, FileReport, Outcome};
-use validator::rules::{self, Severity, REGISTRY};
+use validator::rules::{self, Rule, Severity, REGISTRY};
 
 /// Checks Dagster run-concurrency settings in Terraform, plan JSON and Helm values files.
 #[derive(Parser)]
@@ -36,6 +38,23 @@ enum Command {
         /// The rule code, e.g. DC206.
         code: String,
     },
+    /// Move raw run-limit `set` entries of Dagster helm_release resources into a
+    /// dagster_concurrency resource; prints a unified diff unless --write.
+    Migrate(MigrateArgs),
+}
+
+/// The arguments of `migrate`.
+#[derive(clap::Args)]
+struct MigrateArgs {
+    /// The Terraform file to rewrite.
+    file: PathBuf,
+    /// The hashicorp/helm provider major version the file is written for; by default, what
+    /// each release's `set` syntax says (blocks: 2, list attribute: 3).
+    #[arg(long, value_name = "2|3", value_parser = clap::value_parser!(u8).range(2..=3))]
+    helm_provider: Option<u8>,
+    /// Rewrite the file in place instead of printing a diff.
+    #[arg(long)]
+    write: bool,
 }
 
 /// The arguments of `check`.
@@ -56,6 +75,10 @@ struct CheckArgs {
     /// Where the Dagster chart's values sit in an umbrella chart's values file, e.g. `dagster`.
     #[arg(long, value_name = "PREFIX")]
     values_prefix: Option<String>,
+    /// Organisation policy file (HCL, the attributes of the provider's `policy` block),
+    /// enforced with the DP rules.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,7 +102,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => {
             match format {
                 ListFormat::Text => {
-                    for rule in REGISTRY {
+                    for rule in every_rule() {
                         println!(
                             "{:<6} {:<7} {}",
                             rule.code,
@@ -89,8 +112,7 @@ fn main() -> ExitCode {
                     }
                 }
                 ListFormat::Json => {
-                    let list: Vec<_> = REGISTRY
-                        .iter()
+                    let list: Vec<_> = every_rule()
                         .map(|r| serde_json::json!({"code": r.code, "severity": r.severity.to_string(), "name": r.name, "doc": r.doc}))
                         .collect();
                     println!("{}", serde_json::Value::from(list));
@@ -98,7 +120,8 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Explain { code } => match rules::find(&code) {
+        Command::Migrate(args) => migrate(&args),
+        Command::Explain { code } => match rules::find(&code).or_else(|| policy::find(&code)) {
             Some(rule) => {
                 println!(
                     "# {} {} ({})\n\n{}",
@@ -117,7 +140,31 @@ fn main() -> ExitCode {
     }
 }
 
+/// The rules, then the policy rules, in code order.
+fn every_rule() -> impl Iterator<Item = &'static Rule> {
+    REGISTRY.iter().chain(policy::RULES).copied()
+}
+
+/// Reads the `--policy` file; `Err` is the message to print.
+fn read_policy(path: &Path) -> Result<Policy, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "{shown}: cannot read: {}",
+            lowercase_first(&error.to_string())
+        )
+    })?;
+    policy::parse(&text).map_err(|error| format!("{shown}:{error}"))
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
+    let policy = match args.policy.as_deref().map(read_policy).transpose() {
+        Ok(policy) => policy.unwrap_or_default(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let options = ReadOptions {
         chart_version: args.chart_version.clone(),
         values_prefix: args.values_prefix.clone(),
@@ -128,7 +175,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|(path, explicit)| check_file(path, *explicit, &options))
+        .map(|(path, explicit)| check_file(path, *explicit, &options, &policy))
         .collect();
     match args.format {
         Format::Text => print!("{}", report::text::render(&reports)),
@@ -194,7 +241,7 @@ fn collect(path: &Path, explicit: bool, out: &mut Vec<(PathBuf, bool)>) {
 }
 
 /// Reads and checks one file.
-fn check_file(path: &Path, explicit: bool, options: &ReadOptions) -> FileReport {
+fn check_file(path: &Path, explicit: bool, options: &ReadOptions, policy: &Policy) -> FileReport {
     let shown = path.display().to_string();
     let unreadable = |message: String| FileReport {
         path: shown.clone(),
@@ -228,6 +275,7 @@ fn check_file(path: &Path, explicit: bool, options: &ReadOptions) -> FileReport 
             let mut notes = Vec::new();
             for target in &targets {
                 diagnostics.extend(target.diagnostics());
+                diagnostics.extend(target.place(policy::check(&target.config, policy)));
                 notes.extend(target.notes.iter().cloned());
             }
             diagnostics.sort_by_key(|d| {
@@ -248,6 +296,54 @@ fn check_file(path: &Path, explicit: bool, options: &ReadOptions) -> FileReport 
         path: shown,
         kind: Some(kind),
         outcome,
+    }
+}
+
+/// `migrate`: 0 when every Dagster release is migrated or has nothing raw, 1 when one is
+/// refused (the reason goes to stderr), 2 when the file cannot be read or parsed.
+fn migrate(args: &MigrateArgs) -> ExitCode {
+    let shown = args.file.display().to_string();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!(
+                "error: {shown}: cannot read: {}",
+                lowercase_first(&error.to_string())
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let helm_provider = args.helm_provider.map(|major| match major {
+        2 => HelmProvider::V2,
+        _ => HelmProvider::V3,
+    });
+    let migration = match migrate::migrate(&text, helm_provider) {
+        Ok(migration) => migration,
+        Err(error) => {
+            eprintln!("error: {shown}:{error}");
+            return ExitCode::from(2);
+        }
+    };
+    for release in &migration.releases {
+        eprintln!("{shown}:{release}");
+    }
+    if args.write {
+        if migration.text != text {
+            if let Err(error) = std::fs::write(&args.file, &migration.text) {
+                eprintln!(
+                    "error: {shown}: cannot write: {}",
+                    lowercase_first(&error.to_string())
+                );
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        print!("{}", migrate::unified_diff(&shown, &text, &migration.text));
+    }
+    if migration.refused_any() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -161,7 +161,15 @@ impl Target {
     /// attribute was written (or where its closest written parent or the target starts).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = self.findings.clone();
-        for finding in rules::check(&self.config) {
+        out.extend(self.place(rules::check(&self.config)));
+        out
+    }
+
+    /// Places findings on this target's model (the rule engine's, or an organisation policy's)
+    /// where their attribute was written, or its closest written parent, or the target's start.
+    pub fn place(&self, findings: Vec<rules::Finding>) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for finding in findings {
             let attr = finding.path.to_string();
             let written = self.written.iter().find(|w| w.attr == attr).or_else(|| {
                 self.written

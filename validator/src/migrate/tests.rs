@@ -1,0 +1,155 @@
+use super::*;
+
+fn run(text: &str) -> Migration {
+    migrate(text, None).expect("parses")
+}
+
+fn outcome(text: &str) -> Outcome {
+    let migration = run(text);
+    assert_eq!(migration.releases.len(), 1, "{migration:#?}");
+    migration.releases[0].outcome.clone()
+}
+
+fn release(entries: &str) -> String {
+    format!("resource \"helm_release\" \"dagster\" {{\n  chart = \"dagster\"\n{entries}}}\n")
+}
+
+fn set(name: &str, value: &str) -> String {
+    format!("  set {{\n    name  = \"{name}\"\n    value = {value}\n  }}\n")
+}
+
+const RUNS: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns";
+
+#[test]
+fn the_seed_adr_migrates_for_both_helm_providers() {
+    let text = release(&set(RUNS, "\"5\""));
+    let migration = run(&text);
+    assert!(
+        migration.text.contains("dynamic \"set\""),
+        "{}",
+        migration.text
+    );
+    assert!(migration.text.contains("  max_concurrent_runs = 5\n"));
+    let list = "resource \"helm_release\" \"dagster\" {\n  chart = \"dagster\"\n  set = [{ name = \"dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns\", value = \"5\" }]\n}\n";
+    let migrated = run(list).text;
+    assert!(
+        migrated.contains("  set = dagster_concurrency.dagster.set\n"),
+        "{migrated}"
+    );
+}
+
+#[test]
+fn a_second_run_changes_nothing() {
+    let text = release(&set(RUNS, "\"5\""));
+    let once = run(&text).text;
+    let twice = run(&once);
+    assert_eq!(twice.text, once);
+    assert_eq!(twice.releases[0].outcome, Outcome::Unchanged);
+}
+
+#[test]
+fn releases_without_raw_limits_are_unchanged() {
+    assert_eq!(
+        outcome(&release(&set("image.tag", "\"1.0\""))),
+        Outcome::Unchanged
+    );
+    let other_chart = "resource \"helm_release\" \"x\" {\n  chart = \"postgresql\"\n}\n";
+    assert!(run(other_chart).releases.is_empty());
+}
+
+fn refused(text: &str, words: &str) {
+    match outcome(text) {
+        Outcome::Refused(reason) => assert!(reason.contains(words), "{reason}"),
+        other => panic!("not refused: {other:?}"),
+    }
+    assert_eq!(run(text).text, text, "a refused release is left as it was");
+}
+
+#[test]
+fn what_cannot_be_translated_exactly_is_refused() {
+    refused(&release(&set(RUNS, "var.runs")), "computed value");
+    refused(&release(&set("${var.prefix}.x", "\"1\"")), "computed name");
+    refused(&release(&set(RUNS, "\"null\"")), "removes a chart default");
+    refused(
+        &release(&set(
+            "dagsterDaemon.runCoordinator.type",
+            "\"CustomRunCoordinator\"",
+        )),
+        "dagster_concurrency would render",
+    );
+    refused(
+        &release(&set(
+            "dagsterDaemon.runCoordinator.config.customRunCoordinator.module",
+            "\"m\"",
+        )),
+        "dagster_concurrency would render",
+    );
+    refused(
+        &release(&set("concurrency.runs.maxConcurrentRuns", "\"5\"")),
+        "concurrency.enabled is not true",
+    );
+    refused(
+        &release(&set(&format!("{RUNS}=5,image.tag"), "\"x\"")),
+        "and other values",
+    );
+    refused(
+        &release(&format!(
+            "  set_sensitive {{\n    name  = \"{RUNS}\"\n    value = \"5\"\n  }}\n"
+        )),
+        "set_sensitive",
+    );
+    refused(
+        &release(&format!(
+            "  values = [file(\"v.yaml\")]\n{}",
+            set(RUNS, "\"5\"")
+        )),
+        "values may set",
+    );
+    refused(
+        &release(&format!("{}  dynamic \"set\" {{\n    for_each = var.extra\n    content {{\n      name  = set.key\n      value = set.value\n    }}\n  }}\n", set(RUNS, "\"5\""))),
+        "may also set run limits",
+    );
+    refused(
+        &release(&format!(
+            "{}{}",
+            set(RUNS, "\"5\""),
+            set("dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].limit", "\"-1\"")
+        )),
+        "[DC",
+    );
+    let taken = format!(
+        "{}resource \"dagster_concurrency\" \"dagster\" {{}}\n",
+        release(&set(RUNS, "\"5\""))
+    );
+    assert!(
+        matches!(&run(&taken).releases[0].outcome, Outcome::Refused(r) if r.contains("already exists"))
+    );
+}
+
+#[test]
+fn the_helm_provider_flag_must_match_the_syntax() {
+    let text = release(&set(RUNS, "\"5\""));
+    let migration = migrate(&text, Some(HelmProvider::V3)).expect("parses");
+    assert!(
+        matches!(&migration.releases[0].outcome, Outcome::Refused(r) if r.contains("helm provider 2.x, not 3.x"))
+    );
+    let migration = migrate(&text, Some(HelmProvider::V2)).expect("parses");
+    assert!(matches!(
+        migration.releases[0].outcome,
+        Outcome::Migrated { entries: 1, .. }
+    ));
+}
+
+#[test]
+fn syntax_errors_are_errors() {
+    let error = migrate("resource \"helm_release\" {\n  chart = \n", None).expect_err("invalid");
+    assert!(error.to_string().contains("invalid hcl"), "{error}");
+}
+
+#[test]
+fn diffs_are_unified_and_empty_without_changes() {
+    assert_eq!(unified_diff("x.tf", "a\n", "a\n"), "");
+    let diff = unified_diff("x.tf", "a\nb\n", "a\nc\n");
+    assert!(diff.starts_with("--- a/x.tf\n+++ b/x.tf\n@@"), "{diff}");
+    assert!(diff.contains("-b\n+c\n"), "{diff}");
+}
