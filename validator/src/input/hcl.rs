@@ -10,13 +10,11 @@
 //! that `migrate` finds the same releases and entries the checker reads.
 
 use super::attributes::attributes_target;
-use super::strvals::{self, ValueKind};
+use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
-use super::values::{values_target, Release};
+use super::values::Release;
 use super::{values_yaml, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
-use crate::render::Segment;
-use crate::rules::raw::SET_INDEX_KEEPS_VALUES_ELEMENTS;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::template::Element;
@@ -328,120 +326,79 @@ pub fn set_entries(block: &Block) -> (Vec<SetSource<'_>>, Vec<ComputedSet>) {
 
 fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) -> Option<Target> {
     let position = start(text, block.ident.span());
-    let mut notes = Vec::new();
+    let mut release = ReleaseValues::new(position);
     let chart_version = block.body.get_attribute("version").map(|attr| {
         let at = start(text, attr.value.span());
         match literal_string(&attr.value) {
             Some(version) => (Setting::Known(version), at),
             None => {
-                notes.push((
+                release.note(
                     at,
-                    "version is computed: chart-version rules not checked".to_string(),
-                ));
+                    "version is computed: chart-version rules not checked".into(),
+                );
                 (Setting::Unknown, at)
             }
         }
     });
-    let mut root = Node::empty_map(position);
     if let Some(values) = block.body.get_attribute("values") {
         match &values.value {
             Expression::Array(array) => {
                 for (index, item) in array.iter().enumerate() {
                     match values_document(item, text) {
-                        Ok(Some(node)) => root.merge(node),
+                        Ok(Some(node)) => release.merge_values(node),
                         Ok(None) => {}
-                        Err(reason) => notes.push((
+                        Err(reason) => release.note(
                             start(text, item.span()),
                             format!("values[{index}] {reason}: not checked"),
-                        )),
+                        ),
                     }
                 }
             }
-            other => notes.push((
+            other => release.note(
                 start(text, other.span()),
                 "values is computed: not checked".into(),
-            )),
+            ),
         }
     }
-    let before_set = root.clone();
     let (entries, computed) = set_entries(block);
-    let mut indexed: Vec<(Vec<Segment>, usize, Position)> = Vec::new();
     for entry in &entries {
-        let at = start(text, entry.span.clone());
-        match apply_entry(&mut root, entry, at) {
-            Ok(paths) => {
-                for path in paths {
-                    for (depth, segment) in path.iter().enumerate() {
-                        if let Segment::Index(index) = segment {
-                            indexed.push((path[..depth].to_vec(), *index, at));
-                        }
-                    }
-                }
-            }
-            Err(reason) => {
-                notes.push((at, format!("{} entry {reason}: not checked", entry.family)))
-            }
-        }
+        release.set(&Entry {
+            family: entry.family,
+            name: argument(entry.name, false),
+            value: argument(entry.value, entry.family == "set_list"),
+            kind: argument(entry.kind, false),
+            position: start(text, entry.span.clone()),
+        });
     }
     for ComputedSet { what, span } in computed {
-        notes.push((
+        release.note(
             start(text, span),
             format!("{what} is computed: its entries are not checked"),
-        ));
+        );
     }
-    let release = Release {
+    let release_at = Release {
         position,
         chart_version,
     };
-    let release_options = ReadOptions {
-        values_prefix: None,
-        ..options.clone()
-    };
-    let mut target = values_target(name, &root, &release_options, Some(release))?;
-    report_kept_elements(&mut target, &before_set, &indexed);
-    for (at, message) in notes {
-        target.note(at, message);
-    }
-    Some(target)
+    release.into_target(name, release_at, options)
 }
 
-/// Raises DC603 for each list from `values` that `set` indices edit while leaving elements
-/// no `set` entry touches.
-fn report_kept_elements(
-    target: &mut Target,
-    before_set: &Node,
-    indexed: &[(Vec<Segment>, usize, Position)],
-) {
-    let mut reported: Vec<&Vec<Segment>> = Vec::new();
-    for (list_path, _, at) in indexed {
-        if reported.contains(&list_path) {
-            continue;
-        }
-        let Some(Value::List(items)) = before_set.at_path(list_path).map(|n| &n.value) else {
-            continue;
-        };
-        let kept: Vec<usize> = (0..items.len())
-            .filter(|i| {
-                !indexed
-                    .iter()
-                    .any(|(p, index, _)| p == list_path && index == i)
-            })
-            .collect();
-        if kept.is_empty() {
-            continue;
-        }
-        reported.push(list_path);
-        let name = crate::render::helm_set::name_of(list_path);
-        target.raise(
-            &SET_INDEX_KEEPS_VALUES_ELEMENTS,
-            name.clone(),
-            *at,
-            format!(
-                "set entries edit {name} by index, but elements {kept:?} from values stay in place"
-            ),
-            "write the whole list in one place: all in values, or all in set entries".into(),
-        );
+/// A `set` entry argument as the release builder takes it; `list` for `set_list` values.
+fn argument(expr: Option<&Expression>, list: bool) -> Argument {
+    let Some(expr) = expr else {
+        return Argument::Absent;
+    };
+    if !list {
+        return literal_string(expr).map_or(Argument::Computed, Argument::Text);
     }
+    let Expression::Array(array) = expr else {
+        return Argument::Computed;
+    };
+    array
+        .iter()
+        .map(literal_string)
+        .collect::<Option<Vec<String>>>()
+        .map_or(Argument::Computed, Argument::List)
 }
 
 /// One element of `values` as a tree: heredoc or string YAML, or `yamlencode`/`jsonencode` of
@@ -468,71 +425,6 @@ fn values_document(expr: &Expression, text: &str) -> Result<Option<Node>, String
         }
         _ => Err("is computed".into()),
     }
-}
-
-/// Applies one entry; returns the paths it assigned.
-fn apply_entry(
-    root: &mut Node,
-    entry: &SetSource,
-    at: Position,
-) -> Result<Vec<Vec<Segment>>, String> {
-    let name = entry.name.ok_or("has no name")?;
-    let name = literal_string(name).ok_or("has a computed name")?;
-    let kind = match (entry.family, entry.kind.map(literal_string)) {
-        ("set_string", _) => ValueKind::String,
-        (_, None) => ValueKind::Auto,
-        (_, Some(None)) => return Err("has a computed type".into()),
-        (_, Some(Some(kind))) => {
-            ValueKind::parse(&kind).ok_or(format!("has an unknown type {kind:?}"))?
-        }
-    };
-    let value_expr = entry.value.ok_or("has no value")?;
-    if entry.family == "set_list" {
-        let Some(Node {
-            value: Value::List(items),
-            ..
-        }) = eval(value_expr)
-        else {
-            return computed_value(root, &name, at);
-        };
-        let texts: Option<Vec<String>> = items
-            .iter()
-            .map(|item| match &item.value {
-                Value::Str(t) | Value::Float(t) => Some(t.clone()),
-                Value::Int(n) => Some(n.to_string()),
-                Value::Bool(b) => Some(b.to_string()),
-                _ => None,
-            })
-            .collect();
-        let Some(texts) = texts else {
-            return computed_value(root, &name, at);
-        };
-        let escaped: Vec<String> = texts
-            .iter()
-            .map(|t| crate::render::helm_set::escape_value(t))
-            .collect();
-        let assignments = strvals::parse(&name, &format!("{{{}}}", escaped.join(",")), kind)?;
-        let paths = assignments.iter().map(|a| a.path.clone()).collect();
-        strvals::apply(root, assignments, at);
-        return Ok(paths);
-    }
-    let Some(value) = literal_string(value_expr) else {
-        return computed_value(root, &name, at);
-    };
-    let assignments = strvals::parse(&name, &value, kind)?;
-    let paths = assignments.iter().map(|a| a.path.clone()).collect();
-    strvals::apply(root, assignments, at);
-    Ok(paths)
-}
-
-/// Marks the entry's name as unknown (its value is computed), so rules skip it, and says so.
-fn computed_value(root: &mut Node, name: &str, at: Position) -> Result<Vec<Vec<Segment>>, String> {
-    let mut assignments = strvals::parse(name, "", ValueKind::String)?;
-    for assignment in &mut assignments {
-        assignment.effect = strvals::Effect::Set(Value::Unknown);
-    }
-    strvals::apply(root, assignments, at);
-    Err("has a computed value".into())
 }
 
 /// Reads a `dagster_concurrency` block: its arguments as a values node, then the model.

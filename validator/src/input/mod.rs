@@ -9,6 +9,7 @@
 pub mod attributes;
 pub mod hcl;
 pub mod plan_json;
+pub mod release;
 pub mod strvals;
 pub mod tree;
 pub mod values;

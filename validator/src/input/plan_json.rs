@@ -4,9 +4,9 @@
 //! are unknown; findings point at the line of the resource's `"address"`.
 
 use super::attributes::attributes_target;
-use super::strvals::{self, ValueKind};
+use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
-use super::values::{values_target, Release};
+use super::values::Release;
 use super::{hcl, values_yaml, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
 use serde_json::Value as Json;
@@ -153,56 +153,80 @@ fn release_target(
     options: &ReadOptions,
 ) -> Option<Target> {
     let arguments = node(values, unknown, position);
-    let mut notes = Vec::new();
+    let mut release = ReleaseValues::new(position);
     let chart_version = arguments.get("version").and_then(|n| match &n.value {
         Value::Str(text) if !text.is_empty() => Some((Setting::Known(text.clone()), position)),
         Value::Unknown => Some((Setting::Unknown, position)),
         _ => None,
     });
-    let mut root = Node::empty_map(position);
-    if let Some(Value::List(documents)) = arguments.get("values").map(|n| &n.value) {
-        for (index, document) in documents.iter().enumerate() {
-            match &document.value {
-                Value::Str(yaml) => match values_yaml::parse(yaml, position) {
-                    Ok(Some(tree)) => root.merge(at_position(tree, position)),
-                    Ok(None) => {}
-                    Err(error) => notes.push(format!(
-                        "values[{index}] is not valid yaml ({error}): not checked"
-                    )),
-                },
-                _ => notes.push(format!(
-                    "values[{index}] is known only after apply: not checked"
-                )),
+    match arguments.get("values").map(|n| &n.value) {
+        Some(Value::List(documents)) => {
+            for (index, document) in documents.iter().enumerate() {
+                match &document.value {
+                    Value::Str(yaml) => match values_yaml::parse(yaml, position) {
+                        Ok(Some(tree)) => release.merge_values(at_position(tree, position)),
+                        Ok(None) => {}
+                        Err(error) => release.note(
+                            position,
+                            format!("values[{index}] is not valid yaml ({error}): not checked"),
+                        ),
+                    },
+                    _ => release.note(
+                        position,
+                        format!("values[{index}] is known only after apply: not checked"),
+                    ),
+                }
             }
         }
+        Some(Value::Unknown) => release.note(
+            position,
+            "values is known only after apply: not checked".into(),
+        ),
+        _ => {}
     }
     for family in ["set", "set_list", "set_sensitive", "set_string"] {
-        let Some(entries) = arguments.get(family) else {
-            continue;
-        };
-        let Value::List(entries) = &entries.value else {
-            notes.push(format!("{family} is known only after apply: not checked"));
-            continue;
-        };
-        for entry in entries {
-            if let Err(reason) = apply_entry(&mut root, family, entry, position) {
-                notes.push(format!("a {family} entry {reason}: not checked"));
+        match arguments.get(family).map(|n| &n.value) {
+            Some(Value::List(entries)) => {
+                for entry in entries {
+                    release.set(&Entry {
+                        family,
+                        name: argument(entry.get("name")),
+                        value: argument(entry.get("value")),
+                        kind: argument(entry.get("type")),
+                        position,
+                    });
+                }
             }
+            Some(Value::Unknown) => release.note(
+                position,
+                format!("{family} is known only after apply: not checked"),
+            ),
+            _ => {}
         }
     }
-    let release = Release {
+    let release_at = Release {
         position,
         chart_version,
     };
-    let release_options = ReadOptions {
-        values_prefix: None,
-        ..options.clone()
-    };
-    let mut target = values_target(address, &root, &release_options, Some(release))?;
-    for message in notes {
-        target.note(position, message);
+    release.into_target(address, release_at, options)
+}
+
+/// A `set` entry argument from planned values (an empty `type` is the default).
+fn argument(node: Option<&Node>) -> Argument {
+    match node.map(|n| &n.value) {
+        None | Some(Value::Null) => Argument::Absent,
+        Some(Value::Str(text)) if text.is_empty() => Argument::Absent,
+        Some(Value::Str(text)) => Argument::Text(text.clone()),
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|item| match &item.value {
+                Value::Str(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()
+            .map_or(Argument::Computed, Argument::List),
+        Some(_) => Argument::Computed,
     }
-    Some(target)
 }
 
 /// Every node of a values document placed at the resource (plan JSON has one line per value).
@@ -224,48 +248,4 @@ fn at_position(mut tree: Node, position: Position) -> Node {
         other => other,
     };
     tree
-}
-
-fn apply_entry(
-    root: &mut Node,
-    family: &str,
-    entry: &Node,
-    position: Position,
-) -> Result<(), String> {
-    let text = |key: &str| match entry.get(key).map(|n| &n.value) {
-        Some(Value::Str(text)) => Ok(Some(text.clone())),
-        Some(Value::Unknown) => Err(format!("has a {key} known only after apply")),
-        _ => Ok(None),
-    };
-    let name = text("name")?.ok_or("has no name")?;
-    let kind = match (family, text("type")?) {
-        ("set_string", _) => ValueKind::String,
-        (_, None) => ValueKind::Auto,
-        (_, Some(kind)) => {
-            ValueKind::parse(&kind).ok_or(format!("has an unknown type {kind:?}"))?
-        }
-    };
-    let value = match entry.get("value").map(|n| &n.value) {
-        Some(Value::List(items)) => {
-            let texts: Vec<String> = items
-                .iter()
-                .filter_map(|i| match &i.value {
-                    Value::Str(t) => Some(crate::render::helm_set::escape_value(t)),
-                    _ => None,
-                })
-                .collect();
-            format!("{{{}}}", texts.join(","))
-        }
-        Some(Value::Unknown) => {
-            let mut assignments = strvals::parse(&name, "", ValueKind::String)?;
-            for assignment in &mut assignments {
-                assignment.effect = strvals::Effect::Set(Value::Unknown);
-            }
-            strvals::apply(root, assignments, position);
-            return Err("has a value known only after apply".into());
-        }
-        _ => text("value")?.unwrap_or_default(),
-    };
-    strvals::apply(root, strvals::parse(&name, &value, kind)?, position);
-    Ok(())
 }
