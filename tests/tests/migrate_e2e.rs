@@ -1,0 +1,134 @@
+//! `migrate` proven against the real tools: for every corpus file, the `dagster_concurrency`
+//! resource that migrate writes is applied by real Terraform CLIs, and Helm's own `--set` parser
+//! (the Helm oracle) reads its rendered `set` and the raw entries migrate removed into the same
+//! values, apart from the two chart defaults the resource always writes.
+
+use dagster_e2e::oracle::HelmOracle;
+use dagster_e2e::{clis, config, repo_root, Workspace};
+use hcl_edit::Span;
+use serde_json::{json, Value};
+use validator::input::hcl;
+use validator::migrate::migrate;
+
+/// Every corpus file and its text.
+fn corpus() -> Vec<(String, String)> {
+    let dir = repo_root().join("validator/tests/fixtures/migrate");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("corpus file");
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            (name.into_owned(), text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The raw run-limit entries of the file's Dagster releases as terraform-provider-helm hands
+/// them to Helm: `{name, value, type}`, `set_string` typed `string`.
+fn raw_entries(text: &str) -> Vec<Value> {
+    let body = hcl::parse(text).expect("corpus parses");
+    let mut out = Vec::new();
+    for block in hcl::resources(&body).filter(|block| hcl::is_dagster_release(block)) {
+        let (entries, _) = hcl::set_entries(block);
+        for entry in entries {
+            let literal =
+                |expr: Option<&hcl_edit::expr::Expression>| expr.and_then(hcl::literal_string);
+            let Some(name) = literal(entry.name) else {
+                continue;
+            };
+            if !(name.starts_with("dagsterDaemon.runCoordinator")
+                || name.starts_with("concurrency."))
+            {
+                continue;
+            }
+            let kind = match entry.family {
+                "set_string" => "string".to_owned(),
+                _ => literal(entry.kind).unwrap_or_else(|| "auto".into()),
+            };
+            out.push(json!({"name": name, "value": literal(entry.value).expect("literal value"), "type": kind}));
+        }
+    }
+    out
+}
+
+/// The `dagster_concurrency` blocks of a migrated file, renamed `label`.
+fn resource_blocks(text: &str, label: &str) -> String {
+    let body = hcl::parse(text).expect("migrated file parses");
+    hcl::resources(&body)
+        .filter(|block| block.labels.first().map(|l| l.as_str()) == Some("dagster_concurrency"))
+        .map(|block| {
+            let span = block.span().expect("parsed block has a span");
+            let name = block.labels.get(1).map(|l| l.as_str()).unwrap_or_default();
+            text[span].replacen(
+                &format!("\"dagster_concurrency\" \"{name}\""),
+                &format!("\"dagster_concurrency\" \"{label}\""),
+                1,
+            )
+        })
+        .collect()
+}
+
+/// The raw entries' values plus the chart defaults the resource always writes.
+fn with_defaults(mut tree: Value) -> Value {
+    if let Some(coordinator) = tree
+        .pointer_mut("/dagsterDaemon/runCoordinator")
+        .and_then(Value::as_object_mut)
+    {
+        coordinator.entry("enabled").or_insert(json!(true));
+        coordinator
+            .entry("type")
+            .or_insert(json!("QueuedRunCoordinator"));
+    }
+    tree
+}
+
+#[test]
+fn the_rendered_set_of_every_migrated_file_is_what_the_raw_entries_gave_helm() {
+    let files = corpus();
+    assert!(files.len() >= 5, "corpus is missing files");
+    let mut resources = String::new();
+    let mut removed = Vec::new();
+    for (index, (file, text)) in files.iter().enumerate() {
+        let migration = migrate(text, None).expect("corpus parses");
+        assert!(!migration.refused_any(), "{file}: {:?}", migration.releases);
+        let label = format!("c{index}");
+        resources.push_str(&resource_blocks(&migration.text, &label));
+        resources.push_str(&format!(
+            "\noutput \"{label}\" {{\n  value = dagster_concurrency.{label}.set\n}}\n\n"
+        ));
+        let entries = raw_entries(text);
+        assert!(!entries.is_empty(), "{file}: no raw entries");
+        removed.push((file.clone(), label, entries));
+    }
+    let mut helm = HelmOracle::start();
+    let expected: Vec<Value> = removed
+        .iter()
+        .map(|(file, _, entries)| {
+            let trees = helm.build(entries, "");
+            assert_eq!(trees.error, None, "{file}: Helm refuses the raw entries");
+            with_defaults(trees.set_tree.expect("set tree"))
+        })
+        .collect();
+    let text = config(&resources);
+    for tf in clis() {
+        let ws = Workspace::new(tf, &text);
+        ws.init().apply();
+        let outputs = ws.outputs();
+        for ((file, label, _), expected) in removed.iter().zip(&expected) {
+            let rendered = &outputs[label.as_str()]["value"];
+            let trees = helm.build(rendered, "");
+            assert_eq!(trees.error, None, "{file}: Helm refuses the rendered set");
+            assert_eq!(
+                trees.set_tree.as_ref(),
+                Some(expected),
+                "terraform {}: {file}: rendered {rendered:#}",
+                tf.version
+            );
+        }
+    }
+}
