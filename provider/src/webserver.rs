@@ -71,13 +71,23 @@ impl SharedWebserver {
     /// Checks the arguments and, when valid, makes the client; an absent URL is not an error
     /// here (the rendering resources need none), only when a live resource asks for it.
     pub fn configure(&self, diags: &mut Diagnostics, args: &WebserverArgs) -> Option<()> {
+        self.configure_with_env(diags, args, std::env::var(URL_ENV).ok())
+    }
+
+    /// [`Self::configure`] with the value of [`URL_ENV`] given.
+    fn configure_with_env(
+        &self,
+        diags: &mut Diagnostics,
+        args: &WebserverArgs,
+        env_url: Option<String>,
+    ) -> Option<()> {
         let connection = match args.url.clone() {
             Value::Unknown => Connection::UnknownUrl,
             Value::Value(url) if !url.trim().is_empty() => {
                 Connection::Ready(WebserverClient::new(diags, &url, args)?)
             }
-            _ => match std::env::var(URL_ENV) {
-                Ok(url) if !url.trim().is_empty() => {
+            _ => match env_url {
+                Some(url) if !url.trim().is_empty() => {
                     Connection::Ready(WebserverClient::new(diags, &url, args)?)
                 }
                 _ => {
@@ -410,16 +420,14 @@ impl fmt::Display for WebserverError {
     }
 }
 
-/// The error and its chain of causes on one line (reqwest's own message is only the top).
-fn causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// The innermost cause of an error, e.g. `Connection refused (os error 111)`: reqwest's own
+/// message only repeats the URL the diagnostic already names.
+fn root_cause(error: &dyn std::error::Error) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
     }
-    text
+    cause.to_string()
 }
 
 /// The start of a body, on one line, for an error message.
@@ -451,7 +459,7 @@ impl WebserverClient {
             Err(error) => {
                 diags.root_error(
                     "cannot set up the HTTP client for the Dagster webserver",
-                    causes(&error),
+                    root_cause(&error),
                 );
                 None
             }
@@ -525,7 +533,7 @@ impl WebserverClient {
             if error.is_timeout() {
                 WebserverError::TimedOut(self.timeout)
             } else {
-                WebserverError::Unreachable(causes(&error))
+                WebserverError::Unreachable(root_cause(&error))
             }
         };
         let response = self
@@ -655,8 +663,27 @@ mod tests {
         assert!(diags.errors[0].summary.contains("not known yet"));
     }
 
+    #[test]
+    fn the_environment_supplies_a_missing_url() {
+        let shared = SharedWebserver::default();
+        let mut diags = Diagnostics::default();
+        let env_url = Some("http://from-env:3000".to_owned());
+        shared.configure_with_env(&mut diags, &WebserverArgs::default(), env_url.clone());
+        let client = shared
+            .client(&mut diags, "test")
+            .expect("from the environment");
+        assert_eq!(client.endpoint(), "http://from-env:3000/graphql");
+        shared.configure_with_env(&mut diags, &args("http://given:80", 5, 0), env_url);
+        let client = shared.client(&mut diags, "test").expect("given");
+        assert_eq!(client.endpoint(), "http://given/graphql");
+        shared.configure_with_env(&mut diags, &WebserverArgs::default(), Some(" ".into()));
+        assert!(diags.errors.is_empty());
+        assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
+        assert!(diags.errors[0].detail.contains(URL_ENV));
+    }
+
     #[tokio::test]
-    async fn sets_reads_and_deletes_with_the_configured_headers() {
+    async fn sets_and_reads_with_the_configured_headers() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path("/graphql"))
