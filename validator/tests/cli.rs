@@ -120,6 +120,51 @@ fn plan_json_resources_in_modules() {
 }
 
 #[test]
+fn plan_json_from_a_real_terraform_show() {
+    // `terraform show -json` of a plan made by Terraform 1.11.4 with this provider: the seed
+    // ADR, a paused configuration in a child module, and one whose limit comes from another
+    // resource.
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        &fixture("plan-terraform-1.11.4.json"),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let report = json(&output);
+    assert_eq!(report["totals"]["configurations"], 3);
+    let found: Vec<(&str, &str, u64)> = report["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["target"].as_str().unwrap_or(""),
+                d["code"].as_str().unwrap_or(""),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("module.platform.dagster_concurrency.paused", "DC104", 138),
+            ("module.platform.dagster_concurrency.paused", "DC205", 138),
+        ]
+    );
+    assert_eq!(
+        run(&[
+            "check",
+            "--deny-warnings",
+            &fixture("plan-terraform-1.11.4.json")
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+}
+
+#[test]
 fn a_directory_of_mixed_files() {
     let output = run(&["check", "--format", "json", &fixture("mixed")]);
     assert_eq!(output.status.code(), Some(1));

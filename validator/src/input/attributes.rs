@@ -9,6 +9,20 @@ use super::{Position, Target};
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use crate::rules::NOT_A_WHOLE_NUMBER;
 
+/// The arguments and blocks of `dagster_concurrency` that the model reads.
+pub const ARGUMENTS: &[&str] = &[
+    "chart_version",
+    "values_prefix",
+    "placement",
+    "max_concurrent_runs",
+    "tag_concurrency_limit",
+    "dequeue_interval_seconds",
+    "dequeue_use_threads",
+    "dequeue_num_workers",
+    "block_op_concurrency_limited_runs",
+    "pools",
+];
+
 /// Reads a `dagster_concurrency` resource's arguments into a target.
 pub fn attributes_target(name: &str, position: Position, arguments: &Node) -> Target {
     let mut target = Target::new(name, position);

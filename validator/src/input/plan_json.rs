@@ -3,7 +3,7 @@
 //! module. Values Terraform does not know until apply (`after_unknown` in `resource_changes`)
 //! are unknown; findings point at the line of the resource's `"address"`.
 
-use super::attributes::attributes_target;
+use super::attributes::{attributes_target, ARGUMENTS};
 use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
@@ -46,7 +46,16 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
             }
             Some("dagster_concurrency") => {
                 let arguments = node(&values, &unknown, position);
-                targets.push(attributes_target(address, position, &arguments));
+                let mut target = attributes_target(address, position, &arguments);
+                for (key, mark) in unknown.as_object().into_iter().flatten() {
+                    if mark != &Json::Bool(false) && ARGUMENTS.contains(&key.as_str()) {
+                        target.note(
+                            position,
+                            format!("{key} is known only after apply: not checked"),
+                        );
+                    }
+                }
+                targets.push(target);
             }
             _ => {}
         }
@@ -248,4 +257,44 @@ fn at_position(mut tree: Node, position: Position) -> Node {
         other => other,
     };
     tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &str = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "dagster_concurrency.c", "mode": "managed", "type": "dagster_concurrency", "name": "c",
+     "values": {"tag_concurrency_limit": [{"key": "team", "limit": 0}]}},
+    {"address": "data.x.y", "mode": "data", "type": "dagster_concurrency", "name": "y", "values": {}}
+  ]}},
+  "resource_changes": [
+    {"address": "dagster_concurrency.c", "change": {"after_unknown": {"max_concurrent_runs": true, "id": true}}}
+  ]
+}"#;
+
+    #[test]
+    fn unknown_inputs_are_unknown_and_noted() {
+        let targets = read(PLAN, &ReadOptions::default()).expect("a plan");
+        assert_eq!(targets.len(), 1);
+        let target = &targets[0];
+        assert_eq!(target.config.max_concurrent_runs, Setting::Unknown);
+        assert_eq!(target.position.line, 4);
+        assert_eq!(target.notes.len(), 1, "{:?}", target.notes);
+        let codes: Vec<_> = target.diagnostics().iter().map(|d| d.rule.code).collect();
+        assert_eq!(codes, ["DC205"]);
+    }
+
+    #[test]
+    fn invalid_json_and_other_json() {
+        let error = read("{\n  \"a\": \n}", &ReadOptions::default()).expect_err("invalid");
+        assert_eq!(error.position.line, 3);
+        assert!(error.message.starts_with("invalid json"), "{error}");
+        assert_eq!(
+            read("{\"name\": \"x\"}", &ReadOptions::default()),
+            Ok(vec![])
+        );
+    }
 }
