@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use validator::input::{self, Kind, ReadOptions};
 use validator::migrate::{self, HelmProvider};
-use validator::policy::{self, Policy};
+use validator::policy::{self, every_rule, Policy};
 use validator::report::{self, FileReport, Outcome};
-use validator::rules::{self, Rule, Severity, REGISTRY};
+use validator::rules::{self, Severity};
 
 /// Checks Dagster run-concurrency settings in Terraform, plan JSON and Helm values files.
 #[derive(Parser)]
@@ -138,11 +138,6 @@ fn main() -> ExitCode {
             }
         },
     }
-}
-
-/// The rules, then the policy rules, in code order.
-fn every_rule() -> impl Iterator<Item = &'static Rule> {
-    REGISTRY.iter().chain(policy::RULES).copied()
 }
 
 /// Reads the `--policy` file; `Err` is the message to print.

@@ -27,6 +27,12 @@ pub static RULES: &[&Rule] = &[
     &CONNECTION_BUDGET_EXCEEDED,
 ];
 
+/// Every rule a report can name: the rule engine's ([`crate::rules::REGISTRY`]), then the
+/// policy's, in code order.
+pub fn every_rule() -> impl Iterator<Item = &'static Rule> {
+    crate::rules::REGISTRY.iter().chain(RULES).copied()
+}
+
 /// The policy rule with this code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static Rule> {
     RULES

@@ -7,7 +7,8 @@
 
 use super::{FileReport, Outcome};
 use crate::input::Position;
-use crate::rules::{Severity, REGISTRY};
+use crate::policy::every_rule;
+use crate::rules::Severity;
 use serde::Serialize;
 
 /// The SARIF schema this log follows.
@@ -142,8 +143,7 @@ fn location(path: &str, position: Option<Position>) -> Location {
 
 /// The report as a SARIF 2.1.0 log.
 pub fn render(files: &[FileReport]) -> serde_json::Value {
-    let rules = REGISTRY
-        .iter()
+    let rules = every_rule()
         .map(|rule| RuleDescriptor {
             id: rule.code,
             name: rule.name,
@@ -167,8 +167,7 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                 for d in diagnostics {
                     results.push(SarifResult {
                         rule_id: d.rule.code,
-                        rule_index: REGISTRY
-                            .iter()
+                        rule_index: every_rule()
                             .position(|r| r.code == d.rule.code)
                             .unwrap_or_default(),
                         level: level(d.severity()),
@@ -230,7 +229,7 @@ mod tests {
         assert_eq!(log["$schema"], SCHEMA);
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-        assert_eq!(rules.len(), REGISTRY.len());
+        assert_eq!(rules.len(), every_rule().count());
         assert!(rules
             .iter()
             .all(|r| r["id"].is_string() && r["help"]["markdown"].is_string()));
