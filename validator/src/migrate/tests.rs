@@ -117,6 +117,25 @@ fn what_cannot_be_translated_exactly_is_refused() {
         )),
         "[DC",
     );
+    let tag = |field: &str| {
+        format!("dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].{field}")
+    };
+    refused(
+        &release(&format!(
+            "{}{}{}",
+            set(&tag("key"), "\"team\""),
+            set(&tag("value"), "\"123\""),
+            set(&tag("limit"), "\"1\"")
+        )),
+        "[DC",
+    );
+    refused(
+        &release(&set(
+            "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurentRuns",
+            "\"5\"",
+        )),
+        "[DC606]",
+    );
     let taken = format!(
         "{}resource \"dagster_concurrency\" \"dagster\" {{}}\n",
         release(&set(RUNS, "\"5\""))
