@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the test prerequisites: protoc (for the tf-provider build) and the
-# Python oracle venv at <repo>/.venv. Idempotent; a no-op when already done.
+# Install the test prerequisites: protoc (for the tf-provider build), zip (scripts/release)
+# and the Python oracle venv at <repo>/.venv. Idempotent; a no-op when already done.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,9 +8,12 @@ venv="$repo/.venv"
 req="$repo/tests/requirements.txt"
 stamp="$venv/.requirements.sha256"
 
-if ! command -v protoc >/dev/null 2>&1; then
+missing=()
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v zip >/dev/null 2>&1 || missing+=(zip)
+if [ ${#missing[@]} -gt 0 ]; then
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
