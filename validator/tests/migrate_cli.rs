@@ -87,8 +87,20 @@ fn prints_a_diff_then_writes_then_has_nothing_left() {
         text(&output.stdout)
     );
     assert!(text(&output.stderr).contains("unchanged: no raw run-limit entries"));
-    let checked = run(&["check", path]);
+    // The release's entries are now computed, so only the resource is checked, policy included.
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy/platform.hcl");
+    let checked = run(&[
+        "check",
+        "--policy",
+        policy.to_str().expect("utf-8 path"),
+        path,
+    ]);
     assert_eq!(checked.status.code(), Some(0), "{}", text(&checked.stdout));
+    assert!(
+        text(&checked.stdout).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        text(&checked.stdout)
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
 use super::{values_yaml, Position, ReadOptions, SyntaxError, Target};
-use crate::model::Setting;
+use crate::model::{ConcurrencyConfig, Setting};
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::template::Element;
@@ -370,6 +370,7 @@ fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) 
             position: start(text, entry.span.clone()),
         });
     }
+    let any_computed = !computed.is_empty();
     for ComputedSet { what, span } in computed {
         release.note(
             start(text, span),
@@ -380,7 +381,30 @@ fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) 
         position,
         chart_version,
     };
-    release.into_target(name, release_at, options)
+    let mut target = release.into_target(name, release_at, options)?;
+    if any_computed {
+        unknown_where_unset(&mut target.config);
+    }
+    Some(target)
+}
+
+/// Computed entries (a `dynamic "set"`, `set = dagster_concurrency.x.set`) may set any run
+/// setting, so what the literal entries leave unset is not known: no rule or policy may report
+/// it missing.
+fn unknown_where_unset(config: &mut ConcurrencyConfig) {
+    fn mark<T>(setting: &mut Setting<T>) {
+        if !setting.is_set() {
+            *setting = Setting::Unknown;
+        }
+    }
+    mark(&mut config.placement);
+    mark(&mut config.max_concurrent_runs);
+    mark(&mut config.tag_limits);
+    mark(&mut config.dequeue_interval_seconds);
+    mark(&mut config.dequeue_use_threads);
+    mark(&mut config.dequeue_num_workers);
+    mark(&mut config.block_op);
+    mark(&mut config.pools);
 }
 
 /// A `set` entry argument as the release builder takes it; `list` for `set_list` values.
