@@ -41,16 +41,16 @@ fn block(doc: &str, attributes: HashMap<String, Attribute>) -> Block {
 fn tag_limit_block() -> Block {
     let required = |doc: &str| attribute(AttributeType::String, AttributeConstraint::Required, doc);
     let mut attributes = named(vec![
-        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings.")),
-        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`). Conflicts with `value`. Without `value` and this, one limit is shared by all values.")),
+        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
+        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`). Conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
     ]);
     attributes.insert(
         "key".into(),
-        required("Run tag key the limit matches, e.g. `dagster/backfill`. Must match Dagster's tag key format (letters, digits, `_`, `.`, `-`, at most one `/` prefix)."),
+        required("Run tag key the limit matches, e.g. `dagster/backfill`. Must match Dagster's tag key format: letters, digits, `_`, `.`, `-`, at most one `/` prefix, each part 1 to 63 characters (otherwise a warning)."),
     );
     attributes.insert(
         "limit".into(),
-        attribute(AttributeType::Number, AttributeConstraint::Required, "Runs with a matching tag that may be in progress at once. `0` blocks them; should be below `max_concurrent_runs`."),
+        attribute(AttributeType::Number, AttributeConstraint::Required, "Runs with a matching tag that may be in progress at once, `0` or more: `0` blocks them (a warning), a negative limit is an error. Should be below `max_concurrent_runs`."),
     );
     block(
         "A run tag limit (`tagConcurrencyLimits[]`), in order. Any number of blocks.",
@@ -61,11 +61,11 @@ fn tag_limit_block() -> Block {
 fn block_op_block() -> Block {
     let mut attributes = named(vec![(
         "op_concurrency_slot_buffer",
-        optional(AttributeType::Number, "Extra op slots beyond the pool limit a run may wait for before it is held back. Only with `enabled = true`, and not with the `concurrency` placement (use `pools.op_granularity_run_buffer`)."),
+        optional(AttributeType::Number, "Extra op slots beyond the pool limit a run may wait for before it is held back, `0` or more. Only with `enabled = true`, and not with the `concurrency` placement (use `pools.op_granularity_run_buffer`). Unset: the key is not rendered."),
     )]);
     attributes.insert(
         "enabled".into(),
-        attribute(AttributeType::Bool, AttributeConstraint::Required, "Keep runs queued while the ops they would run are blocked by op/pool concurrency limits."),
+        attribute(AttributeType::Bool, AttributeConstraint::Required, "Keep runs queued while the ops they would run are blocked by op/pool concurrency limits. Without this block Dagster (1.10 or later) blocks them by default."),
     );
     block("`blockOpConcurrencyLimitedRuns` of the queued run coordinator. At most one. Rendered by the chart since 1.8.13.", attributes)
 }
@@ -74,9 +74,9 @@ fn pools_block() -> Block {
     block(
         "Pool settings (`concurrency.pools`). At most one; chart 1.12.12 or later (1.12.9 to 1.12.11 crash the daemon). Present, it makes `placement` default to `\"concurrency\"`.",
         named(vec![
-            ("default_limit", optional(AttributeType::Number, "Limit for pools without a limit of their own, 0 to 1000 slots.")),
+            ("default_limit", optional(AttributeType::Number, "Limit for pools without a limit of their own, 0 to 1000 slots (outside: an error). Unset: no default limit is rendered.")),
             ("granularity", optional(AttributeType::String, "`\"op\"` (slots are held per op; Dagster's default) or `\"run\"` (one slot per run).")),
-            ("op_granularity_run_buffer", optional(AttributeType::Number, "With op granularity, how many extra runs may start while waiting for pool slots.")),
+            ("op_granularity_run_buffer", optional(AttributeType::Number, "With op granularity, how many extra runs may start while waiting for pool slots, `0` or more. Unset: Dagster's default applies.")),
         ]),
     )
 }
@@ -89,10 +89,10 @@ pub fn concurrency_schema(kind: &str) -> Schema {
         ("chart_version", optional(AttributeType::String, &format!("Dagster Helm chart version targeted, e.g. `\"1.12.14\"`. Decides which keys exist and which conflicts apply. Default: `\"{newest}\"`, the newest this provider knows."))),
         ("values_prefix", optional(AttributeType::String, "Prefix of every rendered name when Dagster is a subchart, e.g. `\"dagster\"` gives `dagster.dagsterDaemon...`. Dot-separated keys. Default: `\"\"`.")),
         ("placement", optional(AttributeType::String, "Where run limits go: `\"run_coordinator\"` (`dagsterDaemon.runCoordinator.config.queuedRunCoordinator`, every chart) or `\"concurrency\"` (`concurrency.runs`, chart 1.12.12 or later). Default: `\"concurrency\"` with a `pools` block, else `\"run_coordinator\"`.")),
-        ("max_concurrent_runs", optional(AttributeType::Number, "Runs in progress at once across the deployment: `-1` unlimited, `0` launches nothing, `n > 0` a limit. Unset, the chart renders `-1` (unlimited).")),
-        ("dequeue_interval_seconds", optional(AttributeType::Number, "Seconds between dequeue passes of the daemon. `0` is dropped by the chart (Dagster's default of 5 applies).")),
+        ("max_concurrent_runs", optional(AttributeType::Number, "Runs in progress at once across the deployment: `-1` unlimited, `0` launches nothing, `n > 0` a limit; below `-1` is an error. Unset: under the run coordinator the chart renders `-1` (unlimited); under the `concurrency` section Dagster's own default of 10 applies.")),
+        ("dequeue_interval_seconds", optional(AttributeType::Number, "Seconds between dequeue passes of the daemon, `1` or more. Unset or `0` (which the chart drops, a warning): Dagster's default of 5 seconds. Negative: an error.")),
         ("dequeue_use_threads", optional(AttributeType::Bool, "Dequeue with a thread pool. Chart default: `true`.")),
-        ("dequeue_num_workers", optional(AttributeType::Number, "Threads used to dequeue when `dequeue_use_threads` is true, at least 1. Chart default: `4`.")),
+        ("dequeue_num_workers", optional(AttributeType::Number, "Threads used to dequeue when `dequeue_use_threads` is true, at least 1 (below: an error). Chart default: `4`.")),
     ]);
     attributes.insert("id".into(), computed(AttributeType::String, "SHA-256 digest of the rendered `set` entries; changes exactly when the rendered values change."));
     attributes.insert("set".into(), computed(
