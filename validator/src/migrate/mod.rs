@@ -182,6 +182,14 @@ struct RawEntry<'a> {
     assignments: Vec<strvals::Assignment>,
 }
 
+/// How an entry of `family` is typed when it says nothing: `set_string` always as text.
+fn family_kind(family: &str) -> ValueKind {
+    match family {
+        "set_string" => ValueKind::String,
+        _ => ValueKind::Auto,
+    }
+}
+
 /// True for values paths the `dagster_concurrency` resource owns.
 fn is_run_limit_path(path: &[Segment]) -> bool {
     let key = |index: usize| match path.get(index) {
@@ -205,36 +213,49 @@ fn plan_release(
 ) -> Result<Option<ReleasePlan>, String> {
     let (entries, computed) = hcl::set_entries(block);
     let mut raw = Vec::new();
+    // Entries that might set run limits but cannot be read: they only matter when something
+    // is migrated.
+    let mut doubts: Vec<String> = computed
+        .iter()
+        .map(|set| {
+            format!(
+                "{} at {} may also set run limits",
+                set.what,
+                at(text, set.span.clone())
+            )
+        })
+        .collect();
     for source in entries {
-        let position = at(text, source.span.clone());
+        let family = source.family;
         let Some(name) = source.name.and_then(hcl::literal_string) else {
-            return Err(format!(
-                "the {} entry at {position} has a computed name",
-                source.family
+            let position = at(text, source.span.clone());
+            doubts.push(format!(
+                "the {family} entry at {position} has a computed name"
             ));
+            continue;
         };
-        let kind = match (source.family, source.kind.map(hcl::literal_string)) {
-            ("set_string", _) => ValueKind::String,
-            (_, None) => ValueKind::Auto,
+        let kind = match (family, source.kind.map(hcl::literal_string)) {
+            ("set_string", _) | (_, None) => Ok(family_kind(family)),
             (_, Some(Some(kind))) => ValueKind::parse(&kind).ok_or(format!(
-                "the {} entry {name} has an unknown type {kind:?}",
-                source.family
-            ))?,
-            (_, Some(None)) => {
-                return Err(format!(
-                    "the {} entry {name} has a computed type",
-                    source.family
-                ))
-            }
+                "the {family} entry {name} has an unknown type {kind:?}"
+            )),
+            (_, Some(None)) => Err(format!("the {family} entry {name} has a computed type")),
         };
         let value = source.value.and_then(hcl::literal_string);
-        let assignments =
-            strvals::parse(&name, value.as_deref().unwrap_or(""), kind).map_err(|error| {
-                format!(
-                    "Helm cannot parse the {} entry {name}: {error}",
-                    source.family
-                )
-            })?;
+        let parsed = strvals::parse(
+            &name,
+            value.as_deref().unwrap_or(""),
+            kind.clone().unwrap_or(ValueKind::Auto),
+        );
+        let assignments = match parsed {
+            Ok(assignments) => assignments,
+            Err(error) => {
+                doubts.push(format!(
+                    "Helm cannot parse the {family} entry {name}: {error}"
+                ));
+                continue;
+            }
+        };
         let owned = assignments
             .iter()
             .filter(|a| is_run_limit_path(&a.path))
@@ -242,22 +263,18 @@ fn plan_release(
         if owned == 0 {
             continue;
         }
+        kind?;
         if owned < assignments.len() {
             return Err(format!(
-                "the {} entry {name} sets run limits and other values in one expression",
-                source.family
+                "the {family} entry {name} sets run limits and other values in one expression"
             ));
         }
         if value.is_none() {
-            return Err(format!(
-                "the {} entry {name} has a computed value",
-                source.family
-            ));
+            return Err(format!("the {family} entry {name} has a computed value"));
         }
-        if !matches!(source.family, "set" | "set_string") {
+        if !matches!(family, "set" | "set_string") {
             return Err(format!(
-                "{name} is set with {}, which migrate does not rewrite",
-                source.family
+                "{name} is set with {family}, which migrate does not rewrite"
             ));
         }
         if assignments.iter().any(|a| a.effect == Effect::Delete) {
@@ -271,12 +288,8 @@ fn plan_release(
     if raw.is_empty() {
         return Ok(None);
     }
-    if let Some(set) = computed.first() {
-        return Err(format!(
-            "{} at {} may also set run limits",
-            set.what,
-            at(text, set.span.clone())
-        ));
+    if let Some(doubt) = doubts.into_iter().next() {
+        return Err(doubt);
     }
     let shape = raw[0].source.shape;
     if raw.iter().any(|entry| entry.source.shape != shape) {

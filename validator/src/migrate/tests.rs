@@ -68,7 +68,12 @@ fn refused(text: &str, words: &str) {
 #[test]
 fn what_cannot_be_translated_exactly_is_refused() {
     refused(&release(&set(RUNS, "var.runs")), "computed value");
-    refused(&release(&set("${var.prefix}.x", "\"1\"")), "computed name");
+    let computed_name = set("${var.prefix}.x", "\"1\"");
+    assert_eq!(outcome(&release(&computed_name)), Outcome::Unchanged);
+    refused(
+        &release(&format!("{}{computed_name}", set(RUNS, "\"5\""))),
+        "computed name",
+    );
     refused(&release(&set(RUNS, "\"null\"")), "removes a chart default");
     refused(
         &release(&set(
