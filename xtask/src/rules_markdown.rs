@@ -66,7 +66,7 @@ pub fn warnings(rules_page: &str) -> String {
         .filter(|rule| rule.severity == Severity::Warning)
         .map(|rule| {
             format!(
-                "{}{}\n\n{}\n\n**Fix:** {}\n\nExamples: [{}]({rules_page}#{}).\n",
+                "{}{}\n\n{}\n\n**Fix:** {}\n\nFull rule with examples: [{}]({rules_page}#{}).\n",
                 heading(rule, "###"),
                 section(rule.doc, "What it does"),
                 section(rule.doc, "Why"),
