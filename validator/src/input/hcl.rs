@@ -20,17 +20,25 @@ use hcl_edit::structure::{Block, Body};
 use hcl_edit::template::Element;
 use hcl_edit::Span;
 
-/// Reads every Dagster `helm_release` and `dagster_concurrency` resource of a `.tf` file.
+/// Reads every Dagster `helm_release`, `dagster_concurrency` resource and `dagster_concurrency`
+/// data source of a `.tf` file, in file order.
 pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
     let body = parse(text)?;
     let mut targets = Vec::new();
-    for block in resources(&body) {
+    for block in body.iter().filter_map(|structure| structure.as_block()) {
         let name = resource_name(block);
-        match block.labels.first().map(|l| l.as_str()) {
-            Some("helm_release") if is_dagster_release(block) => {
+        let kind = block.labels.first().map(|l| l.as_str());
+        match (block.ident.as_str(), kind) {
+            ("resource", Some("helm_release")) if is_dagster_release(block) => {
                 targets.extend(release_target(&name, block, text, options));
             }
-            Some("dagster_concurrency") => targets.push(concurrency_target(&name, block, text)),
+            ("resource", Some("dagster_concurrency")) => {
+                targets.push(concurrency_target(&name, block, text))
+            }
+            // The data source takes the same arguments and runs the same rules.
+            ("data", Some("dagster_concurrency")) => {
+                targets.push(concurrency_target(&format!("data.{name}"), block, text))
+            }
             _ => {}
         }
     }

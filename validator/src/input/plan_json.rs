@@ -66,11 +66,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
 /// Every resource of a module and its children.
 fn collect<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
     if let Some(resources) = module.get("resources").and_then(Json::as_array) {
-        out.extend(
-            resources
-                .iter()
-                .filter(|r| r.get("mode").and_then(Json::as_str) != Some("data")),
-        );
+        out.extend(resources);
     }
     for child in module
         .get("child_modules")
@@ -268,7 +264,10 @@ mod tests {
   "planned_values": {"root_module": {"resources": [
     {"address": "dagster_concurrency.c", "mode": "managed", "type": "dagster_concurrency", "name": "c",
      "values": {"tag_concurrency_limit": [{"key": "team", "limit": 0}]}},
-    {"address": "data.x.y", "mode": "data", "type": "dagster_concurrency", "name": "y", "values": {}}
+    {"address": "data.dagster_concurrency.y", "mode": "data", "type": "dagster_concurrency", "name": "y",
+     "values": {"max_concurrent_runs": -1}},
+    {"address": "helm_release.redis", "mode": "managed", "type": "helm_release", "name": "redis",
+     "values": {"chart": "redis", "set": [{"name": "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns", "value": "-7"}]}}
   ]}},
   "resource_changes": [
     {"address": "dagster_concurrency.c", "change": {"after_unknown": {"max_concurrent_runs": true, "id": true}}}
@@ -278,7 +277,14 @@ mod tests {
     #[test]
     fn unknown_inputs_are_unknown_and_noted() {
         let targets = read(PLAN, &ReadOptions::default()).expect("a plan");
-        assert_eq!(targets.len(), 1);
+        assert_eq!(targets.len(), 2);
+        assert_eq!(targets[1].name, "data.dagster_concurrency.y");
+        let data_codes: Vec<_> = targets[1]
+            .diagnostics()
+            .iter()
+            .map(|d| d.rule.code)
+            .collect();
+        assert_eq!(data_codes, ["DC103"]);
         let target = &targets[0];
         assert_eq!(target.config.max_concurrent_runs, Setting::Unknown);
         assert_eq!(target.position.line, 4);

@@ -219,3 +219,11 @@ fn syntax_errors_carry_their_line() {
     assert_eq!(error.position.line, 2);
     assert!(error.message.starts_with("invalid hcl"), "{error}");
 }
+
+#[test]
+fn dagster_concurrency_data_sources() {
+    let text = "data \"dagster_concurrency\" \"this\" {\n  max_concurrent_runs = -1\n}\n";
+    let target = one(text);
+    assert_eq!(target.name, "data.dagster_concurrency.this");
+    assert_eq!(codes(&target), ["DC103"]);
+}
