@@ -164,7 +164,7 @@ fn tag(key: &str, limit: i64, per_unique_value: Option<bool>) -> TagLimit {
 /// The instance the webserver runs: rendered by our own renderer (runs and pools under
 /// `concurrency`), so the data source proves the deployed instance enforces what was rendered.
 fn rendered_instance_yaml() -> String {
-    let config = ConcurrencyConfig {
+    render_instance_yaml(ConcurrencyConfig {
         max_concurrent_runs: Setting::Known(5),
         tag_limits: Setting::Known(vec![
             tag("dagster/backfill", 3, None),
@@ -176,10 +176,47 @@ fn rendered_instance_yaml() -> String {
             op_granularity_run_buffer: Setting::Known(1),
         }),
         ..Default::default()
-    };
+    })
+}
+
+fn render_instance_yaml(config: ConcurrencyConfig) -> String {
     validator::render::render(&config)
         .expect("renders")
         .instance_yaml
+}
+
+#[test]
+fn instance_concurrency_reads_the_seed_adr_limits_under_the_run_coordinator() {
+    let server = DagsterWebserver::start(&render_instance_yaml(ConcurrencyConfig {
+        max_concurrent_runs: Setting::Known(5),
+        tag_limits: Setting::Known(vec![tag("dagster/backfill", 3, None)]),
+        ..Default::default()
+    }));
+    for tf in clis() {
+        let ws = Workspace::new(
+            tf,
+            &config(&format!(
+                "provider \"dagster\" {{\n  webserver_url = \"{}\"\n}}\n\ndata \"dagster_instance_concurrency\" \"live\" {{}}\n\noutput \"live\" {{\n  value = data.dagster_instance_concurrency.live\n}}\n",
+                server.url
+            )),
+        );
+        ws.init().apply();
+        assert_eq!(
+            ws.outputs()["live"]["value"],
+            json!({
+                "max_concurrent_runs": 5,
+                "tag_concurrency_limits": [
+                    {"key": "dagster/backfill", "value": null, "apply_limit_per_unique_value": null, "limit": 3},
+                ],
+                "pool_granularity": null,
+                "default_pool_limit": null,
+                "op_granularity_run_buffer": null,
+                "pool_limits": [],
+            }),
+            "terraform {}",
+            tf.version
+        );
+    }
 }
 
 fn pool_limit_config(url: &str, pool: &str, limit: i64) -> String {
