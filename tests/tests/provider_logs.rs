@@ -7,6 +7,7 @@
 
 use dagster_e2e::{clis, provider_binary, Workspace};
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const SEED: &str = include_str!("../../examples/seed-adr/main.tf");
@@ -16,35 +17,43 @@ const MAGIC_COOKIE: (&str, &str) = (
 );
 const SERVING: &str = "terraform-provider-dagster serving plugin protocol 6";
 
-/// Starts the provider as Terraform does; returns its stdout and stderr once it logged that it
-/// serves, after stopping it.
-fn serve_once() -> (String, String) {
-    let mut child = Command::new(provider_binary())
+/// Starts the provider as Terraform does, with `TF_LOG_PROVIDER=debug` and `log_file` as
+/// `PLUGIN_LOG_FILE` when given, and stops it once it printed the handshake; returns its stdout
+/// and stderr. (Both the provider's first log line and tf-provider's own subscriber come before
+/// the handshake, so a panic there leaves stdout empty.)
+fn serve_once(log_file: Option<&Path>) -> (String, String) {
+    let mut command = Command::new(provider_binary());
+    command
         .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
         .env("TF_LOG_PROVIDER", "debug")
-        .env_remove("PLUGIN_LOG_FILE")
+        .env_remove("PLUGIN_LOG_FILE");
+    if let Some(path) = log_file {
+        command.env("PLUGIN_LOG_FILE", path);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("provider starts");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
     let mut handshake = String::new();
     stdout.read_line(&mut handshake).expect("read handshake");
-    let mut first_log = String::new();
-    stderr.read_line(&mut first_log).expect("read log");
     child.kill().expect("stop the provider");
     child.wait().expect("provider exits");
     let mut out = handshake;
     stdout.read_to_string(&mut out).expect("rest of stdout");
-    let mut err = first_log;
-    stderr.read_to_string(&mut err).expect("rest of stderr");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
     (out, err)
 }
 
-#[test]
-fn stdout_is_only_the_handshake_and_debug_logs_reach_terraform() {
-    let (stdout, stderr) = serve_once();
+/// `stdout` is exactly one go-plugin handshake line: `1|6|tcp|127.0.0.1:PORT|grpc|CERT`.
+fn assert_handshake_only(stdout: &str) {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines.len(),
@@ -56,7 +65,25 @@ fn stdout_is_only_the_handshake_and_debug_logs_reach_terraform() {
     assert_eq!(&fields[..3], ["1", "6", "tcp"], "{stdout:?}");
     assert!(fields[3].starts_with("127.0.0.1:"), "{stdout:?}");
     assert_eq!(fields[4], "grpc", "{stdout:?}");
+}
+
+#[test]
+fn stdout_is_only_the_handshake_and_debug_logs_reach_terraform() {
+    let (stdout, stderr) = serve_once(None);
+    assert_handshake_only(&stdout);
     assert!(stderr.contains(SERVING), "{stderr:?}");
+
+    // With PLUGIN_LOG_FILE, tf-provider installs a global subscriber of its own (logging to that
+    // file): the provider must leave it the place instead of making it panic on a second one.
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let log_file = dir.path().join("plugin.log");
+    let (stdout, stderr) = serve_once(Some(&log_file));
+    assert_handshake_only(&stdout);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        log_file.is_file(),
+        "tf-provider did not open PLUGIN_LOG_FILE"
+    );
 
     // Terraform starts the provider with this process's environment (see the module docs).
     std::env::set_var("TF_LOG_PROVIDER", "debug");
