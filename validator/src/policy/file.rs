@@ -12,6 +12,7 @@
 //! evaluate a variable or a function with. Anything else is an error at its line.
 
 use super::{attr, Policy};
+use crate::input::Position;
 use crate::model::Setting;
 use hcl_edit::expr::{Expression, UnaryOperator};
 use hcl_edit::structure::{Attribute, Structure};
@@ -44,7 +45,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
     let body = hcl_edit::parser::parse_body(text).map_err(|error| PolicyError {
         line: error.location().line(),
         column: error.location().column(),
-        message: format!("invalid HCL: {}", error.message()),
+        message: format!("invalid hcl: {}", error.message()),
     })?;
     let reader = Reader { text };
     let mut policy = Policy::default();
@@ -119,12 +120,11 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn error(&self, span: Option<Range<usize>>, message: String) -> PolicyError {
-        let offset = span.map_or(0, |span| span.start).min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or_default();
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let offset = span.map_or(0, |span| span.start);
+        let position = Position::of_offset(self.text, offset);
         PolicyError {
-            line: before.matches('\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
+            line: position.line,
+            column: position.column,
             message,
         }
     }
@@ -236,7 +236,7 @@ connections_per_run         = 4
     fn syntax_errors_carry_their_line() {
         let (line, _, message) = refused("tag_limit_ceiling = 5\nmax_concurrent_runs_ceiling = \n");
         assert_eq!(line, 2, "{message}");
-        assert!(message.starts_with("invalid HCL"), "{message}");
+        assert!(message.starts_with("invalid hcl"), "{message}");
     }
 
     #[test]
