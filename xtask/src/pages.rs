@@ -174,13 +174,14 @@ fn template_page(
 pub struct Docs {
     /// Every page of the registry layout.
     pub pages: Vec<Page>,
-    /// What the pages lack and the author must add (an example file), one line each.
+    /// What the pages lack and the author must add (an example file, a description), one line each.
     pub problems: Vec<String>,
 }
 
 /// Every page of the registry layout, from the provider schema, the rules and `examples/`
-/// under `root` (the workspace root). A resource or data source without its example file
-/// still gets a page, and the missing file is listed in [`Docs::problems`].
+/// under `root` (the workspace root). A resource or data source without its example file, or
+/// an attribute or block without a description, still gets its page, and the gap is listed in
+/// [`Docs::problems`].
 pub fn generate(root: &Path) -> Result<Docs, Error> {
     let schema = provider_schema::read()?;
     let concurrency = schema
@@ -239,7 +240,14 @@ pub fn generate(root: &Path) -> Result<Docs, Error> {
             values,
         )?);
     }
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> =
+        provider_schema::undocumented(PROVIDER_NAME, &schema.provider.block)
+            .into_iter()
+            .chain(schema.entries.iter().flat_map(|entry| {
+                provider_schema::undocumented(&entry.type_name, &entry.schema.block)
+            }))
+            .map(|path| format!("{path} has no description: add one to its schema"))
+            .collect();
     for entry in &schema.entries {
         let example_path = format!("{}/{}", entry.example_dir(), entry.kind.example_file());
         let example = std::fs::read_to_string(root.join(&example_path)).ok();

@@ -4,7 +4,7 @@
 use crate::Error;
 use std::collections::HashMap;
 use terraform_provider_dagster::DagsterProvider;
-use tf_provider::schema::Schema;
+use tf_provider::schema::{Block, NestedBlock, Schema};
 use tf_provider::{Diagnostics, Provider};
 
 /// The provider's type name: resource `concurrency` is `dagster_concurrency` in configurations.
@@ -93,4 +93,81 @@ pub fn read() -> Result<ProviderSchema, Error> {
         provider: schema,
         entries: all,
     })
+}
+
+/// The description tf-provider's `Block::default()` carries: a block built with
+/// `..Default::default()` and no description of its own.
+const PLACEHOLDER_DESCRIPTION: &str = "empty";
+
+fn is_missing(description: &str) -> bool {
+    let description = description.trim();
+    description.is_empty() || description == PLACEHOLDER_DESCRIPTION
+}
+
+/// The attributes and blocks under `block` (named from `path`) without a description.
+pub fn undocumented(path: &str, block: &Block) -> Vec<String> {
+    let mut out: Vec<String> = block
+        .attributes
+        .iter()
+        .filter(|(_, attr)| is_missing(&attr.description.content))
+        .map(|(name, _)| format!("{path}.{name}"))
+        .collect();
+    for (name, nested) in &block.blocks {
+        let inner = match nested {
+            NestedBlock::Single(b)
+            | NestedBlock::List(b)
+            | NestedBlock::Set(b)
+            | NestedBlock::Map(b)
+            | NestedBlock::Group(b)
+            | NestedBlock::Optional(b) => b,
+        };
+        let nested_path = format!("{path}.{name}");
+        if is_missing(&inner.description.content) {
+            out.push(nested_path.clone());
+        }
+        out.extend(undocumented(&nested_path, inner));
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
+
+    fn attribute(doc: &str) -> Attribute {
+        Attribute {
+            attr_type: AttributeType::String,
+            description: Description::markdown(doc),
+            constraint: AttributeConstraint::Optional,
+            sensitive: false,
+            deprecated: false,
+        }
+    }
+
+    #[test]
+    fn undocumented_attributes_and_blocks_are_named_by_path() {
+        let inner = Block {
+            attributes: HashMap::from([("bare".to_owned(), attribute(""))]),
+            ..Default::default()
+        };
+        let block = Block {
+            attributes: HashMap::from([
+                ("documented".to_owned(), attribute("Says what it holds.")),
+                ("blank".to_owned(), attribute("  ")),
+            ]),
+            blocks: HashMap::from([("nested".to_owned(), NestedBlock::List(inner))]),
+            ..Default::default()
+        };
+        assert_eq!(
+            undocumented("dagster_x", &block),
+            [
+                "dagster_x.blank",
+                "dagster_x.nested",
+                "dagster_x.nested.bare"
+            ]
+        );
+    }
 }
