@@ -156,8 +156,53 @@ fn check_scenario(name: &str, plan: &Value) {
                 "{set:?}"
             );
         }
+        "seed-adr" => {
+            // The migration guide's claim: the rendering is the raw entries it replaces plus the
+            // two chart defaults made explicit.
+            let raw = raw_entries_before_migration();
+            assert_eq!(raw.len(), 3, "{raw:?}");
+            for entry in &raw {
+                assert!(
+                    has(entry),
+                    "{entry} of the guide's \"before\" is not rendered: {set:?}"
+                );
+            }
+            assert!(has("dagsterDaemon.runCoordinator.enabled=true"), "{set:?}");
+            assert!(
+                has("dagsterDaemon.runCoordinator.type=QueuedRunCoordinator"),
+                "{set:?}"
+            );
+            assert_eq!(set.len(), raw.len() + 2, "{set:?}");
+        }
         _ => {}
     }
+}
+
+/// The `name=value` of each raw `set` block in the migration guide's "Before" example.
+fn raw_entries_before_migration() -> Vec<String> {
+    let guide = read(&repo_root().join("docs/guides/migrating-from-set.md"));
+    let before = guide
+        .split("## Before")
+        .nth(1)
+        .and_then(|rest| rest.split("```terraform\n").nth(1))
+        .and_then(|block| block.split("\n```").next())
+        .expect("a terraform block under ## Before");
+    let quoted = |line: &str| line.split('"').nth(1).unwrap_or_default().to_owned();
+    let mut out = Vec::new();
+    let mut in_set = false;
+    let mut name = String::new();
+    for line in before.lines().map(str::trim) {
+        match line {
+            "set {" => in_set = true,
+            "}" => in_set = false,
+            _ if in_set && line.starts_with("name ") => name = quoted(line),
+            _ if in_set && line.starts_with("value ") => {
+                out.push(format!("{name}={}", quoted(line)));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn run_example(tf: &Terraform, example: &Example) {
