@@ -198,6 +198,7 @@ pub fn generate(root: &Path) -> Result<Docs, Error> {
         }
         None => String::new(),
     };
+    let provider_summary = first_paragraph(&schema.provider.block.description.content);
     let provider_example = terraform_block(&read(root, PROVIDER_EXAMPLE)?);
     let provider_arguments = provider_arguments(&schema.provider.block);
     let entries = entry_list(&schema.entries);
@@ -212,6 +213,7 @@ pub fn generate(root: &Path) -> Result<Docs, Error> {
             "provider_description",
             schema.provider.block.description.content.trim(),
         ),
+        ("provider_summary", &provider_summary),
         ("provider_example", &provider_example),
         ("provider_arguments", &provider_arguments),
         ("entries", &entries),
