@@ -36,6 +36,15 @@ pub struct ResolvedPools {
     pub op_granularity_run_buffer: Option<i64>,
 }
 
+impl ResolvedPools {
+    /// True when no pool setting would be written to the instance.
+    pub fn is_empty(&self) -> bool {
+        self.default_limit.is_none()
+            && self.granularity.as_deref().is_none_or(str::is_empty)
+            && self.op_granularity_run_buffer.is_none()
+    }
+}
+
 /// The `block_op_concurrency_limited_runs` block ready to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResolvedBlockOp {
@@ -155,11 +164,23 @@ impl Resolved {
                 op_granularity_run_buffer: opt(&pools.op_granularity_run_buffer)?,
             }),
         };
+        let max_concurrent_runs = opt(&config.max_concurrent_runs)?;
+        // An enabled `concurrency` section with nothing in it renders as `concurrency: null`,
+        // which Dagster cannot load (checked with dagster 1.13.28): with no run limit, tag
+        // limit or pool setting to place, the section stays off.
+        let placement = if max_concurrent_runs.is_none()
+            && tag_limits.is_empty()
+            && pools.as_ref().is_none_or(ResolvedPools::is_empty)
+        {
+            Placement::RunCoordinator
+        } else {
+            placement
+        };
         Ok(Resolved {
             chart,
             prefix,
             placement,
-            max_concurrent_runs: opt(&config.max_concurrent_runs)?,
+            max_concurrent_runs,
             tag_limits,
             dequeue_interval_seconds: opt(&config.dequeue_interval_seconds)?,
             dequeue_use_threads: opt(&config.dequeue_use_threads)?,

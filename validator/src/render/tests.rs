@@ -210,3 +210,42 @@ fn unknown_and_invalid_inputs_are_not_rendered() {
     config.tag_limits = Setting::Known(vec![TagLimit::default()]);
     assert_eq!(render(&config), Err(Unresolved::Invalid));
 }
+
+#[test]
+fn an_empty_concurrency_section_is_not_enabled() {
+    // `concurrency.enabled` with nothing under it makes the chart write `concurrency: null`,
+    // which Dagster cannot load: such configurations stay under the run coordinator.
+    let placed = ConcurrencyConfig {
+        placement: Setting::Known("concurrency".into()),
+        ..Default::default()
+    };
+    let empty_pools = ConcurrencyConfig {
+        pools: Setting::Known(PoolSettings::default()),
+        ..Default::default()
+    };
+    for config in [placed.clone(), empty_pools] {
+        let rendered = render(&config).expect("renders");
+        assert!(
+            rendered
+                .set
+                .iter()
+                .all(|e| !e.name.starts_with("concurrency")),
+            "{:?}",
+            rendered.set
+        );
+        assert!(
+            !rendered.instance_yaml.contains("concurrency"),
+            "{}",
+            rendered.instance_yaml
+        );
+        assert!(rendered
+            .instance_yaml
+            .contains("\"max_concurrent_runs\": -1"));
+    }
+    let mut limited = placed;
+    limited.max_concurrent_runs = Setting::Known(5);
+    let rendered = render(&limited).expect("renders");
+    assert!(rendered
+        .instance_yaml
+        .contains("\"concurrency\":\n  \"runs\":\n    \"max_concurrent_runs\": 5\n"));
+}

@@ -41,7 +41,8 @@ rule!(
 Checks that `dequeue_interval_seconds` is not negative.
 
 ## Why is this bad?
-The chart writes any non-zero interval through and the daemon cannot sleep a negative time.
+The chart writes any non-zero interval through, and Dagster accepts a negative interval when it
+loads the instance (checked with dagster 1.13.28), though the daemon cannot sleep a negative time.
 
 ## How to fix
 Use a positive number of seconds (Dagster's default is 5).
@@ -65,6 +66,8 @@ Checks that `dequeue_num_workers` is at least 1.
 
 ## Why is this bad?
 A thread pool needs at least one worker; the chart silently drops 0 and writes negatives through.
+Dagster accepts a negative count when it loads the instance (checked with dagster 1.13.28), then
+the daemon's first dequeue raises ("max_workers must be greater than 0") and no run launches.
 
 ## How to fix
 Use 1 or more workers (the chart default is 4).

@@ -13,7 +13,7 @@ Checks that `max_concurrent_runs` is -1 (unlimited), 0 (paused) or a positive li
 ## Why is this bad?
 Under `run_coordinator` Dagster refuses the instance at daemon start ("Negative values other than
 -1 (which disables the limit) for max_concurrent_runs are disallowed"). Under `concurrency.runs`
-Dagster accepts it silently and the queue never launches anything.
+Dagster accepts it silently (checked with dagster 1.13.28) and the queue never launches anything.
 
 ## How to fix
 Use a positive limit, 0 to pause, or -1 for no limit.
