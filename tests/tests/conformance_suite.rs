@@ -1176,3 +1176,27 @@ fn conformance() {
         mismatches.join("\n\n")
     );
 }
+
+/// Helm's values-file reader turns every number into a float64, so an integer above 2^53 in
+/// `values_yaml` loses its value while a `set` entry keeps it exact (Helm 4.2.3). The generator
+/// stays at or below 2^53 for that reason; this pins the fact.
+#[test]
+fn helm_reads_yaml_numbers_as_floats() {
+    let exact = generate::LARGEST_EXACT_YAML_INT;
+    let mut oracle = HelmOracle::start();
+    let set = serde_json::json!([
+        {"name": "big", "value": i64::MAX.to_string(), "type": "auto"},
+        {"name": "exact", "value": exact.to_string(), "type": "auto"},
+    ]);
+    let yaml = format!("\"big\": {}\n\"exact\": {exact}\n", i64::MAX);
+    let trees = oracle.build(&set, &yaml);
+    assert_eq!(trees.error, None);
+    assert_eq!(
+        trees.set_tree,
+        Some(serde_json::json!({"big": i64::MAX, "exact": exact}))
+    );
+    let read = trees.yaml_tree.unwrap_or_default();
+    assert_eq!(read["exact"], exact);
+    assert_ne!(read["big"], i64::MAX);
+    assert_eq!(read["big"].as_f64(), Some(i64::MAX as f64));
+}
