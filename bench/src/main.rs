@@ -1,0 +1,291 @@
+//! `dagster-bench`: measures the provider and the validator against baselines run side by side
+//! in the same invocation, and prints the ratios first, then the detail tables (Markdown).
+#![forbid(unsafe_code)]
+
+use anyhow::Result;
+use clap::{Parser, ValueEnum};
+use dagster_bench::plugin::Transport;
+use dagster_bench::report::{Report, Table};
+use dagster_bench::stats::{ms, ratio};
+use dagster_bench::{latency, terraform};
+use std::path::PathBuf;
+
+/// Benchmarks of terraform-provider-dagster and dagster-concurrency against their baselines.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// A fast smoke run: few repetitions, small inputs.
+    #[arg(long)]
+    quick: bool,
+    /// Only these benchmarks (default: all).
+    #[arg(long, value_enum)]
+    only: Vec<Bench>,
+    /// Also write the Markdown report to this file.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Bench {
+    /// `terraform plan` of examples/seed-adr against its pure-HCL twin.
+    Seed,
+    /// Latency of each protocol call against a bare gRPC round trip.
+    Latency,
+    /// `plan` and `apply` of 1..500 resources against pure HCL.
+    Scale,
+    /// The provider's peak RSS during plan and apply, and its binary size.
+    Memory,
+}
+
+/// Repetitions and sizes of one run.
+struct Plan {
+    latency_rounds: usize,
+    seed_rounds: usize,
+    scale_sizes: Vec<usize>,
+    scale_rounds: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Self {
+        if quick {
+            Plan {
+                latency_rounds: 20,
+                seed_rounds: 3,
+                scale_sizes: vec![1, 10],
+                scale_rounds: 1,
+            }
+        } else {
+            Plan {
+                latency_rounds: 200,
+                seed_rounds: 11,
+                scale_sizes: vec![1, 10, 100, 500],
+                scale_rounds: 5,
+            }
+        }
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+async fn run_latency(report: &mut Report, plan: &Plan) -> Result<()> {
+    let binary = dagster_e2e::provider_binary();
+    let mut table = Table::new(
+        "Protocol calls: client-side latency against the running provider, and the floor",
+        &[
+            "call (transport)",
+            "p50",
+            "p99",
+            "min",
+            "max",
+            "p50 / floor",
+        ],
+    );
+    for transport in [Transport::MutualTls, Transport::Plaintext] {
+        let measured = latency::measure(&binary, transport, plan.latency_rounds).await?;
+        for row in latency::rows(&measured) {
+            table.row(row.to_vec());
+        }
+        if transport == Transport::MutualTls {
+            for (call, samples) in &measured.calls {
+                report.headline(
+                    format!(
+                        "{} p50 / bare gRPC round trip (mTLS, as Terraform)",
+                        call.name()
+                    ),
+                    ratio(samples, &measured.floor_with_nodelay),
+                    format!(
+                        "{} vs {}",
+                        ms(samples.median()),
+                        ms(measured.floor_with_nodelay.median())
+                    ),
+                );
+            }
+        }
+    }
+    report.tables.push(table);
+    Ok(())
+}
+
+fn pair_row(pair: &terraform::Pair) -> Vec<String> {
+    let extra = pair.provider.median().as_secs_f64() - pair.hcl.median().as_secs_f64();
+    vec![
+        pair.command.to_owned(),
+        pair.cli.clone(),
+        pair.resources.to_string(),
+        ratio(&pair.provider, &pair.hcl),
+        pair.provider.summary_ms(),
+        pair.hcl.summary_ms(),
+        format!("{:.1} ms", extra * 1000.0 / pair.resources as f64),
+        pair.provider.len().to_string(),
+    ]
+}
+
+const PAIR_COLUMNS: [&str; 8] = [
+    "command",
+    "Terraform",
+    "resources",
+    "provider / HCL",
+    "with provider: median (min..max)",
+    "pure HCL: median (min..max)",
+    "extra per resource",
+    "runs",
+];
+
+fn pair_headline(report: &mut Report, what: String, pair: &terraform::Pair) {
+    report.headline(
+        what,
+        ratio(&pair.provider, &pair.hcl),
+        format!(
+            "{} vs {}",
+            ms(pair.provider.median()),
+            ms(pair.hcl.median())
+        ),
+    );
+}
+
+fn run_seed(report: &mut Report, plan: &Plan) -> Result<()> {
+    let binary = dagster_e2e::provider_binary();
+    let pairs = terraform::seed(&binary, dagster_e2e::clis(), plan.seed_rounds)?;
+    let mut table = Table::new(
+        "`terraform plan` of examples/seed-adr: with the provider vs the same rendering in pure HCL",
+        &PAIR_COLUMNS,
+    );
+    for pair in &pairs {
+        pair_headline(
+            report,
+            format!(
+                "seed-adr `terraform plan`, provider / pure HCL (Terraform {})",
+                pair.cli
+            ),
+            pair,
+        );
+        table.row(pair_row(pair));
+    }
+    report.tables.push(table);
+    Ok(())
+}
+
+fn run_scale(report: &mut Report, plan: &Plan) -> Result<()> {
+    let binary = dagster_e2e::provider_binary();
+    let pairs = terraform::scale(
+        &binary,
+        dagster_e2e::clis(),
+        &plan.scale_sizes,
+        plan.scale_rounds,
+    )?;
+    let largest = plan.scale_sizes.iter().copied().max().unwrap_or_default();
+    let mut table = Table::new(
+        "Scale: N `dagster_concurrency` resources (for_each) vs the same renderings in pure HCL",
+        &PAIR_COLUMNS,
+    );
+    for pair in &pairs {
+        if pair.resources == largest {
+            pair_headline(
+                report,
+                format!(
+                    "{largest} resources `terraform {}`, provider / pure HCL (Terraform {})",
+                    pair.command, pair.cli
+                ),
+                pair,
+            );
+        }
+        table.row(pair_row(pair));
+    }
+    report.tables.push(table);
+    Ok(())
+}
+
+fn run_memory(report: &mut Report, plan: &Plan) -> Result<()> {
+    let binary = dagster_e2e::provider_binary();
+    let size = std::fs::metadata(&binary)?.len();
+    let measured = terraform::memory(&binary, dagster_e2e::clis(), &plan.scale_sizes)?;
+    let mut table = Table::new(
+        "The provider's peak RSS (GNU time around each provider process Terraform starts)",
+        &[
+            "command",
+            "Terraform",
+            "resources",
+            "provider processes",
+            "peak RSS (largest process)",
+            "each process",
+        ],
+    );
+    for m in &measured {
+        let peak = m.peaks_kib.iter().copied().max().unwrap_or_default();
+        table.row(vec![
+            m.command.to_owned(),
+            m.cli.clone(),
+            m.resources.to_string(),
+            m.peaks_kib.len().to_string(),
+            mib(peak),
+            m.peaks_kib
+                .iter()
+                .map(|&k| mib(k))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    let peak_of = |resources: usize, cli: &str| {
+        measured
+            .iter()
+            .filter(|m| m.command == "plan" && m.resources == resources && m.cli == cli)
+            .flat_map(|m| m.peaks_kib.iter().copied())
+            .max()
+    };
+    let smallest = plan.scale_sizes.iter().copied().min().unwrap_or_default();
+    let largest = plan.scale_sizes.iter().copied().max().unwrap_or_default();
+    for cli in dagster_e2e::clis() {
+        if let (Some(small), Some(large)) = (
+            peak_of(smallest, &cli.version),
+            peak_of(largest, &cli.version),
+        ) {
+            report.headline(
+                format!(
+                    "provider peak RSS, plan of {largest} / {smallest} resource(s) (Terraform {})",
+                    cli.version
+                ),
+                format!("{:.2}×", large as f64 / small.max(1) as f64),
+                format!("{} vs {}", mib(large), mib(small)),
+            );
+        }
+    }
+    table.row(vec![
+        "binary size".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        format!("{:.1} MiB ({size} bytes)", size as f64 / 1048576.0),
+        binary.display().to_string(),
+    ]);
+    report.tables.push(table);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let plan = Plan::new(args.quick);
+    let wanted = |bench: Bench| args.only.is_empty() || args.only.contains(&bench);
+    let mut report = Report::default();
+    // Quick and cheap first; the protocol latency before the Terraform runs that load the machine.
+    if wanted(Bench::Latency) {
+        run_latency(&mut report, &plan).await?;
+    }
+    if wanted(Bench::Seed) {
+        run_seed(&mut report, &plan)?;
+    }
+    if wanted(Bench::Scale) {
+        run_scale(&mut report, &plan)?;
+    }
+    if wanted(Bench::Memory) {
+        run_memory(&mut report, &plan)?;
+    }
+    let text = report.markdown();
+    println!("{text}");
+    if let Some(path) = args.markdown {
+        std::fs::write(path, &text)?;
+    }
+    Ok(())
+}
