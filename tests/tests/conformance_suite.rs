@@ -335,7 +335,7 @@ mod helm {
     use validator::render::render;
 
     /// Checks one configuration; the error says how Helm disagrees.
-    fn check(oracle: &mut HelmOracle, config: &ConcurrencyConfig) -> Result<(), String> {
+    pub fn check(oracle: &mut HelmOracle, config: &ConcurrencyConfig) -> Result<(), String> {
         let rendered = render(config).map_err(|e| format!("does not render: {e:?}"))?;
         let trees = oracle.build(&rendered.set, &rendered.values_yaml);
         match helm_disagreement(&rendered.values, &trees) {
@@ -1073,6 +1073,23 @@ mod dagster {
                 control.summary
             ));
         }
+        // DC204: with two limits on one key, the daemon holds the runs to the last one only.
+        tally.cases += 1;
+        let mut duplicated = seed();
+        duplicated.tag_limits =
+            Setting::Known(vec![tag("team", None, None, 1), tag("team", None, None, 3)]);
+        let yaml = render(&duplicated)
+            .map(|r| r.instance_yaml)
+            .unwrap_or_default();
+        let team_runs = Value::from(vec![json!({"tags": {"team": "a"}}); 8]);
+        let last_only = json!({"tag_concurrency_limits": [{"key": "team", "limit": 3}]});
+        let last_wins = enforce(&yaml, &team_runs, Some(&last_only));
+        if !last_wins.held || last_wins.summary["max_in_progress"] != 3 {
+            tally.mismatches.push(format!(
+                "dagster: DC204: expected the last of two team limits (3) to hold, not the first (1):\n{yaml}{:#}",
+                last_wins.summary
+            ));
+        }
         // DC403: Dagster loads a negative worker count, then the daemon's first pass raises.
         tally.cases += 1;
         let mut workers = seed();
@@ -1175,6 +1192,52 @@ fn conformance() {
         "{line}\n\n{}",
         mismatches.join("\n\n")
     );
+}
+
+/// Edge cases every run covers whatever the seed draws: an empty tag value (its entry ends the
+/// strvals expression, on a list element the key entry already made), retyped and structural
+/// strings in every string position, and the deepest prefix.
+#[test]
+fn fixed_edge_cases_build_the_intended_values() {
+    use validator::model::{ConcurrencyConfig, Setting, TagLimit};
+    let tag = |key: &str, value: &str| TagLimit {
+        key: Setting::Known(key.into()),
+        value: Setting::Known(value.into()),
+        limit: Setting::Known(1),
+        ..Default::default()
+    };
+    let hostile = [
+        "", "null", "true", "0123", "1e3", "{a,b}", "\\", "a\\", "[0]", "x=y", "a.b", ",",
+        "e\u{301}",
+    ];
+    let mut oracle = HelmOracle::start();
+    let mut failures = Vec::new();
+    for placement in ["run_coordinator", "concurrency"] {
+        for (i, text) in hostile.iter().enumerate() {
+            let segment = if text.is_empty() || text.contains('.') {
+                "p"
+            } else {
+                text
+            };
+            for prefix in [segment.to_owned(), vec![segment; 22].join(".")] {
+                let config = ConcurrencyConfig {
+                    values_prefix: Setting::Known(prefix),
+                    placement: Setting::Known(placement.into()),
+                    max_concurrent_runs: Setting::Known(5),
+                    tag_limits: Setting::Known(vec![
+                        tag(&format!("k{i}{text}"), text),
+                        tag("last", ""),
+                    ]),
+                    ..Default::default()
+                };
+                assert!(generate::renders(&config), "{config:#?}");
+                if let Err(why) = helm::check(&mut oracle, &config) {
+                    failures.push(format!("{config:#?}\n{why}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// Helm's values-file reader turns every number into a float64, so an integer above 2^53 in
