@@ -9,6 +9,7 @@ mod convert;
 mod data_source_concurrency;
 mod data_source_instance_concurrency;
 mod diagnostics;
+pub mod logging;
 mod policy;
 pub mod provider;
 mod resource_concurrency;

@@ -71,7 +71,14 @@ fn assert_handshake_only(stdout: &str) {
 fn stdout_is_only_the_handshake_and_debug_logs_reach_terraform() {
     let (stdout, stderr) = serve_once(None);
     assert_handshake_only(&stdout);
-    assert!(stderr.contains(SERVING), "{stderr:?}");
+    // hclog JSON lines, so Terraform files each under its own level.
+    let serving = stderr
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap_or_default())
+        .find(|line| line["@message"] == SERVING)
+        .unwrap_or_else(|| panic!("no hclog line {SERVING:?} in {stderr:?}"));
+    assert_eq!(serving["@level"], "debug", "{serving}");
+    assert_eq!(serving["version"], env!("CARGO_PKG_VERSION"), "{serving}");
 
     // With PLUGIN_LOG_FILE, tf-provider installs a global subscriber of its own (logging to that
     // file): the provider must leave it the place instead of making it panic on a second one.
