@@ -1263,3 +1263,15 @@ fn helm_reads_yaml_numbers_as_floats() {
     assert_ne!(read["big"], i64::MAX);
     assert_eq!(read["big"].as_f64(), Some(i64::MAX as f64));
 }
+
+/// The comparison catches what Helm retypes: `123` sent as `auto` is a number, not the string
+/// meant, so the suite can fail.
+#[test]
+fn a_retyped_value_is_caught() {
+    let mut oracle = HelmOracle::start();
+    let set = serde_json::json!([{"name": "v", "value": "123", "type": "auto"}]);
+    let trees = oracle.build(&set, "\"v\": \"123\"\n");
+    let meant = serde_json::json!({"v": "123"});
+    let why = helm_disagreement(&meant, &trees).unwrap_or_default();
+    assert!(why.contains("from the set entries"), "{why}");
+}
