@@ -1,12 +1,13 @@
 //! Conformance: what the provider renders is what Helm builds and what Dagster enforces.
 //!
-//! One test runs every part so the suite can end with one line of counts:
+//! The `conformance` test runs every part so the suite ends with one line of counts:
 //! - Helm: generated configurations with hostile strings; every `set` entry applied by Helm
 //!   4.2.3's strvals parser, and the values YAML read by Helm, must build exactly the values meant.
 //! - Terraform: a sample of those configurations through the release provider and real CLIs.
 //! - Dagster: a matrix of configurations loaded by dagster 1.13.28 with the limits it reports,
 //!   the error rules' claims about Dagster, and enforcement by the real queued-run daemon.
 //!
+//! Smaller tests pin fixed Helm edge cases and the Helm facts the generator relies on.
 //! `CONFORMANCE_SEED=N` replays a run; `CONFORMANCE_CASES=N` changes the number of Helm cases.
 
 use dagster_e2e::oracle::{HelmOracle, HelmTrees};
