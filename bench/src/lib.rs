@@ -12,4 +12,5 @@ pub mod rpc;
 pub mod stats;
 pub mod terraform;
 pub mod tfplugin6;
+pub mod throughput;
 pub mod tls;

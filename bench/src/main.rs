@@ -2,13 +2,14 @@
 //! in the same invocation, and prints the ratios first, then the detail tables (Markdown).
 #![forbid(unsafe_code)]
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use dagster_bench::plugin::Transport;
 use dagster_bench::report::{Report, Table};
-use dagster_bench::stats::{ms, ratio};
-use dagster_bench::{latency, terraform};
+use dagster_bench::stats::{ms, ratio, Samples};
+use dagster_bench::{latency, terraform, throughput};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Benchmarks of terraform-provider-dagster and dagster-concurrency against their baselines.
 #[derive(Parser)]
@@ -23,6 +24,13 @@ struct Args {
     /// Also write the Markdown report to this file.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// The `dagster-concurrency` binary.
+    #[arg(long, default_value_os_t = dagster_e2e::repo_root().join("target/release/dagster-concurrency"))]
+    validator: PathBuf,
+    /// The `checkov` executable (scripts/bench installs a pinned one); without it the validator
+    /// is measured alone.
+    #[arg(long)]
+    checkov: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,6 +43,8 @@ enum Bench {
     Scale,
     /// The provider's peak RSS during plan and apply, and its binary size.
     Memory,
+    /// `dagster-concurrency check` on a large plan JSON and many values files, against checkov.
+    Validator,
 }
 
 /// Repetitions and sizes of one run.
@@ -43,6 +53,9 @@ struct Plan {
     seed_rounds: usize,
     scale_sizes: Vec<usize>,
     scale_rounds: usize,
+    plan_json_bytes: usize,
+    values_files: usize,
+    validator_rounds: usize,
 }
 
 impl Plan {
@@ -53,6 +66,9 @@ impl Plan {
                 seed_rounds: 3,
                 scale_sizes: vec![1, 10],
                 scale_rounds: 1,
+                plan_json_bytes: 1 << 20,
+                values_files: 200,
+                validator_rounds: 1,
             }
         } else {
             Plan {
@@ -60,6 +76,9 @@ impl Plan {
                 seed_rounds: 11,
                 scale_sizes: vec![1, 10, 100, 500],
                 scale_rounds: 5,
+                plan_json_bytes: 50 << 20,
+                values_files: 10_000,
+                validator_rounds: 3,
             }
         }
     }
@@ -263,6 +282,109 @@ fn run_memory(report: &mut Report, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
+/// A validator or checkov run slower than this is reported as a failure, not waited for.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(900);
+
+fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
+    // Not a hidden directory (TempDir's default `.tmp` prefix): checkov skips those.
+    let work = tempfile::Builder::new()
+        .prefix("dagster-bench-")
+        .tempdir()?;
+    let checkov = args.checkov.as_ref().map(|executable| throughput::Checkov {
+        executable: executable.clone(),
+        checks_dir: dagster_e2e::repo_root().join("bench/fixtures/checkov"),
+    });
+    let cli = dagster_e2e::clis()
+        .last()
+        .context("no Terraform CLI")?
+        .clone();
+    let seed = terraform::plan_json(
+        &dagster_e2e::provider_binary(),
+        &cli,
+        &dagster_bench::fixtures::inputs(20),
+    )?;
+    let plan_path = work.path().join("plan.json");
+    let plan_bytes = throughput::write_large_plan(&seed, plan.plan_json_bytes, &plan_path)?;
+    let values_dir = work.path().join("values");
+    let values_bytes = throughput::write_values_files(&values_dir, plan.values_files)?;
+    let inputs = [
+        ("plan JSON", plan_path.as_path(), plan_bytes, 1u64, true),
+        (
+            "values files",
+            values_dir.as_path(),
+            values_bytes,
+            plan.values_files as u64,
+            false,
+        ),
+    ];
+    let mut table = Table::new(
+        "Validator throughput: `dagster-concurrency check` vs checkov with the same policy as a custom check",
+        &[
+            "input",
+            "size",
+            "tool",
+            "median (min..max)",
+            "MB/s",
+            "files/s",
+            "configurations checked / failing",
+            "runs",
+        ],
+    );
+    for (name, path, bytes, files, is_plan) in inputs {
+        let mut validator = Samples::default();
+        let mut checkov_samples = Samples::default();
+        let (mut validator_verdict, mut checkov_verdict) = (None, None);
+        for _ in 0..plan.validator_rounds {
+            let (elapsed, verdict) =
+                throughput::run_validator(&args.validator, path, TOOL_TIMEOUT)?;
+            validator.push(elapsed);
+            validator_verdict = Some(verdict);
+            if let Some(checkov) = &checkov {
+                let (elapsed, verdict) = checkov.run(path, is_plan, TOOL_TIMEOUT)?;
+                checkov_samples.push(elapsed);
+                checkov_verdict = Some(verdict);
+            }
+        }
+        let size = format!("{:.1} MB, {files} file(s)", bytes as f64 / 1e6);
+        let row = |tool: &str, samples: &Samples, verdict: Option<throughput::Verdict>| {
+            let secs = samples.median().as_secs_f64();
+            vec![
+                name.to_owned(),
+                size.clone(),
+                tool.to_owned(),
+                samples.summary_ms(),
+                format!("{:.1}", bytes as f64 / 1e6 / secs),
+                format!("{:.0}", files as f64 / secs),
+                verdict.map_or_else(String::new, |v| format!("{} / {}", v.checked, v.failing)),
+                samples.len().to_string(),
+            ]
+        };
+        table.row(row(
+            "dagster-concurrency check",
+            &validator,
+            validator_verdict,
+        ));
+        if checkov.is_some() {
+            table.row(row(
+                "checkov (custom check)",
+                &checkov_samples,
+                checkov_verdict,
+            ));
+            report.headline(
+                format!("{name} ({size}): checkov / dagster-concurrency wall time (times faster)"),
+                ratio(&checkov_samples, &validator),
+                format!(
+                    "{} vs {}",
+                    ms(checkov_samples.median()),
+                    ms(validator.median())
+                ),
+            );
+        }
+    }
+    report.tables.push(table);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -281,6 +403,9 @@ async fn main() -> Result<()> {
     }
     if wanted(Bench::Memory) {
         run_memory(&mut report, &plan)?;
+    }
+    if wanted(Bench::Validator) {
+        run_validator(&mut report, &plan, &args)?;
     }
     let text = report.markdown();
     println!("{text}");

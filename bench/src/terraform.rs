@@ -254,3 +254,11 @@ pub fn memory(binary: &Path, clis: &[Terraform], sizes: &[usize]) -> Result<Vec<
     }
     Ok(memory)
 }
+
+/// `terraform show -json` of a plan of `inputs` as `dagster_concurrency` resources: the seed of
+/// the validator's large plan input.
+pub fn plan_json(binary: &Path, cli: &Terraform, inputs: &[Input]) -> Result<serde_json::Value> {
+    let mirror = Mirror::new(binary, false)?;
+    let subject = Prepared::new(cli, &fixtures::provider_config(inputs), &mirror)?;
+    Ok(subject.workspace.plan_json())
+}
