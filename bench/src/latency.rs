@@ -40,7 +40,12 @@ pub async fn measure(
         for (call, samples) in &mut calls {
             samples.push(session.time(*call).await?);
         }
+        // Each floor echo follows an untimed one on the same connection, so that it is timed
+        // back to back as Terraform's calls are: after an idle spell Linux acknowledges at once
+        // (it leaves delayed-ACK mode), which would hide what Nagle's algorithm costs.
+        without.time().await?;
         floor_without_nodelay.push(without.time().await?);
+        with.time().await?;
         floor_with_nodelay.push(with.time().await?);
     }
     Ok(TransportLatency {
