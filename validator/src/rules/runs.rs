@@ -38,7 +38,7 @@ Warns when `max_concurrent_runs` is not set.
 ## Why is this bad?
 With run limits under the run coordinator, the chart renders a missing limit as `-1`: every
 queued run launches at once (not Dagster's own default of 10). Under the `concurrency` section the
-chart writes nothing and Dagster's built-in default applies.
+chart writes nothing and Dagster's default of 10 applies.
 
 ## How to fix
 Set the number of runs your database and cluster can hold at once.
@@ -104,6 +104,22 @@ max_concurrent_runs = 5
 "#
 );
 
+/// Whether anything but the run limit goes into the `concurrency` section; when nothing does,
+/// rendering leaves the section off (Dagster cannot load an empty one) and the chart's -1 applies.
+fn places_other_limits(ctx: &Context) -> bool {
+    let tags = ctx
+        .config
+        .tag_limits
+        .known()
+        .is_some_and(|tags| !tags.is_empty());
+    let pools = ctx.config.pools.known().is_some_and(|pools| {
+        pools.default_limit.is_set()
+            || pools.op_granularity_run_buffer.is_set()
+            || pools.granularity.known().is_none_or(|g| !g.is_empty())
+    });
+    tags || pools
+}
+
 /// Checks `max_concurrent_runs`.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let path = || AttrPath::attr("max_concurrent_runs");
@@ -111,8 +127,8 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         Setting::Unknown => {}
         Setting::Unset => {
             let consequence = match ctx.placement {
-                Some(Placement::Concurrency) => {
-                    "the chart writes no limit and Dagster's default applies"
+                Some(Placement::Concurrency) if places_other_limits(ctx) => {
+                    "the chart writes no limit and Dagster's default of 10 applies"
                 }
                 _ => "the chart renders -1 and every queued run launches at once",
             };
@@ -159,6 +175,22 @@ mod tests {
             ["max_concurrent_runs"]
         );
         assert!(fired(&with_runs(Setting::Known(-1)), "DC101").is_empty());
+    }
+
+    #[test]
+    fn runs_unset_names_the_limit_that_applies() {
+        let summary = |config: &crate::model::ConcurrencyConfig| {
+            crate::rules::check(config)
+                .into_iter()
+                .find(|f| f.rule.code == "DC102")
+                .map(|f| f.summary)
+                .unwrap_or_default()
+        };
+        let mut config = with_runs(Setting::Unset);
+        config.placement = Setting::Known("concurrency".into());
+        assert!(summary(&config).contains("default of 10"));
+        config.tag_limits = Setting::Unset;
+        assert!(summary(&config).contains("renders -1"));
     }
 
     #[test]
