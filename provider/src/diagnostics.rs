@@ -35,7 +35,10 @@ pub fn report<'a>(
         let summary = format!("[{}] {}", finding.rule.code, finding.summary);
         let detail = format!(
             "{}.\n\nRule {} ({}); `dagster-concurrency explain {}` documents it.",
-            finding.fix, finding.rule.code, finding.rule.name, finding.rule.code
+            sentence_case(&finding.fix),
+            finding.rule.code,
+            finding.rule.name,
+            finding.rule.code
         );
         let diagnostic = Diagnostic::new(summary, detail, attribute_path(&finding.path));
         match finding.severity() {
@@ -47,6 +50,15 @@ pub fn report<'a>(
         }
     }
     failed
+}
+
+/// Fixes are written lowercase for the CLI's hint lines; Terraform details read as sentences.
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Runs domain code so that a bug in it becomes an error diagnostic instead of a crashed
@@ -80,6 +92,15 @@ mod tests {
                 AttributePathStep::Attribute("granularity".into()),
             ]
         );
+    }
+
+    #[test]
+    fn details_start_with_a_capital() {
+        assert_eq!(
+            sentence_case("use a positive limit"),
+            "Use a positive limit"
+        );
+        assert_eq!(sentence_case(""), "");
     }
 
     #[test]
