@@ -30,6 +30,9 @@ struct Args {
     /// Number of generated values files (default 10000, 200 with --quick).
     #[arg(long)]
     values_files: Option<usize>,
+    /// Resource counts of the scale and memory benchmarks (default 1,10,100,500; 1,10 with --quick).
+    #[arg(long, value_delimiter = ',')]
+    sizes: Vec<usize>,
     /// The `dagster-concurrency` binary.
     #[arg(long, default_value_os_t = dagster_e2e::repo_root().join("target/release/dagster-concurrency"))]
     validator: PathBuf,
@@ -87,6 +90,15 @@ impl Plan {
                 validator_rounds: 3,
             }
         }
+    }
+}
+
+/// A rate with two decimals below 10, none above.
+fn rate(per_second: f64) -> String {
+    if per_second < 10.0 {
+        format!("{per_second:.2}")
+    } else {
+        format!("{per_second:.0}")
     }
 }
 
@@ -361,8 +373,8 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
                 size.clone(),
                 tool.to_owned(),
                 samples.summary_ms(),
-                format!("{:.1}", bytes as f64 / 1e6 / secs),
-                format!("{:.0}", files as f64 / secs),
+                rate(bytes as f64 / 1e6 / secs),
+                rate(files as f64 / secs),
                 verdict.map_or_else(String::new, |v| format!("{} / {}", v.checked, v.failing)),
                 samples.len().to_string(),
             ]
@@ -379,7 +391,7 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
                 checkov_verdict,
             ));
             report.headline(
-                format!("{name} ({size}): checkov / dagster-concurrency wall time (times faster)"),
+                format!("{name} ({size}): checkov / dagster-concurrency wall time (above 1: the validator is faster)"),
                 ratio(&checkov_samples, &validator),
                 format!(
                     "{} vs {}",
@@ -402,6 +414,9 @@ async fn main() -> Result<()> {
     }
     if let Some(files) = args.values_files {
         plan.values_files = files;
+    }
+    if !args.sizes.is_empty() {
+        plan.scale_sizes = args.sizes.clone();
     }
     let wanted = |bench: Bench| args.only.is_empty() || args.only.contains(&bench);
     let mut report = Report::default();
