@@ -38,17 +38,19 @@ impl Resource for ConcurrencyResource {
 
     async fn read<'a>(
         &self,
-        diags: &mut Diagnostics,
+        _diags: &mut Diagnostics,
         state: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        // A state that no longer renders (say, written by a future version) is kept as it is;
-        // refreshing renders without the policy, which plan and apply enforce.
-        let mut scratch = Diagnostics::default();
-        let state =
-            compute_outputs(&mut scratch, state.clone(), &Policy::default()).unwrap_or(state);
-        diags.warnings.append(&mut scratch.warnings);
+        // Findings belong to validate, plan and apply: refreshing renders without the policy
+        // and keeps a state that no longer renders (say, written by a later version) as it is.
+        let state = compute_outputs(
+            &mut Diagnostics::default(),
+            state.clone(),
+            &Policy::default(),
+        )
+        .unwrap_or(state);
         Some((state, private_state))
     }
 
