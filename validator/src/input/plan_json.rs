@@ -9,7 +9,9 @@ use super::tree::{Node, Value};
 use super::values::Release;
 use super::{hcl, values_yaml, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
+use serde::Deserialize;
 use serde_json::Value as Json;
+use std::collections::HashMap;
 
 /// Reads the Dagster resources of a plan. A JSON file that is not a plan holds none.
 pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
@@ -24,6 +26,9 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     if let Some(root) = plan.pointer("/planned_values/root_module") {
         collect(root, &mut resources);
     }
+    // Both lookups are built once: per-resource searches made large plans quadratic.
+    let unknowns = after_unknowns(&plan);
+    let positions = address_positions(text);
     let mut targets = Vec::new();
     for resource in resources {
         let address = resource
@@ -31,8 +36,10 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
             .and_then(Json::as_str)
             .unwrap_or_default();
         let values = resource.get("values").cloned().unwrap_or(Json::Null);
-        let unknown = after_unknown(&plan, address);
-        let position = address_position(text, address);
+        let unknown = unknowns
+            .get(address)
+            .map_or(Json::Null, |&unknown| unknown.clone());
+        let position = positions.get(address).copied().unwrap_or(Position::START);
         match resource.get("type").and_then(Json::as_str) {
             Some("helm_release")
                 if values
@@ -78,31 +85,68 @@ fn collect<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
     }
 }
 
-/// The `after_unknown` object of a resource's change.
-fn after_unknown(plan: &Json, address: &str) -> Json {
+/// The `after_unknown` object of each resource's change, by address.
+fn after_unknowns(plan: &Json) -> HashMap<&str, &Json> {
     plan.get("resource_changes")
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
-        .find(|change| change.get("address").and_then(Json::as_str) == Some(address))
-        .and_then(|change| change.pointer("/change/after_unknown"))
-        .cloned()
-        .unwrap_or(Json::Null)
+        .filter_map(|change| {
+            let address = change.get("address").and_then(Json::as_str)?;
+            Some((address, change.pointer("/change/after_unknown")?))
+        })
+        .collect()
 }
 
-/// The line of the resource's first `"address": "..."` in the plan text.
-fn address_position(text: &str, address: &str) -> Position {
-    let quoted = serde_json::to_string(address).unwrap_or_default();
-    text.match_indices(&quoted)
-        .find(|(at, _)| {
-            text[..*at].trim_end().ends_with(':')
-                && text[..*at]
-                    .trim_end()
-                    .trim_end_matches(':')
-                    .trim_end()
-                    .ends_with("\"address\"")
-        })
-        .map_or(Position::START, |(at, _)| Position::of_offset(text, at))
+/// The position of each address's first `"address": "..."` value in the plan text, in one pass.
+fn address_positions(text: &str) -> HashMap<String, Position> {
+    let mut positions = HashMap::new();
+    let mut cursor = Cursor::default();
+    for (at, key) in text.match_indices("\"address\"") {
+        let Some(value) = text[at + key.len()..]
+            .trim_start()
+            .strip_prefix(':')
+            .map(str::trim_start)
+        else {
+            continue;
+        };
+        let value_at = text.len() - value.len();
+        let mut parser = serde_json::Deserializer::from_str(value);
+        if let Ok(address) = String::deserialize(&mut parser) {
+            positions
+                .entry(address)
+                .or_insert_with(|| cursor.advance_to(text, value_at));
+        }
+    }
+    positions
+}
+
+/// A line and column kept up to date while walking forward through a text, so positions of
+/// many offsets cost one pass (plans from `terraform show -json` are a single long line).
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl Cursor {
+    /// Moves forward to `offset` (never back) and returns its position.
+    fn advance_to(&mut self, text: &str, offset: usize) -> Position {
+        let segment = text.get(self.offset..offset).unwrap_or_default();
+        match segment.rfind('\n') {
+            Some(last) => {
+                self.line += segment.matches('\n').count();
+                self.column = segment[last + 1..].chars().count();
+            }
+            None => self.column += segment.chars().count(),
+        }
+        self.offset = self.offset.max(offset);
+        Position {
+            line: self.line + 1,
+            column: self.column + 1,
+        }
+    }
 }
 
 /// A JSON value as a values node at `position`, with `after_unknown` marks as unknown.
@@ -291,6 +335,25 @@ mod tests {
         assert_eq!(target.notes.len(), 1, "{:?}", target.notes);
         let codes: Vec<_> = target.diagnostics().iter().map(|d| d.rule.code).collect();
         assert_eq!(codes, ["DC205"]);
+    }
+
+    #[test]
+    fn address_positions_on_one_line_and_across_lines() {
+        let text = "{\"a\": [{\"address\": \"x.one\"}, {\"address\" : \"x.two\"}],\n  \"address\": \"x.é\", \"address\": \"x.one\"}";
+        let positions = super::address_positions(text);
+        for (address, first) in [
+            ("x.one", "\"x.one\""),
+            ("x.two", "\"x.two\""),
+            ("x.é", "\"x.é\""),
+        ] {
+            let offset = text.find(first).unwrap_or_default();
+            assert_eq!(
+                positions.get(address),
+                Some(&Position::of_offset(text, offset)),
+                "{address}"
+            );
+        }
+        assert_eq!(positions.len(), 3);
     }
 
     #[test]
