@@ -2,55 +2,23 @@
 //! the arguments, their markdown descriptions (the registry docs are generated from them), and
 //! the computed outputs.
 
+use crate::schema_builder::{block, computed, list_of_objects, named, optional, required};
 use std::collections::HashMap;
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
+use tf_provider::schema::{AttributeType, Block, Description, NestedBlock, Schema};
 use validator::version::NEWEST_KNOWN;
 
-fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, doc: &str) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(doc),
-        constraint,
-        sensitive: false,
-        deprecated: false,
-    }
-}
-
-fn optional(attr_type: AttributeType, doc: &str) -> Attribute {
-    attribute(attr_type, AttributeConstraint::Optional, doc)
-}
-
-fn named(list: Vec<(&str, Attribute)>) -> HashMap<String, Attribute> {
-    list.into_iter()
-        .map(|(name, attr)| (name.to_owned(), attr))
-        .collect()
-}
-
-fn block(doc: &str, attributes: HashMap<String, Attribute>) -> Block {
-    Block {
-        version: 0,
-        attributes,
-        blocks: HashMap::new(),
-        description: Description::markdown(doc),
-        deprecated: false,
-    }
-}
-
 fn tag_limit_block() -> Block {
-    let required = |doc: &str| attribute(AttributeType::String, AttributeConstraint::Required, doc);
     let mut attributes = named(vec![
         ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
         ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`). Conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
     ]);
     attributes.insert(
         "key".into(),
-        required("Run tag key the limit matches, e.g. `dagster/backfill`. Must match Dagster's tag key format: letters, digits, `_`, `.`, `-`, at most one `/` prefix, each part 1 to 63 characters (otherwise a warning)."),
+        required(AttributeType::String, "Run tag key the limit matches, e.g. `dagster/backfill`. Must match Dagster's tag key format: letters, digits, `_`, `.`, `-`, at most one `/` prefix, each part 1 to 63 characters (otherwise a warning)."),
     );
     attributes.insert(
         "limit".into(),
-        attribute(AttributeType::Number, AttributeConstraint::Required, "Runs with a matching tag that may be in progress at once, `0` or more: `0` blocks them (a warning), a negative limit is an error. Should be below `max_concurrent_runs`."),
+        required(AttributeType::Number, "Runs with a matching tag that may be in progress at once, `0` or more: `0` blocks them (a warning), a negative limit is an error. Should be below `max_concurrent_runs`."),
     );
     block(
         "A run tag limit (`tagConcurrencyLimits[]`), in order. Any number of blocks.",
@@ -65,7 +33,7 @@ fn block_op_block() -> Block {
     )]);
     attributes.insert(
         "enabled".into(),
-        attribute(AttributeType::Bool, AttributeConstraint::Required, "Keep runs queued while the ops they would run are blocked by op/pool concurrency limits. Without this block Dagster (1.10 or later) blocks them by default."),
+        required(AttributeType::Bool, "Keep runs queued while the ops they would run are blocked by op/pool concurrency limits. Without this block Dagster (1.10 or later) blocks them by default."),
     );
     block("`blockOpConcurrencyLimitedRuns` of the queued run coordinator. At most one. Rendered by the chart since 1.8.13.", attributes)
 }
@@ -84,9 +52,8 @@ fn pools_block() -> Block {
 /// The schema of `dagster_concurrency` (resource and data source alike).
 pub fn concurrency_schema(kind: &str) -> Schema {
     let newest = NEWEST_KNOWN.to_string();
-    let computed = |attr_type, doc: &str| attribute(attr_type, AttributeConstraint::Computed, doc);
     let mut attributes = named(vec![
-        ("chart_version", optional(AttributeType::String, &format!("Dagster Helm chart version targeted, e.g. `\"1.12.14\"`. Decides which keys exist and which conflicts apply. Default: `\"{newest}\"`, the newest this provider knows."))),
+        ("chart_version", optional(AttributeType::String, format!("Dagster Helm chart version targeted, e.g. `\"1.12.14\"`. Decides which keys exist and which conflicts apply. Default: `\"{newest}\"`, the newest this provider knows."))),
         ("values_prefix", optional(AttributeType::String, "Prefix of every rendered name when Dagster is a subchart, e.g. `\"dagster\"` gives `dagster.dagsterDaemon...`. Dot-separated keys. Default: `\"\"`.")),
         ("placement", optional(AttributeType::String, "Where run limits go: `\"run_coordinator\"` (`dagsterDaemon.runCoordinator.config.queuedRunCoordinator`, every chart) or `\"concurrency\"` (`concurrency.runs`, chart 1.12.12 or later). Default: `\"concurrency\"` with a `pools` block, else `\"run_coordinator\"`.")),
         ("max_concurrent_runs", optional(AttributeType::Number, "Runs in progress at once across the deployment: `-1` unlimited, `0` launches nothing, `n > 0` a limit; below `-1` is an error. Unset: under the run coordinator the chart renders `-1` (unlimited); under the `concurrency` section Dagster's own default of 10 applies.")),
@@ -96,11 +63,11 @@ pub fn concurrency_schema(kind: &str) -> Schema {
     ]);
     attributes.insert("id".into(), computed(AttributeType::String, "SHA-256 digest of the rendered `set` entries; changes exactly when the rendered values change."));
     attributes.insert("set".into(), computed(
-        AttributeType::List(Box::new(AttributeType::Object(HashMap::from([
-            ("name".to_owned(), AttributeType::String),
-            ("value".to_owned(), AttributeType::String),
-            ("type".to_owned(), AttributeType::String),
-        ])))),
+        list_of_objects(&[
+            ("name", AttributeType::String),
+            ("value", AttributeType::String),
+            ("type", AttributeType::String),
+        ]),
         "The values as helm_release `set` entries `{name, value, type}`, in a fixed order: `set = ...` in helm provider 3.x, `dynamic \"set\"` in 2.x. Names and values are escaped for Helm's `--set` parser; strings carry `type = \"string\"` so Helm never retypes them, numbers and bools `\"auto\"`. Known at plan time whenever the arguments are.",
     ));
     attributes.insert("values_yaml".into(), computed(AttributeType::String, "The same values as one YAML document (every string quoted), for helm_release `values`."));

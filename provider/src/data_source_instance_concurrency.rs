@@ -1,13 +1,12 @@
 //! `data "dagster_instance_concurrency"`: the run limits, pool settings and pool limits a live
 //! Dagster instance enforces, read through the webserver's GraphQL API.
 
+use crate::schema_builder::{block, computed, list_of_objects};
 use crate::webserver::{InstanceConcurrency, SharedWebserver};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, Schema,
-};
+use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{DataSource, Diagnostics};
 
@@ -129,30 +128,11 @@ impl InstanceConcurrencyState {
     }
 }
 
-fn computed(attr_type: AttributeType, doc: &str) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(doc),
-        constraint: AttributeConstraint::Computed,
-        sensitive: false,
-        deprecated: false,
-    }
-}
-
-fn object(fields: &[(&str, AttributeType)]) -> AttributeType {
-    AttributeType::List(Box::new(AttributeType::Object(
-        fields
-            .iter()
-            .map(|(name, attr_type)| ((*name).to_owned(), attr_type.clone()))
-            .collect(),
-    )))
-}
-
 /// The schema of `dagster_instance_concurrency`.
 pub fn instance_concurrency_schema() -> Schema {
     let attributes = HashMap::from([
         ("max_concurrent_runs".to_owned(), computed(AttributeType::Number, "Runs the instance lets be in progress at once (`-1`: unlimited), wherever it is configured (`run_coordinator` or `concurrency.runs`). `null` when the instance has no queued run coordinator, so no run limit applies.")),
-        ("tag_concurrency_limits".to_owned(), computed(object(&[
+        ("tag_concurrency_limits".to_owned(), computed(list_of_objects(&[
             ("key", AttributeType::String),
             ("value", AttributeType::String),
             ("apply_limit_per_unique_value", AttributeType::Bool),
@@ -161,7 +141,7 @@ pub fn instance_concurrency_schema() -> Schema {
         ("pool_granularity".to_owned(), computed(AttributeType::String, "`concurrency.pools.granularity` (`\"run\"` or `\"op\"`); `null` when not set (Dagster then uses `op`).")),
         ("default_pool_limit".to_owned(), computed(AttributeType::Number, "`concurrency.pools.default_limit`: the limit of pools without one of their own; `null` when not set (such pools are unlimited).")),
         ("op_granularity_run_buffer".to_owned(), computed(AttributeType::Number, "`concurrency.pools.op_granularity_run_buffer`; `null` when not set.")),
-        ("pool_limits".to_owned(), computed(object(&[
+        ("pool_limits".to_owned(), computed(list_of_objects(&[
             ("pool", AttributeType::String),
             ("limit", AttributeType::Number),
             ("using_default_limit", AttributeType::Bool),
@@ -169,15 +149,10 @@ pub fn instance_concurrency_schema() -> Schema {
     ]);
     Schema {
         version: 0,
-        block: Block {
-            version: 0,
+        block: block(
+            "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).",
             attributes,
-            blocks: HashMap::new(),
-            description: Description::markdown(
-                "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).",
-            ),
-            deprecated: false,
-        },
+        ),
     }
 }
 

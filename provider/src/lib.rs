@@ -14,6 +14,7 @@ mod policy;
 pub mod provider;
 mod resource_concurrency;
 mod resource_pool_limit;
+mod schema_builder;
 mod webserver;
 
 pub use provider::DagsterProvider;

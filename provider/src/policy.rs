@@ -10,10 +10,10 @@
 
 use crate::convert::{setting, single, whole, Number};
 use crate::diagnostics::{attribute_path, report};
+use crate::schema_builder::{block, named, optional};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, Description};
+use tf_provider::schema::{AttributeType, Block};
 use tf_provider::value::Value;
 use tf_provider::{Diagnostic, Diagnostics};
 use validator::model::Setting;
@@ -112,37 +112,19 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
     policy
 }
 
-fn attribute(attr_type: AttributeType, doc: &str) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(doc),
-        constraint: AttributeConstraint::Optional,
-        sensitive: false,
-        deprecated: false,
-    }
-}
-
 /// The schema of the `policy` block.
 pub fn policy_block() -> Block {
-    let attributes = HashMap::from([
-        (attr::MAX_CONCURRENT_RUNS_CEILING, attribute(AttributeType::Number, "Highest `max_concurrent_runs` allowed; runs must also be limited (not unset, not `-1`). At least 1. Violations: DP101, DP102.")),
-        (attr::REQUIRED_TAG_LIMITS, attribute(AttributeType::List(Box::new(AttributeType::String)), "Run tag keys that must carry a `tag_concurrency_limit` covering all their values (no `value`, or `apply_limit_per_unique_value = true`), e.g. `[\"dagster/backfill\"]`. Violations: DP103.")),
-        (attr::TAG_LIMIT_CEILING, attribute(AttributeType::Number, "Highest tag `limit` allowed. At least 1. Violations: DP104.")),
-        (attr::POSTGRES_CONNECTION_BUDGET, attribute(AttributeType::Number, "PostgreSQL connections all runs together may hold: `max_concurrent_runs * connections_per_run` must not exceed it. Needs `connections_per_run`. Violations: DP105.")),
-        (attr::CONNECTIONS_PER_RUN, attribute(AttributeType::Number, "PostgreSQL connections each run opens. Needs `postgres_connection_budget`.")),
+    let attributes = named(vec![
+        (attr::MAX_CONCURRENT_RUNS_CEILING, optional(AttributeType::Number, "Highest `max_concurrent_runs` allowed; runs must also be limited (not unset, not `-1`). At least 1. Violations: DP101, DP102.")),
+        (attr::REQUIRED_TAG_LIMITS, optional(AttributeType::List(Box::new(AttributeType::String)), "Run tag keys that must carry a `tag_concurrency_limit` covering all their values (no `value`, or `apply_limit_per_unique_value = true`), e.g. `[\"dagster/backfill\"]`. Violations: DP103.")),
+        (attr::TAG_LIMIT_CEILING, optional(AttributeType::Number, "Highest tag `limit` allowed. At least 1. Violations: DP104.")),
+        (attr::POSTGRES_CONNECTION_BUDGET, optional(AttributeType::Number, "PostgreSQL connections all runs together may hold: `max_concurrent_runs * connections_per_run` must not exceed it. Needs `connections_per_run`. Violations: DP105.")),
+        (attr::CONNECTIONS_PER_RUN, optional(AttributeType::Number, "PostgreSQL connections each run opens. Needs `postgres_connection_budget`.")),
     ]);
-    Block {
-        version: 0,
-        attributes: attributes
-            .into_iter()
-            .map(|(name, attribute)| (name.to_owned(), attribute))
-            .collect(),
-        blocks: HashMap::new(),
-        description: Description::markdown(
-            "Organisation policy enforced on every `dagster_concurrency` resource and data source at validate, plan and apply (codes DP101-DP105). The same attributes as a `dagster-concurrency check --policy FILE` policy file. At most one.",
-        ),
-        deprecated: false,
-    }
+    block(
+        "Organisation policy enforced on every `dagster_concurrency` resource and data source at validate, plan and apply (codes DP101-DP105). The same attributes as a `dagster-concurrency check --policy FILE` policy file. At most one.",
+        attributes,
+    )
 }
 
 #[cfg(test)]

@@ -6,13 +6,12 @@ use crate::data_source_instance_concurrency::InstanceConcurrencyDataSource;
 use crate::policy::{policy_block, PolicyBlock, SharedPolicy};
 use crate::resource_concurrency::ConcurrencyResource;
 use crate::resource_pool_limit::PoolLimitResource;
+use crate::schema_builder::optional;
 use crate::webserver::{self, SharedWebserver, WebserverArgs};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
+use tf_provider::schema::{Attribute, AttributeType, Block, Description, NestedBlock, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
@@ -45,24 +44,14 @@ impl ProviderConfig {
     }
 }
 
-fn optional(attr_type: AttributeType, sensitive: bool, doc: String) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(doc),
-        constraint: AttributeConstraint::Optional,
-        sensitive,
-        deprecated: false,
-    }
-}
-
 /// The provider block's webserver arguments, used only by the live resources.
 fn webserver_attributes() -> HashMap<String, Attribute> {
     use webserver::{DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES, URL_ENV};
     HashMap::from([
-        ("webserver_url".to_owned(), optional(AttributeType::String, false, format!("URL of the Dagster webserver, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"` (its `/graphql` endpoint is used; a `--path-prefix` may be included). Default: the `{URL_ENV}` environment variable. Only `dagster_pool_limit` and `dagster_instance_concurrency` need it; the rendering resources work without it."))),
-        ("headers".to_owned(), optional(AttributeType::Map(Box::new(AttributeType::String)), true, "Extra HTTP headers sent with every request to the webserver, e.g. `{ Authorization = \"Bearer ...\" }` for an authenticating proxy. Sensitive: values never appear in plans or diagnostics.".to_owned())),
-        ("timeout_seconds".to_owned(), optional(AttributeType::Number, false, format!("Seconds one request to the webserver may take (connecting included) before it fails, 1 to 3600. Default: `{DEFAULT_TIMEOUT_SECONDS}`."))),
-        ("retries".to_owned(), optional(AttributeType::Number, false, format!("Further attempts after a request fails because the webserver is unreachable, times out or a proxy answers 502/503/504, 0 to {MAX_RETRIES}, with a growing pause between them. Other errors are not retried. Default: `{DEFAULT_RETRIES}`."))),
+        ("webserver_url".to_owned(), optional(AttributeType::String, format!("URL of the Dagster webserver, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"` (its `/graphql` endpoint is used; a `--path-prefix` may be included). Default: the `{URL_ENV}` environment variable. Only `dagster_pool_limit` and `dagster_instance_concurrency` need it; the rendering resources work without it."))),
+        ("headers".to_owned(), Attribute { sensitive: true, ..optional(AttributeType::Map(Box::new(AttributeType::String)), "Extra HTTP headers sent with every request to the webserver, e.g. `{ Authorization = \"Bearer ...\" }` for an authenticating proxy. Sensitive: values never appear in plans or diagnostics.") }),
+        ("timeout_seconds".to_owned(), optional(AttributeType::Number, format!("Seconds one request to the webserver may take (connecting included) before it fails, 1 to 3600. Default: `{DEFAULT_TIMEOUT_SECONDS}`."))),
+        ("retries".to_owned(), optional(AttributeType::Number, format!("Further attempts after a request fails because the webserver is unreachable, times out or a proxy answers 502/503/504, 0 to {MAX_RETRIES}, with a growing pause between them. Other errors are not retried. Default: `{DEFAULT_RETRIES}`."))),
     ])
 }
 

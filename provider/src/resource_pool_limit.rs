@@ -7,13 +7,12 @@
 
 use crate::convert::{whole, Number};
 use crate::diagnostics::report;
+use crate::schema_builder::{block, computed, required};
 use crate::webserver::{SharedWebserver, WebserverClient};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, Schema,
-};
+use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 use validator::model::Setting;
@@ -80,43 +79,28 @@ impl PoolLimitState {
     }
 }
 
-fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, doc: &str) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(doc),
-        constraint,
-        sensitive: false,
-        deprecated: false,
-    }
-}
-
 /// The schema of `dagster_pool_limit`.
 pub fn pool_limit_schema() -> Schema {
     let attributes = HashMap::from([
         (
             "id".to_owned(),
-            attribute(AttributeType::String, AttributeConstraint::Computed, "The pool name."),
+            computed(AttributeType::String, "The pool name."),
         ),
         (
             "pool".to_owned(),
-            attribute(AttributeType::String, AttributeConstraint::Required, "Name of the pool (Dagster's concurrency key), exactly as ops and assets declare it with `pool=`; names are case-sensitive and must not be empty. Changing it removes the old pool's limit and sets the new one."),
+            required(AttributeType::String, "Name of the pool (Dagster's concurrency key), exactly as ops and assets declare it with `pool=`; names are case-sensitive and must not be empty. Changing it removes the old pool's limit and sets the new one."),
         ),
         (
             "limit".to_owned(),
-            attribute(AttributeType::Number, AttributeConstraint::Required, "Slots the pool allows at once: a whole number from `0` (ops in the pool never run) to `1000`, checked at `terraform validate` before any request."),
+            required(AttributeType::Number, "Slots the pool allows at once: a whole number from `0` (ops in the pool never run) to `1000`, checked at `terraform validate` before any request."),
         ),
     ]);
     Schema {
         version: 0,
-        block: Block {
-            version: 0,
+        block: block(
+            "Sets one pool's own concurrency limit on a live Dagster instance, through the webserver's GraphQL API: what `dagster instance concurrency set POOL LIMIT` does by hand, which neither `dagster.yaml` nor the Helm chart can express. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nEach plan reads the limit back from the instance, so a limit changed in the Dagster UI shows as drift and one deleted there is set again. Destroying the resource deletes the pool's limit: the pool falls back to the instance's default pool limit (`concurrency.pools.default_limit`), or to no limit. Import with the pool name: `terraform import dagster_pool_limit.NAME POOL`.",
             attributes,
-            blocks: HashMap::new(),
-            description: Description::markdown(
-                "Sets one pool's own concurrency limit on a live Dagster instance, through the webserver's GraphQL API: what `dagster instance concurrency set POOL LIMIT` does by hand, which neither `dagster.yaml` nor the Helm chart can express. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nEach plan reads the limit back from the instance, so a limit changed in the Dagster UI shows as drift and one deleted there is set again. Destroying the resource deletes the pool's limit: the pool falls back to the instance's default pool limit (`concurrency.pools.default_limit`), or to no limit. Import with the pool name: `terraform import dagster_pool_limit.NAME POOL`.",
-            ),
-            deprecated: false,
-        },
+        ),
     }
 }
 
