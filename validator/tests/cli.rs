@@ -1,26 +1,9 @@
 //! The `dagster-concurrency` binary end to end: every input kind, every format, every exit code.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dagster-concurrency"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{fixture, run, text};
+use std::process::Output;
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("json on stdout")
@@ -29,10 +12,9 @@ fn json(output: &Output) -> serde_json::Value {
 #[test]
 fn seed_adr_raw_set_entries_are_clean() {
     let output = run(&["check", &fixture("mixed/seed-adr.tf")]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(
-        stdout(&output).contains("checked 1 file(s), 1 configuration(s): 0 error(s), 0 warning(s)")
-    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert!(text(&output.stdout)
+        .contains("checked 1 file(s), 1 configuration(s): 0 error(s), 0 warning(s)"));
 }
 
 #[test]
@@ -40,7 +22,7 @@ fn terraform_errors_exit_1_with_compiler_style_lines() {
     let path = fixture("mixed/bad-release.tf");
     let output = run(&["check", &path]);
     assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
+    let text = text(&output.stdout);
     assert!(
         text.contains(&format!(
             "{path}:5:3: error[DC101]: max_concurrent_runs = -5 is below -1"
@@ -205,7 +187,7 @@ fn a_syntax_error_is_reported_and_other_files_still_checked() {
     let broken = fixture("broken.yaml");
     let output = run(&["check", &broken, &fixture("mixed/bad-release.tf")]);
     assert_eq!(output.status.code(), Some(2));
-    let text = stdout(&output);
+    let text = text(&output.stdout);
     assert!(
         text.contains(&format!("{broken}:3:1: error: invalid yaml")),
         "{text}"
@@ -217,7 +199,7 @@ fn a_syntax_error_is_reported_and_other_files_still_checked() {
 fn missing_files_and_bad_usage_exit_2() {
     let output = run(&["check", "no/such/file.tf"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stdout(&output).contains("no/such/file.tf: error: cannot read"));
+    assert!(text(&output.stdout).contains("no/such/file.tf: error: cannot read"));
     assert_eq!(run(&["check"]).status.code(), Some(2));
     assert_eq!(
         run(&["check", "--format", "xml", "x.tf"]).status.code(),
@@ -261,7 +243,7 @@ fn junit_output() {
         &fixture("mixed/seed-adr.tf"),
     ]);
     assert_eq!(output.status.code(), Some(1));
-    let xml = stdout(&output);
+    let xml = text(&output.stdout);
     assert!(
         xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
         "{xml}"
@@ -281,20 +263,21 @@ fn junit_output() {
 fn rules_and_explain() {
     let output = run(&["rules"]);
     assert_eq!(output.status.code(), Some(0));
-    let text = stdout(&output);
+    let listed = text(&output.stdout);
     assert!(
-        text.lines()
+        listed
+            .lines()
             .any(|l| l.starts_with("DC601  error   limits-not-applied")),
-        "{text}"
+        "{listed}"
     );
     for rule in validator::rules::REGISTRY {
         assert!(
-            text.lines().any(|l| l.starts_with(rule.code)),
+            listed.lines().any(|l| l.starts_with(rule.code)),
             "{} listed",
             rule.code
         );
     }
-    let explained = stdout(&run(&["explain", "dc604"]));
+    let explained = text(&run(&["explain", "dc604"]).stdout);
     let rule = validator::rules::find("DC604").expect("DC604");
     assert!(explained.contains(rule.doc.trim_end()));
     assert!(explained.starts_with("# DC604 misspelt-apply-limit-per-unique-value (error)"));

@@ -1,19 +1,10 @@
 //! `dagster-concurrency migrate` end to end: the diff, `--write`, a second run, refusals and
 //! the exit codes.
 
+mod common;
+
+use common::{run, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dagster-concurrency"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A copy of a corpus file in a directory of its own, removed when dropped.
 struct Scratch(PathBuf);

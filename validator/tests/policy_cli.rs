@@ -1,26 +1,12 @@
 //! `dagster-concurrency check --policy FILE`: the DP rules on every input kind, at the line of
 //! the attribute, and a malformed policy file refused with its line (exit 2).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dagster-concurrency"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{run, text};
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/policy")
-        .join(name)
-        .display()
-        .to_string()
+    common::fixture(&format!("policy/{name}"))
 }
 
 #[test]
