@@ -120,6 +120,7 @@ const WARNING_CASES: &[(&str, &str)] = &[
     ("DC206", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = 5 # DC206\n  }"),
     ("DC207", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"my team\" # DC207\n    limit = 1\n  }"),
     ("DC208", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"dagster/backfil\" # DC208\n    limit = 1\n  }"),
+    ("DC209", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"\" # DC209\n    limit = 1\n  }"),
     ("DC404", "max_concurrent_runs = 5\n  dequeue_interval_seconds = 0 # DC404"),
     ("DC405", "max_concurrent_runs = 5\n  chart_version = \"1.8.0\" # DC405\n  block_op_concurrency_limited_runs {\n    enabled = true\n  }"),
     ("DC503", "max_concurrent_runs = 5\n  chart_version = \"9.0.0\" # DC503"),

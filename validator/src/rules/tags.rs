@@ -253,6 +253,38 @@ tag_concurrency_limit {
 "#
 );
 
+rule!(
+    /// A tag limit whose `value` is the empty string.
+    EMPTY_TAG_VALUE, "DC209", "empty-tag-value", Warning,
+    r#"## What it does
+Warns when a tag limit's `value` is `""`.
+
+## Why is this bad?
+Its meaning depends on the placement. Under the run coordinator Dagster limits only runs whose tag
+has the empty value, which almost no run has. Under the `concurrency` section the chart drops a
+falsy value, so the limit silently covers every value of the key.
+
+## How to fix
+Write the tag value to limit, or remove `value` to limit all values of the key together.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  value = ""
+  limit = 2
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  limit = 2
+}
+```
+"#
+);
+
 /// Run tags Dagster itself sets on runs (`dagster/kind/...` is accepted as a family).
 const DAGSTER_RUN_TAGS: &[&str] = &[
     "dagster/agent_id",
@@ -363,6 +395,13 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 path("apply_limit_per_unique_value"),
                 "value and apply_limit_per_unique_value cannot both be set".into(),
                 "keep value to limit one tag value, or apply_limit_per_unique_value = true for a limit per value".into(),
+            ));
+        }
+        if tag.value.known().is_some_and(String::is_empty) {
+            out.push(EMPTY_TAG_VALUE.at(
+                path("value"),
+                "tag value \"\" matches only runs with an empty value under the run coordinator, and every value under the concurrency section".into(),
+                "write the value to limit, or remove value to limit all values of the key".into(),
             ));
         }
         check_duplicate(index, tag, &tags, out);
@@ -513,6 +552,18 @@ mod tests {
         for bad in ["a/b/c", "/a", "a/", &"x".repeat(64), "é"] {
             assert!(!is_valid_tag_key(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn empty_tag_value() {
+        let mut empty = tag("team", 1);
+        empty.value = Setting::Known(String::new());
+        assert_eq!(
+            fired(&with_tags(vec![empty.clone()]), "DC209"),
+            ["tag_concurrency_limit[0].value"]
+        );
+        empty.value = Setting::Known("a".into());
+        assert!(fired(&with_tags(vec![empty]), "DC209").is_empty());
     }
 
     #[test]
