@@ -246,3 +246,11 @@ pub fn config(body: &str) -> String {
         "terraform {{\n  required_providers {{\n    dagster = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n\n{body}"
     )
 }
+
+/// The 1-based number of the first line of `text` that contains `needle`; panics when none does.
+pub fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|index| index as u64 + 1)
+        .unwrap_or_else(|| panic!("no line contains {needle:?}"))
+}

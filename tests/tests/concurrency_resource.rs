@@ -1,6 +1,6 @@
 //! `dagster_concurrency` through real Terraform CLIs: rendering, lifecycle, validation.
 
-use dagster_e2e::{clis, config, provider_binary, Workspace};
+use dagster_e2e::{clis, config, line_of, provider_binary, Workspace};
 use serde_json::{json, Value};
 
 const SEED: &str = include_str!("../../examples/seed-adr/main.tf");
@@ -146,15 +146,7 @@ fn cases_config(cases: &[(&str, &str)]) -> (String, Vec<(String, u64)>) {
     let text = config(&body);
     let lines = cases
         .iter()
-        .map(|(code, _)| {
-            let marker = format!("# {code}");
-            let line = text
-                .lines()
-                .position(|l| l.contains(&marker))
-                .expect("marker")
-                + 1;
-            ((*code).to_owned(), line as u64)
-        })
+        .map(|(code, _)| ((*code).to_owned(), line_of(&text, &format!("# {code}"))))
         .collect();
     (text, lines)
 }

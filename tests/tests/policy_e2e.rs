@@ -2,7 +2,7 @@
 //! configures the provider), at plan (when the policy is known only from variables) and at apply
 //! (when it is known only then), with the DP codes at the attribute that breaks it.
 
-use dagster_e2e::{clis, config, Terraform, Workspace};
+use dagster_e2e::{clis, config, line_of, Terraform, Workspace};
 use serde_json::{json, Value};
 
 /// The seed ADR's limits under a policy they satisfy exactly.
@@ -21,13 +21,6 @@ fn resource(runs: &str, tag_limit: &str) -> String {
     format!(
         "resource \"dagster_concurrency\" \"seed\" {{\n  max_concurrent_runs = {runs}\n\n  tag_concurrency_limit {{\n    key   = \"dagster/backfill\"\n    limit = {tag_limit}\n  }}\n}}\n"
     )
-}
-
-/// 1-based line of the first line containing `needle`.
-fn line_of(text: &str, needle: &str) -> u64 {
-    text.lines()
-        .position(|line| line.contains(needle))
-        .map_or(0, |index| index as u64 + 1)
 }
 
 /// The error diagnostics as `(code-or-summary prefix, line)`.

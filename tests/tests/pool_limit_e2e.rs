@@ -3,7 +3,7 @@
 //! no-op plan, drift made behind Terraform's back, import, destroy; then the failure cases
 //! (server down, silent server, limit out of range) without a webserver.
 
-use dagster_e2e::{clis, config, repo_root, Workspace};
+use dagster_e2e::{clis, config, line_of, repo_root, Workspace};
 use serde_json::{json, Value};
 use std::fs::File;
 use std::net::TcpListener;
@@ -401,12 +401,8 @@ fn an_out_of_range_limit_fails_at_validate_before_any_request() {
             .is_some_and(|summary| summary.starts_with("[DC702]")),
         "{validate}"
     );
-    let limit_line = std::fs::read_to_string(ws.path().join("main.tf"))
-        .expect("main.tf")
-        .lines()
-        .position(|line| line.contains("limit = 5000"))
-        .expect("limit line")
-        + 1;
+    let main_tf = std::fs::read_to_string(ws.path().join("main.tf")).expect("main.tf");
+    let limit_line = line_of(&main_tf, "limit = 5000");
     assert_eq!(
         diagnostic["range"]["start"]["line"], limit_line,
         "{validate}"
