@@ -12,6 +12,7 @@ mod diagnostics;
 pub mod logging;
 mod policy;
 pub mod provider;
+mod required;
 mod resource_concurrency;
 mod resource_pool_limit;
 mod schema_builder;

@@ -7,6 +7,7 @@
 
 use crate::convert::{whole, Number};
 use crate::diagnostics::report;
+use crate::required::{self, require, NullRequired};
 use crate::schema_builder::{block, computed, required};
 use crate::webserver::{SharedWebserver, WebserverClient};
 use async_trait::async_trait;
@@ -42,8 +43,20 @@ impl PoolLimitState {
         }
     }
 
-    /// Runs the pool limit rules (and the whole-number check); true when nothing is an error.
+    /// The required arguments written as `null`.
+    fn null_required(&self) -> Vec<NullRequired> {
+        let mut nulls = Vec::new();
+        require(&self.pool, AttrPath::attr("pool"), "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`", &mut nulls);
+        require(&self.limit, AttrPath::attr("limit"), "the slots the pool allows at once, a whole number from `0` to `1000`", &mut nulls);
+        nulls
+    }
+
+    /// Reports required arguments written as `null`, then runs the pool limit rules (and the
+    /// whole-number check); true when nothing is an error.
     fn check(&self, diags: &mut Diagnostics) -> bool {
+        if required::report(diags, &self.null_required()) {
+            return false;
+        }
         let mut findings = Vec::new();
         let config = PoolLimitConfig {
             pool: match &self.pool {
@@ -372,6 +385,19 @@ mod tests {
             state("db", Number::Int(1000)).arguments(&mut diags),
             Some(("db".into(), 1000))
         );
+    }
+
+    #[test]
+    fn every_required_argument_written_as_null_is_an_error_at_its_path() {
+        for (path, config) in crate::required::cases::null_required(&pool_limit_schema().block) {
+            let state: PoolLimitState = serde_json::from_value(config).expect("a config");
+            let mut diags = Diagnostics::default();
+            assert!(!state.check(&mut diags));
+            assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+            assert_eq!(diags.errors[0].attribute.steps, path);
+            let mut diags = Diagnostics::default();
+            assert!(planned(&mut diags, Value::Value(state)).is_none());
+        }
     }
 
     #[test]

@@ -1,0 +1,140 @@
+//! Required arguments written as `null`, through real Terraform CLIs: `terraform validate`
+//! fails with an error at the argument's line, for every resource and data source, and for a
+//! null in the provider's policy.
+
+use dagster_e2e::{clis, config, line_of, Workspace};
+use serde_json::Value;
+
+/// Each required argument set to `null`, marked by a comment naming the case.
+const BODY: &str = r#"provider "dagster" {
+  policy {
+    required_tag_limits = ["dagster/backfill", null] # policy-tag
+  }
+}
+
+resource "dagster_concurrency" "key" {
+  tag_concurrency_limit {
+    key   = null # resource-key
+    limit = 3
+  }
+}
+
+resource "dagster_concurrency" "limit" {
+  tag_concurrency_limit {
+    key   = "dagster/backfill"
+    limit = 3
+  }
+
+  tag_concurrency_limit {
+    key   = "team"
+    limit = null # resource-limit
+  }
+}
+
+resource "dagster_concurrency" "enabled" {
+  block_op_concurrency_limited_runs {
+    enabled = null # resource-enabled
+  }
+}
+
+data "dagster_concurrency" "key" {
+  tag_concurrency_limit {
+    key   = null # data-key
+    limit = 3
+  }
+}
+
+variable "pool" {
+  type    = string
+  default = null
+}
+
+resource "dagster_pool_limit" "pool" {
+  pool  = var.pool # pool-pool
+  limit = 4
+}
+
+resource "dagster_pool_limit" "limit" {
+  pool  = "warehouse"
+  limit = null # pool-limit
+}
+"#;
+
+/// `(marker, summary)` of every diagnostic expected.
+const EXPECTED: &[(&str, &str)] = &[
+    ("# policy-tag", "policy.required_tag_limits[1] is required but null"),
+    ("# resource-key", "tag_concurrency_limit[0].key is required but null"),
+    ("# resource-limit", "tag_concurrency_limit[1].limit is required but null"),
+    (
+        "# resource-enabled",
+        "block_op_concurrency_limited_runs.enabled is required but null",
+    ),
+    ("# data-key", "tag_concurrency_limit[0].key is required but null"),
+    ("# pool-pool", "pool is required but null"),
+    ("# pool-limit", "limit is required but null"),
+];
+
+#[test]
+fn a_required_argument_set_to_null_fails_validate_at_its_line_with_a_fix() {
+    let main_tf = config(BODY);
+    for tf in clis() {
+        let ws = Workspace::new(tf, &main_tf);
+        ws.init();
+        let validate = ws.validate_json();
+        assert_eq!(validate["valid"], false, "terraform {}: {validate}", tf.version);
+        let diagnostics = validate["diagnostics"].as_array().expect("diagnostics");
+        let found: Vec<(u64, &str)> = diagnostics
+            .iter()
+            .map(|diagnostic| {
+                assert_eq!(diagnostic["severity"], "error", "{diagnostic}");
+                assert!(
+                    diagnostic["detail"]
+                        .as_str()
+                        .is_some_and(|detail| detail.starts_with("Set `")),
+                    "{diagnostic}"
+                );
+                (
+                    diagnostic["range"]["start"]["line"]
+                        .as_u64()
+                        .unwrap_or_default(),
+                    diagnostic["summary"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        for (marker, summary) in EXPECTED {
+            let line = line_of(&main_tf, marker);
+            assert!(
+                found.contains(&(line, summary)),
+                "terraform {}: no {summary:?} at line {line}: {found:?}",
+                tf.version
+            );
+        }
+        assert_eq!(found.len(), EXPECTED.len(), "{found:?}");
+        // Plan stops at the same errors, before any request.
+        let plan = ws.run(&["plan", "-no-color"]);
+        assert_eq!(plan.code, 1);
+        assert!(
+            plan.stderr.contains("pool is required but null"),
+            "{}",
+            plan.stderr
+        );
+    }
+}
+
+/// The diagnostics of a valid configuration, for the contrast: nothing about nulls.
+#[test]
+fn optional_arguments_may_be_null() {
+    let main_tf = config(
+        "resource \"dagster_concurrency\" \"optional\" {\n  max_concurrent_runs = null\n  chart_version       = null\n\n  tag_concurrency_limit {\n    key   = \"dagster/backfill\"\n    value = null\n    limit = 3\n  }\n}\n",
+    );
+    let ws = Workspace::new(&clis()[0], &main_tf);
+    ws.init();
+    let validate: Value = ws.validate_json();
+    let errors: Vec<&Value> = validate["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|diagnostic| diagnostic["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{validate}");
+}
