@@ -135,8 +135,18 @@ impl ConcurrencyState {
         if let Value::Value(blocks) = &self.tag_concurrency_limit {
             for (index, block) in blocks.iter().enumerate() {
                 let path = AttrPath::item("tag_concurrency_limit", index);
-                require(&block.key, path.clone().then("key"), "the run tag key the limit matches, e.g. `\"dagster/backfill\"`", &mut nulls);
-                require(&block.limit, path.then("limit"), "the runs with a matching tag that may be in progress at once, e.g. `3`", &mut nulls);
+                require(
+                    &block.key,
+                    path.clone().then("key"),
+                    "the run tag key the limit matches, e.g. `\"dagster/backfill\"`",
+                    &mut nulls,
+                );
+                require(
+                    &block.limit,
+                    path.then("limit"),
+                    "the runs with a matching tag that may be in progress at once, e.g. `3`",
+                    &mut nulls,
+                );
             }
         }
         if let Setting::Known(block) = single(&self.block_op_concurrency_limited_runs) {

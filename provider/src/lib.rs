@@ -10,6 +10,7 @@ mod data_source_concurrency;
 mod data_source_instance_concurrency;
 mod diagnostics;
 pub mod logging;
+pub mod parent_watch;
 mod policy;
 pub mod provider;
 mod required;

@@ -114,7 +114,10 @@ pub mod cases {
         for name in required(block) {
             let mut config = base.clone();
             config.insert(name.clone(), Json::Null);
-            cases.push((vec![AttributePathStep::Attribute(name.clone().into())], config.into()));
+            cases.push((
+                vec![AttributePathStep::Attribute(name.clone().into())],
+                config.into(),
+            ));
         }
         for (block_name, inner) in &block.blocks {
             for name in required(nested(inner)) {

@@ -20,6 +20,9 @@ use validator::model::Setting;
 use validator::path::AttrPath;
 use validator::rules::{check_pool_limit, PoolLimitConfig};
 
+/// How to plan when the webserver cannot be reached (e.g. in CI), shown when a refresh fails so.
+pub const PLAN_WITHOUT_WEBSERVER: &str = "Without a reachable webserver (a CI job that only checks the configuration, say), plan with `terraform plan -refresh=false`: pool limits are then compared with the state instead of the instance, so no request is sent. A `data \"dagster_instance_concurrency\"` is still read; declare it inside a `check` block (Terraform 1.5 or later), where a failed read is a warning. See the provider's CI guide (docs/ci.md).";
+
 /// The `dagster_pool_limit` resource.
 pub struct PoolLimitResource {
     /// The webserver connection from the provider block.
@@ -46,8 +49,18 @@ impl PoolLimitState {
     /// The required arguments written as `null`.
     fn null_required(&self) -> Vec<NullRequired> {
         let mut nulls = Vec::new();
-        require(&self.pool, AttrPath::attr("pool"), "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`", &mut nulls);
-        require(&self.limit, AttrPath::attr("limit"), "the slots the pool allows at once, a whole number from `0` to `1000`", &mut nulls);
+        require(
+            &self.pool,
+            AttrPath::attr("pool"),
+            "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`",
+            &mut nulls,
+        );
+        require(
+            &self.limit,
+            AttrPath::attr("limit"),
+            "the slots the pool allows at once, a whole number from `0` to `1000`",
+            &mut nulls,
+        );
         nulls
     }
 
@@ -201,10 +214,11 @@ impl Resource for PoolLimitResource {
             // The pool's own limit is gone (deleted in the UI or the CLI): plan sets it again.
             Ok(None) => Some((Value::Null, private_state)),
             Err(error) => {
-                client.report(
+                client.report_read(
                     diags,
                     &format!("cannot read the limit of pool {pool:?}"),
                     &error,
+                    PLAN_WITHOUT_WEBSERVER,
                 );
                 None
             }
