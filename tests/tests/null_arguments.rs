@@ -5,14 +5,26 @@
 use dagster_e2e::{clis, config, line_of, Workspace};
 use serde_json::Value;
 
-/// Each required argument set to `null`, marked by a comment naming the case.
-const BODY: &str = r#"provider "dagster" {
+/// A null in the provider block (Terraform validates resources only once it passes).
+const PROVIDER: &str = r#"provider "dagster" {
   policy {
     required_tag_limits = ["dagster/backfill", null] # policy-tag
   }
 }
 
-resource "dagster_concurrency" "key" {
+resource "dagster_concurrency" "seed" {
+  max_concurrent_runs = 5
+
+  tag_concurrency_limit {
+    key   = "dagster/backfill"
+    limit = 3
+  }
+}
+"#;
+
+/// Each required argument of a resource or data source set to `null`, marked by a comment
+/// naming the case.
+const RESOURCES: &str = r#"resource "dagster_concurrency" "key" {
   tag_concurrency_limit {
     key   = null # resource-key
     limit = 3
@@ -44,13 +56,8 @@ data "dagster_concurrency" "key" {
   }
 }
 
-variable "pool" {
-  type    = string
-  default = null
-}
-
 resource "dagster_pool_limit" "pool" {
-  pool  = var.pool # pool-pool
+  pool  = null # pool-pool
   limit = 4
 }
 
@@ -60,12 +67,14 @@ resource "dagster_pool_limit" "limit" {
 }
 "#;
 
-/// `(marker, summary)` of every diagnostic expected.
-const EXPECTED: &[(&str, &str)] = &[
-    (
-        "# policy-tag",
-        "policy.required_tag_limits[1] is required but null",
-    ),
+/// `(marker, summary)` of every diagnostic expected in [`PROVIDER`].
+const PROVIDER_EXPECTED: &[(&str, &str)] = &[(
+    "# policy-tag",
+    "policy.required_tag_limits[1] is required but null",
+)];
+
+/// `(marker, summary)` of every diagnostic expected in [`RESOURCES`].
+const RESOURCES_EXPECTED: &[(&str, &str)] = &[
     (
         "# resource-key",
         "tag_concurrency_limit[0].key is required but null",
@@ -86,18 +95,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("# pool-limit", "limit is required but null"),
 ];
 
-#[test]
-fn a_required_argument_set_to_null_fails_validate_at_its_line_with_a_fix() {
-    let main_tf = config(BODY);
+/// Validates `body` on every CLI and checks that the errors are exactly `expected`, each at
+/// its marked line with a fix; then that plan stops at them.
+fn fails_validate_at_each_null(body: &str, expected: &[(&str, &str)]) {
+    let main_tf = config(body);
     for tf in clis() {
         let ws = Workspace::new(tf, &main_tf);
         ws.init();
         let validate = ws.validate_json();
-        assert_eq!(
-            validate["valid"], false,
-            "terraform {}: {validate}",
-            tf.version
-        );
+        assert_eq!(validate["valid"], false, "terraform {}: {validate}", tf.version);
         let diagnostics = validate["diagnostics"].as_array().expect("diagnostics");
         let found: Vec<(u64, &str)> = diagnostics
             .iter()
@@ -117,7 +123,7 @@ fn a_required_argument_set_to_null_fails_validate_at_its_line_with_a_fix() {
                 )
             })
             .collect();
-        for (marker, summary) in EXPECTED {
+        for (marker, summary) in expected {
             let line = line_of(&main_tf, marker);
             assert!(
                 found.contains(&(line, summary)),
@@ -125,16 +131,43 @@ fn a_required_argument_set_to_null_fails_validate_at_its_line_with_a_fix() {
                 tf.version
             );
         }
-        assert_eq!(found.len(), EXPECTED.len(), "{found:?}");
-        // Plan stops at the same errors, before any request.
+        assert_eq!(found.len(), expected.len(), "{found:?}");
         let plan = ws.run(&["plan", "-no-color"]);
         assert_eq!(plan.code, 1);
+        assert!(plan.stderr.contains(expected[0].1), "{}", plan.stderr);
+    }
+}
+
+#[test]
+fn a_required_argument_set_to_null_fails_validate_at_its_line_with_a_fix() {
+    fails_validate_at_each_null(RESOURCES, RESOURCES_EXPECTED);
+}
+
+/// A null from a variable is known only once the variables are: plan reports it the same way.
+#[test]
+fn a_null_from_a_variable_fails_plan_at_its_line() {
+    let main_tf = config(
+        "variable \"pool\" {\n  type    = string\n  default = null\n}\n\nresource \"dagster_pool_limit\" \"pool\" {\n  pool  = var.pool\n  limit = 4\n}\n",
+    );
+    for tf in clis() {
+        let ws = Workspace::new(tf, &main_tf);
+        ws.init();
+        let plan = ws.run(&["plan", "-no-color"]);
+        assert_eq!(plan.code, 1, "terraform {}: {}", tf.version, plan.stdout);
         assert!(
             plan.stderr.contains("pool is required but null"),
-            "{}",
+            "terraform {}: {}",
+            tf.version,
             plan.stderr
         );
+        let line = format!("main.tf line {}", line_of(&main_tf, "pool  = var.pool"));
+        assert!(plan.stderr.contains(&line), "{}", plan.stderr);
     }
+}
+
+#[test]
+fn a_null_tag_key_in_the_policy_fails_validate_at_its_line() {
+    fails_validate_at_each_null(PROVIDER, PROVIDER_EXPECTED);
 }
 
 /// For the contrast: optional arguments written as `null` are no error.

@@ -39,7 +39,7 @@ fn states(config: &str) -> Vec<(PathBuf, Vec<&'static Terraform>)> {
             (path, readers)
         })
         .collect();
-    states.sort();
+    states.sort_by(|(a, _), (b, _)| a.cmp(b));
     assert!(
         states
             .iter()
