@@ -28,6 +28,43 @@ fn corpus() -> Vec<(String, String)> {
     files
 }
 
+/// The migration guide's "Before" example: the first `terraform` block of its template.
+fn guide_before() -> String {
+    let guide =
+        std::fs::read_to_string(repo_root().join("xtask/templates/guides/migrating-from-set.md"))
+            .expect("guide template");
+    let start = guide.find("```terraform\n").expect("a terraform block") + "```terraform\n".len();
+    let end = start + guide[start..].find("```").expect("the block ends");
+    guide[start..end].to_owned()
+}
+
+#[test]
+fn migrated_files_stay_terraform_fmt_clean_with_either_line_ending() {
+    let mut files = corpus();
+    files.push(("the guide's Before".into(), guide_before()));
+    for tf in clis() {
+        for (file, text) in &files {
+            for (ending, text) in [("LF", text.clone()), ("CRLF", text.replace('\n', "\r\n"))] {
+                let ws = Workspace::new(tf, &text);
+                let fmt = |what: &str| {
+                    let run = ws.run(&["fmt", "-check", "-no-color", "main.tf"]);
+                    assert_eq!(
+                        run.code, 0,
+                        "terraform {}: {file} ({ending}) {what}: fmt -check fails: {}{}",
+                        tf.version, run.stdout, run.stderr
+                    );
+                };
+                fmt("before migrate");
+                let migration = migrate(&text, None).expect("parses");
+                assert!(!migration.refused_any(), "{file}: {:?}", migration.releases);
+                assert_ne!(migration.text, text, "{file}: nothing migrated");
+                ws.write("main.tf", &migration.text);
+                fmt("after migrate");
+            }
+        }
+    }
+}
+
 /// The raw run-limit entries of the file's Dagster releases as terraform-provider-helm hands
 /// them to Helm: `{name, value, type}`, `set_string` typed `string`.
 fn raw_entries(text: &str) -> Vec<Value> {

@@ -79,8 +79,11 @@ impl fmt::Display for ReleaseOutcome {
         match &self.outcome {
             Outcome::Migrated { resource, entries } => write!(
                 f,
-                "{}: {} migrated: {entries} raw entries now come from {resource}",
-                self.position, self.release
+                "{}: {} migrated: {entries} raw {} now {} from {resource}",
+                self.position,
+                self.release,
+                if *entries == 1 { "entry" } else { "entries" },
+                if *entries == 1 { "comes" } else { "come" },
             ),
             Outcome::Unchanged => write!(
                 f,

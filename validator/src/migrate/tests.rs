@@ -177,3 +177,87 @@ fn diffs_are_unified_and_empty_without_changes() {
     assert!(diff.starts_with("--- a/x.tf\n+++ b/x.tf\n@@"), "{diff}");
     assert!(diff.contains("-b\n+c\n"), "{diff}");
 }
+
+#[test]
+fn crlf_files_stay_crlf_without_whitespace_only_lines() {
+    let text = format!("{}{}", set("image.tag", "\"1.0\""), set(RUNS, "\"5\""));
+    let text = release(&text).replace('\n', "\r\n");
+    let migrated = run(&text).text;
+    assert!(migrated.contains("dynamic \"set\""), "{migrated}");
+    assert_eq!(
+        migrated.matches('\n').count(),
+        migrated.matches("\r\n").count(),
+        "mixed line endings: {migrated:?}"
+    );
+    assert!(
+        !migrated
+            .lines()
+            .any(|line| !line.is_empty() && line.trim().is_empty()),
+        "whitespace-only line in {migrated:?}"
+    );
+}
+
+#[test]
+fn removed_blocks_leave_no_run_of_blank_lines() {
+    let tag = |field: &str| {
+        format!("dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].{field}")
+    };
+    let entries = [
+        set(RUNS, "\"5\""),
+        set(&tag("key"), "\"dagster/backfill\""),
+        set(&tag("limit"), "\"3\""),
+    ]
+    .join("\n");
+    let text = release(&format!("\n{entries}"));
+    let migrated = run(&text).text;
+    assert!(
+        migrated.contains("    }\n  }\n}\n"),
+        "blank lines before the release's closing brace: {migrated}"
+    );
+    assert!(!migrated.contains("\n\n\n"), "{migrated}");
+    // Raw blocks between kept ones: the kept ones keep one blank line between them.
+    let text = release(&format!(
+        "{}\n{}\n{}\n{}",
+        set(RUNS, "\"5\""),
+        set("image.tag", "\"1.0\""),
+        set(
+            "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueIntervalSeconds",
+            "\"10\""
+        ),
+        set("image.pullPolicy", "\"Always\"")
+    ));
+    let migrated = run(&text).text;
+    assert!(
+        migrated.contains("    value = \"1.0\"\n  }\n\n  set {\n    name  = \"image.pullPolicy\""),
+        "{migrated}"
+    );
+}
+
+#[test]
+fn a_trailing_comment_goes_with_its_entry() {
+    let text = "resource \"helm_release\" \"dagster\" {\n  chart = \"dagster\"\n  set = [\n    { name = \"dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns\", value = \"5\" }, # ADR-007\n    { name = \"image.tag\", value = \"1.0\" },\n  ]\n}\n";
+    let migrated = run(text).text;
+    assert!(!migrated.contains("ADR-007"), "{migrated}");
+    assert!(
+        migrated.contains("  set = concat(dagster_concurrency.dagster.set, [\n    { name = \"image.tag\", value = \"1.0\" },\n  ])\n"),
+        "{migrated}"
+    );
+    // Two entries on one line: the comment belongs to the line, which stays.
+    let shared = text.replace("value = \"5\" }, # ADR-007\n    {", "value = \"5\" }, {");
+    let shared = shared.replace("value = \"1.0\" },\n", "value = \"1.0\" }, # kept\n");
+    let migrated = run(&shared).text;
+    assert!(
+        migrated.contains("    { name = \"image.tag\", value = \"1.0\" }, # kept\n"),
+        "{migrated}"
+    );
+}
+
+#[test]
+fn counts_agree_with_their_nouns() {
+    let text = release(&set(RUNS, "\"5\""));
+    let shown = run(&text).releases[0].to_string();
+    assert!(
+        shown.ends_with("migrated: 1 raw entry now comes from dagster_concurrency.dagster"),
+        "{shown}"
+    );
+}
