@@ -8,7 +8,7 @@ use dagster_e2e::{clis, config, repo_root, Workspace};
 use hcl_edit::Span;
 use serde_json::{json, Value};
 use validator::input::hcl;
-use validator::migrate::migrate;
+use validator::migrate::{migrate, Options};
 
 /// Every corpus file and its text.
 fn corpus() -> Vec<(String, String)> {
@@ -55,7 +55,7 @@ fn migrated_files_stay_terraform_fmt_clean_with_either_line_ending() {
                     );
                 };
                 fmt("before migrate");
-                let migration = migrate(&text, None).expect("parses");
+                let migration = migrate(&text, &Options::default()).expect("parses");
                 assert!(!migration.refused_any(), "{file}: {:?}", migration.releases);
                 assert_ne!(migration.text, text, "{file}: nothing migrated");
                 ws.write("main.tf", &migration.text);
@@ -131,7 +131,7 @@ fn the_rendered_set_of_every_migrated_file_is_what_the_raw_entries_gave_helm() {
     let mut resources = String::new();
     let mut removed = Vec::new();
     for (index, (file, text)) in files.iter().enumerate() {
-        let migration = migrate(text, None).expect("corpus parses");
+        let migration = migrate(text, &Options::default()).expect("corpus parses");
         assert!(!migration.refused_any(), "{file}: {:?}", migration.releases);
         let label = format!("c{index}");
         resources.push_str(&resource_blocks(&migration.text, &label));

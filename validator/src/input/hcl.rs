@@ -29,7 +29,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         let name = resource_name(block);
         let kind = block.labels.first().map(|l| l.as_str());
         match (block.ident.as_str(), kind) {
-            ("resource", Some("helm_release")) if is_dagster_release(block) => {
+            ("resource", Some("helm_release")) => {
                 targets.extend(release_target(&name, block, text, options));
             }
             ("resource", Some("dagster_concurrency")) => {
@@ -334,7 +334,8 @@ pub fn set_entries(block: &Block) -> (Vec<SetSource<'_>>, Vec<ComputedSet>) {
 
 fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) -> Option<Target> {
     let position = start(text, block.ident.span());
-    let mut release = ReleaseValues::new(position);
+    let chart = literal_string(&block.body.get_attribute("chart")?.value)?;
+    let mut release = ReleaseValues::new(position, &chart);
     let chart_version = block.body.get_attribute("version").map(|attr| {
         let at = start(text, attr.value.span());
         match literal_string(&attr.value) {
