@@ -227,6 +227,7 @@ impl ReleaseValues {
 mod tests {
     use super::*;
     use crate::input::values_yaml::parse;
+    use crate::model::Setting;
 
     const VALUES: &str = "dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\n        tagConcurrencyLimits:\n          - key: team\n            limit: 1\n          - key: dagster/backfill\n            limit: 2\n";
     const LIST: &str =
@@ -310,5 +311,44 @@ mod tests {
             crate::model::Setting::Unknown
         );
         assert_eq!(target.notes.len(), 1);
+    }
+
+    #[test]
+    fn umbrella_charts_hold_dagster_under_a_prefix() {
+        let read = |chart: &str, name: &str, options: &ReadOptions| {
+            let mut release = ReleaseValues::new(Position::START, chart);
+            release.set(&entry(name, "5"));
+            let release_at = Release {
+                position: Position::START,
+                chart_version: Some((Setting::Known("3.1.0".into()), Position::START)),
+            };
+            release.into_target("r", release_at, options)
+        };
+        let runs = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns";
+        let prefixed = format!("dagster.{runs}");
+        let target = read("./charts/platform", &prefixed, &ReadOptions::default())
+            .expect("an umbrella release");
+        assert_eq!(target.config.max_concurrent_runs, Setting::Known(5));
+        assert_eq!(
+            target.config.values_prefix,
+            Setting::Known("dagster".into())
+        );
+        assert_eq!(
+            target.config.chart_version,
+            Setting::Unset,
+            "the umbrella's version is not Dagster's"
+        );
+        let options = ReadOptions {
+            values_prefix: Some("dagster".into()),
+            ..ReadOptions::default()
+        };
+        let concurrency = "dagster.concurrency.runs.maxConcurrentRuns";
+        assert!(read("./charts/platform", concurrency, &options).is_some());
+        assert!(read("./charts/platform", concurrency, &ReadOptions::default()).is_none());
+        assert!(read("postgresql", "image.tag", &options).is_none());
+        // The Dagster chart itself: no prefix, whatever the flag says.
+        let target = read("dagster", runs, &options).expect("the dagster chart");
+        assert_eq!(target.config.values_prefix, Setting::Unset);
+        assert_eq!(target.config.chart_version, Setting::Known("3.1.0".into()));
     }
 }
