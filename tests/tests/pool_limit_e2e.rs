@@ -287,3 +287,93 @@ fn an_out_of_range_limit_fails_at_validate_before_any_request() {
     );
     assert!(stderr.contains("DAGSTER_WEBSERVER_URL"), "{stderr}");
 }
+
+/// `python -m http.server` (from the test venv) on a free port: a real web server that is not
+/// Dagster (it answers a POST with 501), killed by its process id when dropped.
+struct StaticFileServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl StaticFileServer {
+    fn start() -> Self {
+        let python = std::env::var_os("ORACLE_PYTHON")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dagster_e2e::repo_root().join(".venv/bin/python"));
+        let port = free_port();
+        let root = tempfile::TempDir::new().expect("served dir");
+        let child = std::process::Command::new(python)
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python -m http.server");
+        let server = StaticFileServer {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "http.server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+impl Drop for StaticFileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The error of `terraform apply` of a pool limit against `url`, on one line.
+fn apply_error(url: &str) -> String {
+    let ws = failing_workspace(url, 4, "  retries = 0\n");
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    one_line(&run.stderr)
+}
+
+#[test]
+fn wrong_urls_get_hints_that_fit_what_answered() {
+    let server = DagsterWebserver::start("");
+    // The endpoint itself with a trailing slash: used as the endpoint.
+    let tf = &clis()[0];
+    let ws = Workspace::new(
+        tf,
+        &pool_limit_config(&format!("{}/graphql/", server.url), "slash", 2),
+    );
+    ws.init().apply();
+    assert_eq!(server.pool_limit("slash"), (json!(2), false));
+
+    // A path the webserver does not serve (a `--path-prefix` it was not started with): 405.
+    let stderr = apply_error(&format!("{}/dagster", server.url));
+    assert!(stderr.contains("HTTP 405"), "{stderr}");
+    assert!(
+        stderr.contains("should be the webserver's base URL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+
+    // Another web server: 501 to a POST.
+    let other = StaticFileServer::start();
+    let stderr = apply_error(&other.url);
+    assert!(stderr.contains("HTTP 501"), "{stderr}");
+    assert!(
+        stderr.contains("does not look like a Dagster webserver"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+}
