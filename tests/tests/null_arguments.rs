@@ -58,6 +58,17 @@ data "dagster_concurrency" "key" {
   }
 }
 
+data "dagster_concurrency" "limit_and_enabled" {
+  tag_concurrency_limit {
+    key   = "dagster/backfill"
+    limit = null # data-limit
+  }
+
+  block_op_concurrency_limited_runs {
+    enabled = null # data-enabled
+  }
+}
+
 resource "dagster_pool_limit" "pool" {
   pool  = null # pool-pool
   limit = 4
@@ -95,6 +106,14 @@ const RESOURCES_EXPECTED: &[(&str, &str)] = &[
     (
         "# data-key",
         "tag_concurrency_limit[0].key is required but null",
+    ),
+    (
+        "# data-limit",
+        "tag_concurrency_limit[0].limit is required but null",
+    ),
+    (
+        "# data-enabled",
+        "block_op_concurrency_limited_runs.enabled is required but null",
     ),
     ("# pool-pool", "pool is required but null"),
     ("# pool-limit", "limit is required but null"),
