@@ -79,7 +79,11 @@ fn the_instance_data_source_in_a_check_block_warns_and_outside_one_says_to_move_
         // The plan goes on; the read is put off to apply, which `-detailed-exitcode` counts as
         // a change (2), not a failure (1).
         let plan = ws.run(&["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]);
-        assert_eq!(plan.code, 2, "terraform {}: {}\n{}", tf.version, plan.stdout, plan.stderr);
+        assert_eq!(
+            plan.code, 2,
+            "terraform {}: {}\n{}",
+            tf.version, plan.stdout, plan.stderr
+        );
         let output = one_line(&format!("{}{}", plan.stdout, plan.stderr));
         assert!(output.contains("Warning"), "{output}");
         assert!(
