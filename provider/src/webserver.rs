@@ -770,6 +770,15 @@ mod tests {
         shared.client(&mut diags, "test").expect("configured")
     }
 
+    /// A client of a local port nothing listens on.
+    fn closed_port_client(retries: i64) -> WebserverClient {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        client(&format!("http://127.0.0.1:{port}"), 5, retries)
+    }
+
     #[test]
     fn endpoints() {
         for (given, expected) in [
@@ -940,11 +949,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_port_is_unreachable() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let client = client(&format!("http://127.0.0.1:{port}"), 5, 1);
+        let client = closed_port_client(1);
         let error = client.pool_limit("a").await.expect_err("closed port");
         assert!(matches!(error, WebserverError::Unreachable(_)), "{error:?}");
         assert!(error.hint().contains("running"));
@@ -1082,11 +1087,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refresh_that_cannot_reach_the_webserver_says_how_to_plan_without_it() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let client = client(&format!("http://127.0.0.1:{port}"), 5, 0);
+        let client = closed_port_client(0);
         let error = client.pool_limit("a").await.expect_err("closed port");
         let mut diags = Diagnostics::default();
         client.report_read(
