@@ -1,9 +1,11 @@
 //! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL) while the
 //! provider serves it must not leave the provider running.
 
-use dagster_e2e::{clis, config, Workspace};
+use dagster_e2e::{clis, config, Terraform, Workspace};
 use std::io::ErrorKind;
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -81,19 +83,47 @@ fn accept_silently(listener: &TcpListener) -> TcpStream {
     }
 }
 
+/// A workspace whose plan reads the instance data source from `url`, with `timeout_seconds`.
+fn reading_workspace(tf: &Terraform, url: &str, timeout_seconds: u32) -> Workspace {
+    let ws = Workspace::new(
+        tf,
+        &config(&format!(
+            "provider \"dagster\" {{\n  webserver_url   = \"{url}\"\n  timeout_seconds = {timeout_seconds}\n  retries         = 0\n}}\n\ndata \"dagster_instance_concurrency\" \"live\" {{}}\n"
+        )),
+    );
+    ws.init();
+    ws
+}
+
+/// Waits until every process of `providers` is gone, then fails naming those left (after
+/// killing them, so a failing test leaves nothing behind).
+fn expect_gone(tf: &Terraform, providers: &[u32]) {
+    let since = Instant::now();
+    while providers.iter().any(|pid| alive(*pid)) && since.elapsed() < DEADLINE {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<u32> = providers
+        .iter()
+        .copied()
+        .filter(|pid| alive(*pid))
+        .collect();
+    for pid in &left {
+        kill(*pid);
+    }
+    assert!(
+        left.is_empty(),
+        "terraform {}: providers {left:?} outlived their Terraform by {DEADLINE:?}",
+        tf.version
+    );
+}
+
 #[test]
 fn a_killed_terraform_leaves_no_provider_running() {
     // A webserver that accepts and never answers, and a read that would wait an hour on it.
     let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
     let url = format!("http://{}", silent.local_addr().expect("address"));
     for tf in clis() {
-        let ws = Workspace::new(
-            tf,
-            &config(&format!(
-                "provider \"dagster\" {{\n  webserver_url   = \"{url}\"\n  timeout_seconds = 3600\n  retries         = 0\n}}\n\ndata \"dagster_instance_concurrency\" \"live\" {{}}\n"
-            )),
-        );
-        ws.init();
+        let ws = reading_workspace(tf, &url, 3600);
         let mut terraform = ws
             .command(&["plan", "-no-color"])
             .stdin(Stdio::null())
@@ -116,21 +146,47 @@ fn a_killed_terraform_leaves_no_provider_running() {
         terraform.kill().expect("SIGKILL terraform");
         terraform.wait().expect("reap terraform");
         let providers: Vec<u32> = providers.into_iter().map(|(pid, _)| pid).collect();
+        expect_gone(tf, &providers);
+        drop(connection);
+    }
+}
 
-        let killed = Instant::now();
-        while providers.iter().any(|pid| alive(*pid)) && killed.elapsed() < DEADLINE {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let left: Vec<u32> = providers.into_iter().filter(|pid| alive(*pid)).collect();
-        for pid in &left {
-            // Leave nothing behind even when the test fails: killed by its own process id.
-            kill(*pid);
-        }
+/// `terraform plan | head -1`: the reader goes away after one line, and Terraform dies of
+/// SIGPIPE at its next write (here, the error of a read that times out after a second).
+#[test]
+fn a_terraform_killed_by_a_closed_pipe_leaves_no_provider_running() {
+    let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let url = format!("http://{}", silent.local_addr().expect("address"));
+    for tf in clis() {
+        let ws = reading_workspace(tf, &url, 1);
+        let mut terraform = ws
+            .command(&["plan", "-no-color"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("terraform plan starts");
+        let connection = accept_silently(&silent);
+        let providers: Vec<u32> = providers_below(terraform.id())
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .collect();
         assert!(
-            left.is_empty(),
-            "terraform {}: providers {left:?} outlived the killed Terraform by {DEADLINE:?}",
+            !providers.is_empty(),
+            "terraform {}: no provider process found",
             tf.version
         );
+        let mut stdout = BufReader::new(terraform.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("one line");
+        drop(stdout);
+        drop(terraform.stderr.take());
+
+        // Terraform 1.0.3 runs its work in a child process (panicwrap's) and exits 1 when that
+        // child dies of SIGPIPE; newer CLIs die of SIGPIPE themselves.
+        let status = terraform.wait().expect("terraform ends");
+        assert!(!status.success(), "terraform {}: {status}", tf.version);
+        expect_gone(tf, &providers);
         drop(connection);
     }
 }
