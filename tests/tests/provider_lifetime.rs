@@ -5,7 +5,6 @@ use dagster_e2e::{clis, config, Terraform, Workspace};
 use std::io::ErrorKind;
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
