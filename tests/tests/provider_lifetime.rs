@@ -1,11 +1,11 @@
-//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL) while the
+//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL, or SIGPIPE) while the
 //! provider serves it must not leave the provider running.
 
 use dagster_e2e::{clis, config, Terraform, Workspace};
 use std::io::ErrorKind;
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Longest wait for something the test waits on. A deadline for liveness, not a timing
@@ -116,28 +116,40 @@ fn expect_gone(tf: &Terraform, providers: &[u32]) {
     );
 }
 
-#[test]
-fn a_killed_terraform_leaves_no_provider_running() {
-    // A webserver that accepts and never answers, and a read that would wait an hour on it.
+/// A `terraform plan` (output to `output`) whose provider is reading from a server that
+/// accepts and never answers, with `timeout_seconds`: the running Terraform, the provider's
+/// connection (kept open), and the providers as `(provider, the Terraform that started it)`.
+fn plan_waiting_on_a_silent_server(
+    tf: &Terraform,
+    timeout_seconds: u32,
+    output: fn() -> Stdio,
+) -> (Child, TcpStream, Vec<(u32, u32)>) {
     let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
     let url = format!("http://{}", silent.local_addr().expect("address"));
-    for tf in clis() {
-        let ws = reading_workspace(tf, &url, 3600);
-        let mut terraform = ws
-            .command(&["plan", "-no-color"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("terraform plan starts");
-        let connection = accept_silently(&silent);
-        let providers = providers_below(terraform.id());
-        assert!(
-            !providers.is_empty(),
-            "terraform {}: no provider process found",
-            tf.version
-        );
+    let ws = reading_workspace(tf, &url, timeout_seconds);
+    let terraform = ws
+        .command(&["plan", "-no-color"])
+        .stdin(Stdio::null())
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .expect("terraform plan starts");
+    let connection = accept_silently(&silent);
+    let providers = providers_below(terraform.id());
+    assert!(
+        !providers.is_empty(),
+        "terraform {}: no provider process found",
+        tf.version
+    );
+    (terraform, connection, providers)
+}
 
+#[test]
+fn a_killed_terraform_leaves_no_provider_running() {
+    for tf in clis() {
+        // A read that would wait an hour.
+        let (mut terraform, _connection, providers) =
+            plan_waiting_on_a_silent_server(tf, 3600, Stdio::null);
         // SIGKILL to the Terraform that started the provider (a child of ours), then to ours.
         for (_, parent) in &providers {
             kill(*parent);
@@ -146,7 +158,6 @@ fn a_killed_terraform_leaves_no_provider_running() {
         terraform.wait().expect("reap terraform");
         let providers: Vec<u32> = providers.into_iter().map(|(pid, _)| pid).collect();
         expect_gone(tf, &providers);
-        drop(connection);
     }
 }
 
@@ -154,27 +165,9 @@ fn a_killed_terraform_leaves_no_provider_running() {
 /// SIGPIPE at its next write (here, the error of a read that times out after a second).
 #[test]
 fn a_terraform_killed_by_a_closed_pipe_leaves_no_provider_running() {
-    let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
-    let url = format!("http://{}", silent.local_addr().expect("address"));
     for tf in clis() {
-        let ws = reading_workspace(tf, &url, 1);
-        let mut terraform = ws
-            .command(&["plan", "-no-color"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("terraform plan starts");
-        let connection = accept_silently(&silent);
-        let providers: Vec<u32> = providers_below(terraform.id())
-            .into_iter()
-            .map(|(pid, _)| pid)
-            .collect();
-        assert!(
-            !providers.is_empty(),
-            "terraform {}: no provider process found",
-            tf.version
-        );
+        let (mut terraform, _connection, providers) =
+            plan_waiting_on_a_silent_server(tf, 1, Stdio::piped);
         let mut stdout = BufReader::new(terraform.stdout.take().expect("stdout"));
         let mut line = String::new();
         stdout.read_line(&mut line).expect("one line");
@@ -185,7 +178,7 @@ fn a_terraform_killed_by_a_closed_pipe_leaves_no_provider_running() {
         // child dies of SIGPIPE; newer CLIs die of SIGPIPE themselves.
         let status = terraform.wait().expect("terraform ends");
         assert!(!status.success(), "terraform {}: {status}", tf.version);
+        let providers: Vec<u32> = providers.into_iter().map(|(pid, _)| pid).collect();
         expect_gone(tf, &providers);
-        drop(connection);
     }
 }
