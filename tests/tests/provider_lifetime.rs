@@ -1,5 +1,5 @@
-//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL, or SIGPIPE) while the
-//! provider serves it must not leave the provider running.
+//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL, or SIGPIPE)
+//! while the provider serves it must not leave the provider running.
 
 use dagster_e2e::{clis, config, Terraform, Workspace};
 use std::io::ErrorKind;
