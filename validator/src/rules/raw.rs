@@ -104,9 +104,11 @@ Write the list in one place: all in `values`, or all in `set` entries (or the
 
 ## Example
 ```hcl
-values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
-  tagConcurrencyLimits = [{ key = "team", limit = 1 }, { key = "dagster/backfill", limit = 2 }]
-} } } })]
+values = [yamlencode({
+  dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+    tagConcurrencyLimits = [{ key = "team", limit = 1 }, { key = "dagster/backfill", limit = 2 }]
+  } } } }
+})]
 set {
   name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].key"
   value = "dagster/backfill"
@@ -114,9 +116,11 @@ set {
 ```
 Use instead:
 ```hcl
-values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
-  tagConcurrencyLimits = [{ key = "dagster/backfill", limit = 3 }]
-} } } })]
+values = [yamlencode({
+  dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+    tagConcurrencyLimits = [{ key = "dagster/backfill", limit = 3 }]
+  } } } }
+})]
 ```
 "#
 );
