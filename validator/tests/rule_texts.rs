@@ -88,20 +88,47 @@ fn a_values_file_is_told_to_quote_a_string() {
     assert!(!report.contains("type = \"auto\""), "{report}");
 }
 
+/// Words only a `dagster_concurrency` resource has; findings on raw values must not use them.
+const RESOURCE_WORDS: &[&str] = &[
+    "placement",
+    "max_concurrent_runs",
+    "tag_concurrency_limit",
+    "apply_limit_per_unique_value",
+    "dequeue_",
+    " pools.",
+    "pools {",
+    "default_limit",
+    "op_granularity_run_buffer",
+    "chart_version",
+    "values_prefix",
+];
+
 #[test]
 fn raw_values_are_named_by_chart_keys_not_resource_attributes() {
     for name in [
         "no-run-limit.yaml",
         "pools-with-coordinator.yaml",
         "pools-with-coordinator.tf",
+        "many-mistakes.yaml",
+        "pools-section.yaml",
     ] {
-        let (report, _) = check(name);
-        for resource_word in ["placement", "max_concurrent_runs", "tag_concurrency_limit"] {
+        let output = run(&["check", "--chart-version", "1.12.10", &fixture(name)]);
+        let report = text(&output.stdout);
+        assert!(report.contains("  = hint: "), "{name}: {report}");
+        for resource_word in RESOURCE_WORDS {
             assert!(
                 !report.contains(resource_word),
                 "{name}: {resource_word} in {report}"
             );
         }
+    }
+    let (mistakes, _) = check("many-mistakes.yaml");
+    for named in [
+        format!("{QUEUED}.tagConcurrencyLimits[1].limit = -1 for key \"negative\" is negative"),
+        format!("{QUEUED}.dequeueNumWorkers = 0 is below 1"),
+        format!("{QUEUED}.tagConcurrencyLimits[5] repeats the limit for key \"zero\" of {QUEUED}.tagConcurrencyLimits[2]"),
+    ] {
+        assert!(mistakes.contains(&named), "{named}: {mistakes}");
     }
     let (values, _) = check("no-run-limit.yaml");
     assert!(
@@ -114,5 +141,19 @@ fn raw_values_are_named_by_chart_keys_not_resource_attributes() {
     assert!(
         release.contains("  = hint: move maxConcurrentRuns and tagConcurrencyLimits to concurrency.runs (chart 1.12.12 and later), or remove concurrency.pools"),
         "{release}"
+    );
+}
+
+#[test]
+fn plan_json_names_each_resource_in_its_own_language() {
+    let output = run(&["check", &common::fixture("plan.json")]);
+    let report = text(&output.stdout);
+    assert!(
+        report.contains(&format!("warning[DC206]: {QUEUED}.tagConcurrencyLimits[1].limit = 5 for key \"dagster/backfill\" is not below {QUEUED}.maxConcurrentRuns = 5")),
+        "the helm_release: {report}"
+    );
+    assert!(
+        report.contains("warning[DC104]: max_concurrent_runs = 0 launches no run at all"),
+        "the dagster_concurrency resource: {report}"
     );
 }

@@ -185,7 +185,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if let Some(problem) = problem {
             out.push(INVALID_VALUES_PREFIX.at(
                 AttrPath::attr("values_prefix"),
-                format!("values_prefix {prefix:?} {problem}"),
+                format!(
+                    "{} {prefix:?} {problem}",
+                    ctx.words.name(&AttrPath::attr("values_prefix"))
+                ),
                 "use the subchart's name or alias as it appears in the parent chart's values, e.g. \"dagster\"".into(),
             ));
         }

@@ -476,10 +476,9 @@ fn check_duplicate(
         out.push(DUPLICATE_TAG_LIMIT.at(
             AttrPath::item("tag_concurrency_limit", index).then("key"),
             format!(
-                "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so {} is ignored",
+                "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so the earlier one is ignored",
                 item(index),
                 item(*earlier_index),
-                item(*earlier_index)
             ),
             "keep a single limit per key and value".into(),
         ));
@@ -542,7 +541,7 @@ mod tests {
             .expect("DC204");
         assert_eq!(
             repeat.summary,
-            "tag_concurrency_limit[2] repeats the limit for key \"team\" of tag_concurrency_limit[0]; Dagster silently keeps only the last, so tag_concurrency_limit[0] is ignored"
+            "tag_concurrency_limit[2] repeats the limit for key \"team\" of tag_concurrency_limit[0]; Dagster silently keeps only the last, so the earlier one is ignored"
         );
         let three = with_tags(vec![tag("team", 1), tag("team", 2), tag("team", 3)]);
         assert_eq!(
