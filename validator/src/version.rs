@@ -54,6 +54,16 @@ impl ChartVersion {
         parts.next().is_none().then_some(version)
     }
 
+    /// The exact SemVer text Helm resolves a loosely written version to (`v1.12.14`,
+    /// `01.12.14 ` -> `1.12.14`; a pre-release suffix is kept), or `None` when it names none.
+    pub fn exact_text(text: &str) -> Option<String> {
+        let version = ChartVersion::parse_loose(text)?;
+        let text = text.trim();
+        let suffix = text.find(['-', '+']).map_or("", |at| &text[at..]);
+        let exact = format!("{version}{suffix}");
+        ChartVersion::parse(&exact).map(|_| exact)
+    }
+
     /// True for a version inside the listed range (0.10.0 to [`NEWEST_KNOWN`]) that the Dagster
     /// chart repository never published (see [`RELEASED`]), such as `1.12.99`.
     pub fn never_released(self) -> bool {
@@ -151,6 +161,15 @@ mod tests {
             );
         }
         assert_eq!(ChartVersion::parse_loose("latest"), None);
+        assert_eq!(
+            ChartVersion::exact_text(" v01.12.9-rc1 ").as_deref(),
+            Some("1.12.9-rc1")
+        );
+        assert_eq!(
+            ChartVersion::exact_text("1.12.14").as_deref(),
+            Some("1.12.14")
+        );
+        assert_eq!(ChartVersion::exact_text("1.12.14-"), None);
     }
 
     #[test]

@@ -157,3 +157,16 @@ fn plan_json_names_each_resource_in_its_own_language() {
         "the dagster_concurrency resource: {report}"
     );
 }
+
+/// Helm reads a release's `version = "v1.12.14"` as 1.12.14; migrating it must give the
+/// resource the exact text, which `chart_version` requires (DC501).
+#[test]
+fn migrate_gives_the_resource_the_exact_chart_version() {
+    let output = run(&["migrate", &fixture("v-version-release.tf")]);
+    let diff = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        diff.contains("+  chart_version       = \"1.12.14\"\n"),
+        "{diff}"
+    );
+}

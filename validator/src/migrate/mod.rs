@@ -22,6 +22,7 @@ use crate::input::{Position, ReadOptions, SyntaxError};
 use crate::model::{ConcurrencyConfig, Setting};
 use crate::render::{render, Segment};
 use crate::rules::Severity;
+use crate::version::ChartVersion;
 use edit::Edit;
 use hcl_edit::structure::Block;
 use hcl_edit::Span;
@@ -364,7 +365,10 @@ fn plan_release(
 /// The model the raw entries express, after checking that rendering it gives the same values.
 fn model_of(block: &Block, tree: &Node) -> Result<ConcurrencyConfig, String> {
     let version = block.body.get_attribute("version");
-    let chart_version = version.and_then(|attr| hcl::literal_string(&attr.value));
+    // Helm reads `v1.12.14` as 1.12.14; the resource's `chart_version` must be the exact text.
+    let chart_version = version
+        .and_then(|attr| hcl::literal_string(&attr.value))
+        .map(|text| ChartVersion::exact_text(&text).unwrap_or(text));
     let release = Release {
         position: Position::START,
         chart_version: chart_version.map(|version| (Setting::Known(version), Position::START)),

@@ -148,10 +148,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let name = ctx.words.name(&path());
         match ctx.chart {
             None => {
-                let (problem, fix) = match ChartVersion::parse_loose(text) {
+                let (problem, fix) = match ChartVersion::exact_text(text) {
                     Some(exact) => (
                         "is not exact SemVer text, which Helm requires of a chart version",
-                        format!("write {:?}", exact.to_string()),
+                        format!("write {exact:?}"),
                     ),
                     None => (
                         "is not a MAJOR.MINOR.PATCH version",
