@@ -67,47 +67,86 @@ impl ChartVersion {
     /// True for a version inside the listed range (0.10.0 to [`NEWEST_KNOWN`]) that the Dagster
     /// chart repository never published (see [`RELEASED`]), such as `1.12.99`.
     pub fn never_released(self) -> bool {
-        let listed = RELEASED.iter().any(|(major, minor, patches, missing)| {
-            (*major, *minor) == (self.major, self.minor)
-                && patches.contains(&self.patch)
-                && !missing.contains(&self.patch)
-        });
-        let (major, minor, first, _) = &RELEASED[0];
-        let oldest = ChartVersion::new(*major, *minor, *first.start());
-        !listed && (oldest..=NEWEST_KNOWN).contains(&self)
+        let listed = RELEASED.iter().any(|series| series.holds(self));
+        !listed && (RELEASED[0].first()..=NEWEST_KNOWN).contains(&self)
+    }
+}
+
+/// The released patches of one minor series of the chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    /// Major version.
+    pub major: u64,
+    /// Minor version.
+    pub minor: u64,
+    /// The first and the last released patch.
+    pub patches: std::ops::RangeInclusive<u64>,
+    /// Patches between them that were never released.
+    pub missing: &'static [u64],
+}
+
+impl Series {
+    const fn new(
+        major: u64,
+        minor: u64,
+        patches: std::ops::RangeInclusive<u64>,
+        missing: &'static [u64],
+    ) -> Self {
+        Series {
+            major,
+            minor,
+            patches,
+            missing,
+        }
+    }
+
+    /// Whether `version` is one of this series' releases.
+    fn holds(&self, version: ChartVersion) -> bool {
+        (self.major, self.minor) == (version.major, version.minor)
+            && self.patches.contains(&version.patch)
+            && !self.missing.contains(&version.patch)
+    }
+
+    /// The series' first release.
+    fn first(&self) -> ChartVersion {
+        ChartVersion::new(self.major, self.minor, *self.patches.start())
+    }
+
+    /// The series' newest release.
+    pub fn last(&self) -> ChartVersion {
+        ChartVersion::new(self.major, self.minor, *self.patches.end())
     }
 }
 
 /// Every released Dagster chart version from 0.10.0 (the first with the daemon's queued run
-/// coordinator) to [`NEWEST_KNOWN`], per minor series:
-/// `(major, minor, first..=last patch, patches never released)`.
+/// coordinator) to [`NEWEST_KNOWN`], per minor series.
 ///
 /// The chart is released with Dagster core, version for version. The list is the `dagster`
 /// package's release history on PyPI (`pip index versions dagster`, read 2026-12-02), which has
 /// no 0.14.18, 1.0.5, 1.1.0, 1.1.16 or 1.8.3; the 1.12 series was checked against the release
 /// headings of dagster-io/dagster's CHANGES.md, which says 1.12.16 was yanked from PyPI (its
 /// webserver package lacked the web app) after its chart was published, so it counts as released.
-pub const RELEASED: &[(u64, u64, std::ops::RangeInclusive<u64>, &[u64])] = &[
-    (0, 10, 0..=9, &[]),
-    (0, 11, 0..=16, &[]),
-    (0, 12, 0..=15, &[]),
-    (0, 13, 0..=19, &[]),
-    (0, 14, 0..=20, &[18]),
-    (0, 15, 0..=10, &[]),
-    (1, 0, 0..=17, &[5]),
-    (1, 1, 1..=21, &[16]),
-    (1, 2, 0..=7, &[]),
-    (1, 3, 0..=14, &[]),
-    (1, 4, 0..=17, &[]),
-    (1, 5, 0..=14, &[]),
-    (1, 6, 0..=14, &[]),
-    (1, 7, 0..=16, &[]),
-    (1, 8, 0..=13, &[3]),
-    (1, 9, 0..=13, &[]),
-    (1, 10, 0..=21, &[]),
-    (1, 11, 0..=16, &[]),
-    (1, 12, 0..=22, &[]),
-    (1, 13, 0..=28, &[]),
+pub const RELEASED: &[Series] = &[
+    Series::new(0, 10, 0..=9, &[]),
+    Series::new(0, 11, 0..=16, &[]),
+    Series::new(0, 12, 0..=15, &[]),
+    Series::new(0, 13, 0..=19, &[]),
+    Series::new(0, 14, 0..=20, &[18]),
+    Series::new(0, 15, 0..=10, &[]),
+    Series::new(1, 0, 0..=17, &[5]),
+    Series::new(1, 1, 1..=21, &[16]),
+    Series::new(1, 2, 0..=7, &[]),
+    Series::new(1, 3, 0..=14, &[]),
+    Series::new(1, 4, 0..=17, &[]),
+    Series::new(1, 5, 0..=14, &[]),
+    Series::new(1, 6, 0..=14, &[]),
+    Series::new(1, 7, 0..=16, &[]),
+    Series::new(1, 8, 0..=13, &[3]),
+    Series::new(1, 9, 0..=13, &[]),
+    Series::new(1, 10, 0..=21, &[]),
+    Series::new(1, 11, 0..=16, &[]),
+    Series::new(1, 12, 0..=22, &[]),
+    Series::new(1, 13, 0..=28, &[]),
 ];
 
 impl fmt::Display for ChartVersion {
@@ -185,14 +224,8 @@ mod tests {
         for outside in ["1.13.29", "1.14.0", "2.0.0", "0.9.0"] {
             assert!(!never(outside), "{outside}");
         }
-        let last = RELEASED.last().expect("not empty");
-        assert_eq!(
-            ChartVersion::new(last.0, last.1, *last.2.end()),
-            NEWEST_KNOWN
-        );
-        assert!(RELEASED
-            .windows(2)
-            .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+        assert_eq!(RELEASED.last().map(Series::last), Some(NEWEST_KNOWN));
+        assert!(RELEASED.windows(2).all(|w| w[0].last() < w[1].first()));
     }
 
     #[test]

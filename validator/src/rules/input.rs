@@ -4,7 +4,7 @@ use super::{rule, Context, Finding};
 use crate::model::Setting;
 use crate::path::AttrPath;
 use crate::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
-use crate::version::{ChartVersion, NEWEST_KNOWN, RELEASED};
+use crate::version::{ChartVersion, Series, NEWEST_KNOWN, RELEASED};
 
 rule!(
     /// `chart_version` is not a `MAJOR.MINOR.PATCH` version.
@@ -135,10 +135,8 @@ chart_version = "1.12.14"
 fn closest_released(version: ChartVersion) -> ChartVersion {
     RELEASED
         .iter()
-        .find(|(major, minor, _, _)| (*major, *minor) == (version.major, version.minor))
-        .map_or(NEWEST_KNOWN, |(major, minor, patches, _)| {
-            ChartVersion::new(*major, *minor, *patches.end())
-        })
+        .find(|series| (series.major, series.minor) == (version.major, version.minor))
+        .map_or(NEWEST_KNOWN, Series::last)
 }
 
 /// Checks the chart version and the values prefix.

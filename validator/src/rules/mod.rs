@@ -214,26 +214,12 @@ pub(crate) mod testing;
 mod tests {
     use super::*;
     use crate::model::{BlockOpSettings, PoolSettings, TagLimit};
-    use crate::rules::testing::{seed, tag};
+    use crate::rules::testing::{seed, tag, tag_mistakes};
 
     /// Configurations that, together, make every configuration rule fire.
     fn bad_configurations() -> Vec<ConcurrencyConfig> {
-        let mut both = tag("per-value", 1);
-        both.value = Setting::Known("a".into());
-        both.apply_limit_per_unique_value = Setting::Known(true);
-        let mut empty_value = tag("team", 1);
-        empty_value.value = Setting::Known(String::new());
-        let tags = vec![
-            tag("", 1),
-            tag("negative", -1),
-            tag("zero", 0),
-            tag("above", 9),
-            both,
-            empty_value,
-            tag("dagster/backfil", 1),
-            tag("bad key", 1),
-            tag("zero", 1),
-        ];
+        let mut tags = tag_mistakes();
+        tags.push(tag("", 1));
         let with = |change: &dyn Fn(&mut ConcurrencyConfig)| {
             let mut config = seed();
             change(&mut config);

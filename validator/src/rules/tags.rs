@@ -487,7 +487,7 @@ fn check_duplicate(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{fired, seed, tag};
+    use super::super::testing::{fired, seed, tag, tag_mistakes};
     use super::is_valid_tag_key;
     use crate::model::{ConcurrencyConfig, Setting, TagLimit};
 
@@ -568,22 +568,7 @@ mod tests {
     /// alone must say which limit it means: its index and its key.
     #[test]
     fn every_tag_finding_names_the_index_and_the_key() {
-        let mut both = tag("per-value", 1);
-        both.value = Setting::Known("a".into());
-        both.apply_limit_per_unique_value = Setting::Known(true);
-        let mut empty_value = tag("empty-value", 1);
-        empty_value.value = Setting::Known(String::new());
-        let config = with_tags(vec![
-            tag("team", 1),
-            tag("negative", -1),
-            tag("zero", 0),
-            tag("above", 9),
-            both,
-            empty_value,
-            tag("dagster/backfil", 1),
-            tag("bad key", 1),
-            tag("team", 2),
-        ]);
+        let config = with_tags(tag_mistakes());
         let findings = super::super::check(&config);
         let expected = [
             ("DC202", 1, "negative"),
