@@ -3,6 +3,7 @@
 
 use dagster_e2e::{clis, config, Workspace};
 use serde_json::{json, Value};
+use validator::input::{read, Kind, ReadOptions};
 
 /// The error and warning diagnostics of `terraform validate -json`, as (severity, summary, detail).
 fn diagnostics(result: &Value) -> Vec<(String, String, String)> {
@@ -75,6 +76,40 @@ fn a_dynamic_block_names_each_limit_in_the_text() {
             "terraform {}: value with apply_limit_per_unique_value = false is no conflict: {found:#?}",
             tf.version
         );
+    }
+}
+
+/// The CLI reads a plan of a `dynamic` block (expanded by Terraform) and names each limit too.
+#[test]
+fn the_cli_names_each_limit_of_a_planned_dynamic_block() {
+    // Warnings only, so the plan succeeds: DC205 and DC206 (DC204 is an error; see rule_texts).
+    let warnings = DYNAMIC
+        .replace("limit = -1", "limit = 0")
+        .replace("per_value = true", "per_value = false")
+        .replace(
+            "{ key = \"team\", value = null, per_value = null, limit = 3 },",
+            "",
+        );
+    for tf in clis() {
+        let ws = Workspace::new(tf, &config(&warnings));
+        ws.init();
+        let plan = ws.plan_json().to_string();
+        let targets = read(Kind::PlanJson, &plan, &ReadOptions::default()).expect("plan json");
+        let summaries: Vec<String> = targets
+            .iter()
+            .flat_map(|target| target.diagnostics())
+            .map(|d| format!("[{}] {}", d.rule.code, d.summary))
+            .collect();
+        for start in [
+            "[DC205] tag_concurrency_limit[1].limit = 0 for key \"negative\" blocks every matching run forever",
+            "[DC206] tag_concurrency_limit[2].limit = 9 for key \"above\" is not below max_concurrent_runs = 5",
+        ] {
+            assert!(
+                summaries.iter().any(|s| s.starts_with(start)),
+                "terraform {}: no {start:?} in {summaries:#?}",
+                tf.version
+            );
+        }
     }
 }
 
