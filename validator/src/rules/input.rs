@@ -11,7 +11,10 @@ rule!(
     UNPARSEABLE_CHART_VERSION, "DC501", "unparseable-chart-version", Error,
     r#"## What it does
 Checks that `chart_version` is exact SemVer text such as `1.12.14`: no leading `v`, no spaces,
-no leading zeros. (A `helm_release`'s `version` is read as Helm reads it, so `v1.12.14` passes.)
+no leading zeros.
+
+The CLI reads a `helm_release`'s `version` and `--chart-version` as Helm reads `--version`, so
+`v1.12.14` passes there.
 
 ## Why is this bad?
 The chart version decides which keys exist and which conflicts apply; without it no rule that
