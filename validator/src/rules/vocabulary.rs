@@ -151,7 +151,7 @@ impl Vocabulary {
         format!("{}{section}", self.prefix)
     }
 
-    /// A fix that sets `path` to `what`: an assignment in the file's own syntax.
+    /// A fix that sets `path` to `what`, said for the kind of file being read.
     pub fn set(&self, path: &AttrPath, what: &str) -> String {
         let name = self.name(path);
         match self.source {
