@@ -162,7 +162,7 @@ fn plan_json_names_each_resource_in_its_own_language() {
 /// resource the exact text, which `chart_version` requires (DC501).
 #[test]
 fn migrate_gives_the_resource_the_exact_chart_version() {
-    let output = run(&["migrate", &fixture("v-version-release.tf")]);
+    let output = run(&["migrate", &fixture("chart-versions.tf")]);
     let diff = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(
