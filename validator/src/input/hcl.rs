@@ -200,8 +200,9 @@ fn literal_template<'a>(mut elements: impl Iterator<Item = &'a Element>) -> Opti
     })
 }
 
-/// The text of a heredoc as Terraform sees it (`<<-` strips the common indentation), and where
-/// its first line starts in the file.
+/// The text of a heredoc as Terraform sees it, and where its first line starts in the file.
+/// `hcl-edit` has already stripped a `<<-` heredoc's common indentation from the template;
+/// the returned origin's column is that indentation, so positions stay file positions.
 fn heredoc_text(expr: &Expression, text: &str) -> Option<(String, Position)> {
     let Expression::HeredocTemplate(heredoc) = expr else {
         return None;
@@ -210,19 +211,9 @@ fn heredoc_text(expr: &Expression, text: &str) -> Option<(String, Position)> {
     let first = start(text, heredoc.template.span().or_else(|| expr.span()));
     let origin = Position {
         line: first.line + usize::from(first.column > 1),
-        column: 1,
+        column: 1 + heredoc.indent().unwrap_or(0),
     };
-    let Some(indent) = heredoc.indent() else {
-        return Some((content, origin));
-    };
-    let stripped = content
-        .split_inclusive('\n')
-        .map(|line| {
-            let cut = line.len() - line.trim_start_matches(' ').len();
-            &line[cut.min(indent)..]
-        })
-        .collect();
-    Some((stripped, origin))
+    Some((content, origin))
 }
 
 /// How a `set` entry is written.

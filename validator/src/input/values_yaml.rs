@@ -37,18 +37,16 @@ enum Frame {
 
 fn position(marker: &Marker, origin: Position) -> Position {
     // saphyr-parser counts lines from 1 and columns from 0; `origin` is where the text starts
-    // in its file (a heredoc inside a `.tf` file).
-    let line = origin.line + marker.line() - 1;
-    let column = if marker.line() == 1 {
-        origin.column + marker.col()
-    } else {
-        marker.col() + 1
-    };
-    Position { line, column }
+    // in its file, and every line of the text is indented by as much (a heredoc inside a `.tf`
+    // file, whose common indentation Terraform strips).
+    Position {
+        line: origin.line + marker.line() - 1,
+        column: origin.column + marker.col(),
+    }
 }
 
 /// Parses the first YAML document of `text` into a values tree; positions are shifted so that
-/// the text's first character is at `origin`. `None` for an empty document.
+/// the text's first character is at `origin` and every line starts at `origin`'s column. `None` for an empty document.
 pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -279,7 +277,7 @@ mod tests {
             shifted.get("b").map(|n| n.position),
             Some(Position {
                 line: 11,
-                column: 4
+                column: 8
             })
         );
     }

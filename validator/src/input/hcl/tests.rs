@@ -227,3 +227,20 @@ fn dagster_concurrency_data_sources() {
     assert_eq!(target.name, "data.dagster_concurrency.this");
     assert_eq!(codes(&target), ["DC103"]);
 }
+
+#[test]
+fn indented_heredocs_are_dedented_once() {
+    // Terraform strips the common indentation of a `<<-` heredoc once: the YAML keeps its
+    // nesting, so the limit is read (DC101, not DC102) and placed at its file column.
+    let text = "resource \"helm_release\" \"d\" {\n  chart = \"dagster\"\n  values = [<<-EOT\n    dagsterDaemon:\n      runCoordinator:\n        config:\n          queuedRunCoordinator:\n            maxConcurrentRuns: -5\n            tagConcurrencyLimits:\n              - key: team\n                limit: 1\n              - key: team\n                limit: 1\n    EOT\n  ]\n}\n";
+    let target = one(text);
+    assert_eq!(target.config.max_concurrent_runs, Setting::Known(-5));
+    let found = target.diagnostics();
+    let placed: Vec<_> = found
+        .iter()
+        .map(|d| (d.rule.code, d.position.line, d.position.column))
+        .collect();
+    assert!(placed.contains(&("DC101", 8, 32)), "{placed:?}");
+    assert!(placed.iter().any(|p| p.0 == "DC204"), "{placed:?}");
+    assert!(!placed.iter().any(|p| p.0 == "DC102"), "{placed:?}");
+}
