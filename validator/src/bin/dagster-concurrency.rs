@@ -149,7 +149,7 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
             lowercase_first(&error.to_string())
         )
     })?;
-    policy::parse(&text).map_err(|error| format!("{shown}:{error}"))
+    policy::parse(input::without_bom(&text)).map_err(|error| format!("{shown}:{error}"))
 }
 
 fn check(args: &CheckArgs) -> ExitCode {

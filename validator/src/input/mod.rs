@@ -268,8 +268,15 @@ impl fmt::Display for SyntaxError {
     }
 }
 
+/// `text` without a leading UTF-8 byte-order mark, which Terraform and Helm's YAML parser skip
+/// (editors on Windows write one).
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Reads one file's text as `kind` into the targets it holds.
 pub fn read(kind: Kind, text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
+    let text = without_bom(text);
     match kind {
         Kind::Hcl => hcl::read(text, options),
         Kind::PlanJson => plan_json::read(text, options),
@@ -308,5 +315,17 @@ mod tests {
             Some(Kind::PlanJson)
         );
         assert_eq!(Kind::detect(Path::new("README"), "hello"), None);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let values = "\u{feff}dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: -5\n";
+        let hcl = "\u{feff}resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = -5\n}\n";
+        for (kind, text) in [(Kind::ValuesYaml, values), (Kind::Hcl, hcl)] {
+            let targets = read(kind, text, &ReadOptions::default()).expect("reads");
+            assert_eq!(targets.len(), 1, "{kind:?}");
+            let codes: Vec<_> = targets[0].diagnostics().iter().map(|d| d.rule.code).collect();
+            assert_eq!(codes, ["DC101"], "{kind:?}");
+        }
     }
 }
