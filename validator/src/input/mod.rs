@@ -17,6 +17,7 @@ pub mod values_yaml;
 
 use crate::model::ConcurrencyConfig;
 use crate::rules::{self, Rule, Severity};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -46,6 +47,40 @@ impl Position {
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Where each line of a text starts, so that many byte offsets become positions without
+/// rescanning the text from its start each time (which made large files quadratic).
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    /// Indexes the lines of `text` in one pass.
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The position of byte `offset`: a binary search for its line, then the characters
+    /// before it on that line.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line.saturating_sub(1)];
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |before| before.chars().count());
+        Position {
+            line,
+            column: column + 1,
+        }
     }
 }
 
@@ -169,22 +204,21 @@ impl Target {
     /// Places findings on this target's model (the rule engine's, or an organisation policy's)
     /// where their attribute was written, or its closest written parent, or the target's start.
     pub fn place(&self, findings: Vec<rules::Finding>) -> Vec<Diagnostic> {
+        // One lookup table per call: searching `written` for each finding made a target with
+        // many tag limits and findings quadratic.
+        let mut by_attr: HashMap<&str, &Written> = HashMap::new();
+        for written in &self.written {
+            by_attr.entry(written.attr.as_str()).or_insert(written);
+        }
         let mut out = Vec::new();
         for finding in findings {
             let attr = finding.path.to_string();
-            let written = self.written.iter().find(|w| w.attr == attr).or_else(|| {
-                self.written
-                    .iter()
-                    .filter(|w| {
-                        attr.starts_with(&format!("{}.", w.attr))
-                            || attr.starts_with(&format!("{}[", w.attr))
-                    })
-                    .max_by_key(|w| w.attr.len())
-            });
-            let (subject, position) = match written {
-                Some(w) if w.attr == attr => (w.subject.clone(), w.position),
-                Some(w) => (attr, w.position),
-                None => (attr, self.position),
+            let (subject, position) = match by_attr.get(attr.as_str()) {
+                Some(w) => (w.subject.clone(), w.position),
+                None => {
+                    let parent = parents(&attr).find_map(|parent| by_attr.get(parent));
+                    (attr, parent.map_or(self.position, |w| w.position))
+                }
             };
             out.push(Diagnostic {
                 rule: finding.rule,
@@ -197,6 +231,16 @@ impl Target {
         }
         out
     }
+}
+
+/// The parents of an attribute path, nearest first: `a[0].b` gives `a[0]`, then `a`.
+fn parents(attr: &str) -> impl Iterator<Item = &str> {
+    let mut rest = attr;
+    std::iter::from_fn(move || {
+        let cut = rest.rfind(['.', '['])?;
+        rest = &rest[..cut];
+        Some(rest)
+    })
 }
 
 /// The kinds of file the validator reads.
@@ -300,6 +344,19 @@ mod tests {
             Position::of_offset(text, 6),
             Position { line: 2, column: 3 }
         );
+    }
+
+    #[test]
+    fn line_index_agrees_with_offsets() {
+        let text = "ab\ncé d\n\nlast";
+        let lines = Lines::new(text);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            assert_eq!(
+                lines.position(offset),
+                Position::of_offset(text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::{rule, Context, Finding};
 use crate::model::{Setting, TagLimit};
 use crate::path::AttrPath;
+use std::collections::HashMap;
 
 rule!(
     /// A tag limit with an empty key.
@@ -340,7 +341,7 @@ pub fn is_valid_tag_key(key: &str) -> bool {
 }
 
 /// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 enum Matching<'a> {
     AnyValue,
     Value(&'a str),
@@ -360,6 +361,7 @@ fn matching(tag: &TagLimit) -> Option<Matching<'_>> {
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let global = ctx.config.max_concurrent_runs.known().copied();
     let tags: Vec<(usize, &TagLimit)> = ctx.config.known_tag_limits().collect();
+    let repeats = next_repeats(&tags);
     for &(index, tag) in &tags {
         let path = |attr| AttrPath::item("tag_concurrency_limit", index).then(attr);
         if let Setting::Known(key) = &tag.key {
@@ -404,7 +406,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "write the value to limit, or remove value to limit all values of the key".into(),
             ));
         }
-        check_duplicate(index, tag, &tags, out);
+        check_duplicate(index, tag, repeats.get(&index).copied(), out);
     }
 }
 
@@ -438,27 +440,30 @@ fn check_key(key: &str, path: AttrPath, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_duplicate(
-    index: usize,
-    tag: &TagLimit,
-    tags: &[(usize, &TagLimit)],
-    out: &mut Vec<Finding>,
-) {
-    let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) else {
+/// For each tag limit repeated later (same key and matching), the index of the next repeat;
+/// one pass from the end, so many tag limits stay linear.
+fn next_repeats(tags: &[(usize, &TagLimit)]) -> HashMap<usize, usize> {
+    let mut latest: HashMap<(&str, Matching), usize> = HashMap::new();
+    let mut repeats = HashMap::new();
+    for &(index, tag) in tags.iter().rev() {
+        if let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) {
+            if let Some(later) = latest.insert((key.as_str(), matching), index) {
+                repeats.insert(index, later);
+            }
+        }
+    }
+    repeats
+}
+
+fn check_duplicate(index: usize, tag: &TagLimit, later: Option<usize>, out: &mut Vec<Finding>) {
+    let (Setting::Known(key), Some(later_index)) = (&tag.key, later) else {
         return;
     };
-    let later = tags.iter().find(|(other_index, other)| {
-        *other_index > index
-            && other.key.known() == Some(key)
-            && self::matching(other).as_ref() == Some(&matching)
-    });
-    if let Some((later_index, _)) = later {
-        out.push(DUPLICATE_TAG_LIMIT.at(
-            AttrPath::item("tag_concurrency_limit", index).then("key"),
-            format!("tag limit for key {key:?} is repeated at tag_concurrency_limit[{later_index}]; Dagster silently keeps only the last"),
-            "keep a single limit per key and value".into(),
-        ));
-    }
+    out.push(DUPLICATE_TAG_LIMIT.at(
+        AttrPath::item("tag_concurrency_limit", index).then("key"),
+        format!("tag limit for key {key:?} is repeated at tag_concurrency_limit[{later_index}]; Dagster silently keeps only the last"),
+        "keep a single limit per key and value".into(),
+    ));
 }
 
 #[cfg(test)]
