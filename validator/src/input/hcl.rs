@@ -323,7 +323,12 @@ pub fn set_entries(block: &Block) -> (Vec<SetSource<'_>>, Vec<ComputedSet>) {
     (entries, computed)
 }
 
-fn release_target(name: &str, block: &Block, text: &Lines, options: &ReadOptions) -> Option<Target> {
+fn release_target(
+    name: &str,
+    block: &Block,
+    text: &Lines,
+    options: &ReadOptions,
+) -> Option<Target> {
     let position = start(text, block.ident.span());
     let mut release = ReleaseValues::new(position);
     let chart_version = block.body.get_attribute("version").map(|attr| {

@@ -256,26 +256,36 @@ pub enum Kind {
 
 impl Kind {
     /// The kind of a file from its extension, then its content; `None` for files the
-    /// validator does not read (a directory walk skips them).
+    /// validator does not read (a `.json` that is not a plan, a README).
     pub fn detect(path: &Path, text: &str) -> Option<Kind> {
+        let text = without_bom(text);
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         match extension {
             "tf" => Some(Kind::Hcl),
             "yaml" | "yml" => Some(Kind::ValuesYaml),
-            "json" => Some(Kind::PlanJson),
-            _ => {
-                let start = text.trim_start();
-                if start.starts_with('{') && start.contains("\"format_version\"") {
-                    Some(Kind::PlanJson)
-                } else if start.contains("resource \"") || start.contains("terraform {") {
-                    Some(Kind::Hcl)
-                } else if start.contains("dagsterDaemon:") || start.contains("concurrency:") {
-                    Some(Kind::ValuesYaml)
-                } else {
-                    None
-                }
-            }
+            // package.json, a JSONC tsconfig.json, an empty report.json: not plans, not read.
+            "json" => is_plan(text).then_some(Kind::PlanJson),
+            _ => Kind::sniff(text),
         }
+    }
+
+    /// The kind of a text from its content alone (standard input, a file without a known
+    /// extension): plan JSON, Terraform that parses or that names Terraform blocks, or values
+    /// YAML with Dagster's top-level keys; `None` when none of these.
+    pub fn sniff(text: &str) -> Option<Kind> {
+        let text = without_bom(text);
+        if is_plan(text) {
+            return Some(Kind::PlanJson);
+        }
+        let parsed = hcl::parse(text).is_ok_and(|body| !body.is_empty());
+        const HCL_BLOCKS: [&str; 4] = ["resource \"", "data \"", "module \"", "terraform {"];
+        if parsed || HCL_BLOCKS.iter().any(|block| text.contains(block)) {
+            return Some(Kind::Hcl);
+        }
+        ["dagsterDaemon:", "concurrency:"]
+            .iter()
+            .any(|key| text.contains(key))
+            .then_some(Kind::ValuesYaml)
     }
 
     /// The name used in messages.
@@ -310,6 +320,15 @@ impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.position, self.message)
     }
+}
+
+/// Whether a JSON text is what `terraform show -json` writes: an object with
+/// `format_version` and `terraform_version` (checked on the text, so that a truncated plan is
+/// still a plan, reported as invalid).
+pub fn is_plan(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+        && text.contains("\"format_version\"")
+        && text.contains("\"terraform_version\"")
 }
 
 /// `text` without a leading UTF-8 byte-order mark, which Terraform and Helm's YAML parser skip
@@ -363,25 +382,52 @@ mod tests {
     fn kinds_come_from_extension_then_content() {
         assert_eq!(Kind::detect(Path::new("main.tf"), ""), Some(Kind::Hcl));
         assert_eq!(Kind::detect(Path::new("v.yml"), ""), Some(Kind::ValuesYaml));
+        let plan = "{\"format_version\":\"1.2\",\"terraform_version\":\"1.11.4\"}";
         assert_eq!(
-            Kind::detect(Path::new("plan.json"), ""),
+            Kind::detect(Path::new("plan.json"), plan),
             Some(Kind::PlanJson)
         );
-        assert_eq!(
-            Kind::detect(Path::new("plan"), "{\"format_version\":\"1.2\"}"),
-            Some(Kind::PlanJson)
-        );
+        assert_eq!(Kind::detect(Path::new("plan"), plan), Some(Kind::PlanJson));
         assert_eq!(Kind::detect(Path::new("README"), "hello"), None);
+        for not_a_plan in [
+            "",
+            "{\"name\": \"app\", \"version\": \"1.0.0\"}",
+            "{\n  // JSONC\n  \"compilerOptions\": {},\n}",
+        ] {
+            assert_eq!(Kind::detect(Path::new("x.json"), not_a_plan), None);
+        }
+    }
+
+    #[test]
+    fn standard_input_is_told_by_content() {
+        let plan = "\u{feff}{\"format_version\":\"1.2\",\"terraform_version\":\"1.11.4\"}";
+        assert_eq!(Kind::sniff(plan), Some(Kind::PlanJson));
+        assert_eq!(Kind::sniff("locals {\n  x = 1\n}\n"), Some(Kind::Hcl));
+        // Terraform with a syntax error is still Terraform, so its error is an HCL one.
+        assert_eq!(
+            Kind::sniff("resource \"x\" \"y\" {\n  a = \n"),
+            Some(Kind::Hcl)
+        );
+        assert_eq!(
+            Kind::sniff("dagsterDaemon:\n  runCoordinator:\n    enabled: true\n"),
+            Some(Kind::ValuesYaml)
+        );
+        assert_eq!(Kind::sniff("hello"), None);
     }
 
     #[test]
     fn a_byte_order_mark_is_skipped() {
         let values = "\u{feff}dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: -5\n";
-        let hcl = "\u{feff}resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = -5\n}\n";
+        let hcl =
+            "\u{feff}resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = -5\n}\n";
         for (kind, text) in [(Kind::ValuesYaml, values), (Kind::Hcl, hcl)] {
             let targets = read(kind, text, &ReadOptions::default()).expect("reads");
             assert_eq!(targets.len(), 1, "{kind:?}");
-            let codes: Vec<_> = targets[0].diagnostics().iter().map(|d| d.rule.code).collect();
+            let codes: Vec<_> = targets[0]
+                .diagnostics()
+                .iter()
+                .map(|d| d.rule.code)
+                .collect();
             assert_eq!(codes, ["DC101"], "{kind:?}");
         }
     }

@@ -174,7 +174,14 @@ pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> 
                 expansion.node();
                 let tag = tag.map(|tag| tag.suffix.clone());
                 let node = Node::new(scalar(&text, style, tag.as_deref()), at);
-                (node, anchor, Size { nodes: 1, aliases: 0 })
+                (
+                    node,
+                    anchor,
+                    Size {
+                        nodes: 1,
+                        aliases: 0,
+                    },
+                )
             }
             Event::Alias(id) => match anchors.get(&id) {
                 Some((node, size)) => {
@@ -386,11 +393,17 @@ mod tests {
     #[test]
     fn alias_bombs_are_refused_before_they_expand() {
         // Nine aliases per level, nine levels: 9^9 (387 million) copies of "lol" if expanded.
-        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for level in b'b'..=b'i' {
             let previous = char::from(level - 1);
             let aliases = vec![format!("*{previous}"); 9].join(",");
-            bomb.push_str(&format!("{}: &{} [{aliases}]\n", char::from(level), char::from(level)));
+            bomb.push_str(&format!(
+                "{}: &{} [{aliases}]\n",
+                char::from(level),
+                char::from(level)
+            ));
         }
         let error = parse(&bomb, Position::START).expect_err("refused");
         assert!(error.message.contains("excessive aliasing"), "{error}");

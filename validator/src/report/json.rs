@@ -41,6 +41,7 @@ pub fn render(files: &[FileReport]) -> Value {
                     entry["error"] = json!({"line": error.position.line, "column": error.position.column, "message": error.message});
                 }
                 Outcome::Unreadable(message) => entry["error"] = json!({ "message": message }),
+                Outcome::Skipped(message) => entry["skipped"] = json!(message),
             }
             entry
         })

@@ -192,6 +192,13 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                 },
                 locations: vec![location(&file.path, None)],
             }),
+            Outcome::Skipped(message) => notifications.push(Notification {
+                level: "note",
+                message: Text {
+                    text: message.clone(),
+                },
+                locations: vec![location(&file.path, None)],
+            }),
         }
     }
     let log = Log {
@@ -208,7 +215,7 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: notifications.is_empty(),
+                execution_successful: !files.iter().any(FileReport::failed),
                 tool_execution_notifications: notifications,
             }],
             results,

@@ -1,6 +1,6 @@
 //! Compiler-style text: `path:line:col: error[CODE]: summary`, then a hint line.
 
-use super::{totals, FileReport, Outcome};
+use super::{nothing_checked, totals, FileReport, Outcome};
 use std::fmt::Write;
 
 /// The report as text, ending with a one-line summary.
@@ -33,6 +33,9 @@ pub fn render(files: &[FileReport]) -> String {
             Outcome::Unreadable(message) => {
                 let _ = writeln!(out, "{path}: error: {message}");
             }
+            Outcome::Skipped(message) => {
+                let _ = writeln!(out, "{path}: note: {message}");
+            }
         }
     }
     let t = totals(files);
@@ -41,6 +44,9 @@ pub fn render(files: &[FileReport]) -> String {
         "checked {} file(s), {} configuration(s): {} error(s), {} warning(s), {} file(s) not readable",
         t.files, t.targets, t.errors, t.warnings, t.failed_files
     );
+    if let Some(warning) = nothing_checked(&t) {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     out
 }
 
@@ -70,5 +76,25 @@ mod tests {
         assert!(lines[6].starts_with(
             "checked 3 file(s), 2 configuration(s): 1 error(s), 1 warning(s), 1 file(s)"
         ));
+        assert_eq!(lines.len(), 7, "{text}");
+    }
+
+    #[test]
+    fn a_run_that_checked_nothing_says_so() {
+        let empty = render(&[]);
+        assert!(
+            empty.ends_with("warning: nothing was checked: no terraform, plan json or helm values file in the paths given\n"),
+            "{empty}"
+        );
+        let skipped = render(&[FileReport {
+            path: "package.json".into(),
+            kind: None,
+            outcome: Outcome::Skipped("not a terraform plan".into()),
+        }]);
+        assert!(
+            skipped.starts_with("package.json: note: not a terraform plan\n"),
+            "{skipped}"
+        );
+        assert!(skipped.contains("warning: nothing was checked: no dagster helm_release, dagster values or dagster_concurrency block in 1 file(s)"), "{skipped}");
     }
 }
