@@ -455,11 +455,13 @@ fn values_document(expr: &Expression, text: &Lines) -> Result<Option<Node>, Stri
     }
 }
 
-/// Reads a `dagster_concurrency` block: its arguments as a values node, then the model.
+/// Reads a `dagster_concurrency` block: what Terraform would refuse in its structure, its
+/// arguments as a values node, then the model.
 fn concurrency_target(name: &str, block: &Block, text: &Lines) -> Target {
     let mut notes = Vec::new();
     let node = block_node(block, text, &mut notes);
     let mut target = attributes_target(name, start(text, block.ident.span()), &node);
+    arguments::check(&mut target, &block.body, text);
     for (at, message) in notes {
         target.note(at, message);
     }
@@ -524,6 +526,8 @@ fn block_node(block: &Block, text: &Lines, notes: &mut Vec<(Position, String)>) 
     }
     node
 }
+
+mod arguments;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 //! module. Values Terraform does not know until apply (`after_unknown` in `resource_changes`)
 //! are unknown; findings point at the line of the resource's `"address"`.
 
-use super::attributes::{attributes_target, ARGUMENTS};
+use super::attributes::{attributes_target, is_argument};
 use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
@@ -55,7 +55,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
                 let arguments = node(&values, &unknown, position);
                 let mut target = attributes_target(address, position, &arguments);
                 for (key, mark) in unknown.as_object().into_iter().flatten() {
-                    if mark != &Json::Bool(false) && ARGUMENTS.contains(&key.as_str()) {
+                    if mark != &Json::Bool(false) && is_argument(key) {
                         target.note(
                             position,
                             format!("{key} is known only after apply: not checked"),

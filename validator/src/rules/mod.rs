@@ -4,6 +4,7 @@
 //! raises it; [`REGISTRY`] lists them all in code order. [`check`] runs every check on a
 //! configuration and returns [`Finding`]s; unknown values are skipped, known ones always checked.
 
+pub mod arguments;
 mod input;
 mod placement;
 mod pool_limit;
@@ -154,6 +155,8 @@ pub static REGISTRY: &[&Rule] = &[
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,
     &input::NOT_A_WHOLE_NUMBER,
+    &arguments::UNKNOWN_ARGUMENT,
+    &arguments::MISSING_REQUIRED_ARGUMENT,
     &raw::LIMITS_NOT_APPLIED,
     &raw::LIMITS_IN_BOTH_PLACES,
     &raw::SET_INDEX_KEEPS_VALUES_ELEMENTS,

@@ -244,3 +244,82 @@ fn indented_heredocs_are_dedented_once() {
     assert!(placed.iter().any(|p| p.0 == "DC204"), "{placed:?}");
     assert!(!placed.iter().any(|p| p.0 == "DC102"), "{placed:?}");
 }
+
+#[test]
+fn what_terraform_validate_refuses_is_reported_with_the_nearest_name() {
+    let text = r#"
+resource "dagster_concurrency" "typo" {
+  max_concurent_runs = 5
+  set                = []
+  count              = 1
+  pools = {
+    default_limit = 2
+  }
+
+  tag_concurency_limit {
+    key   = "team"
+    limit = 1
+  }
+  tag_concurrency_limit {
+    key = "dagster/backfill"
+  }
+  tag_concurrency_limit {
+    key    = "team"
+    limits = 2
+  }
+  dynamic "tag_concurrency_limit" {
+    for_each = var.limits
+    content {
+      key = tag_concurrency_limit.value
+    }
+  }
+}
+"#;
+    let target = one(text);
+    let found: Vec<_> = target
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d.rule.code, "DC510" | "DC511"))
+        .map(|d| (d.rule.code, d.position.line, d.subject, d.fix))
+        .collect();
+    let expect = |code, line: usize, subject: &str, fix: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == code && f.1 == line && f.2 == subject && f.3.contains(fix)),
+            "{code} {line} {subject} {fix} in {found:#?}"
+        )
+    };
+    expect(
+        "DC510",
+        3,
+        "max_concurent_runs",
+        "did you mean max_concurrent_runs?",
+    );
+    expect("DC510", 4, "set", "it is an output");
+    expect("DC510", 6, "pools", "write it as a block");
+    expect(
+        "DC510",
+        10,
+        "tag_concurency_limit",
+        "did you mean tag_concurrency_limit?",
+    );
+    expect("DC511", 14, "tag_concurrency_limit[0].limit", "add limit");
+    expect(
+        "DC510",
+        19,
+        "tag_concurrency_limit[1].limits",
+        "did you mean limit?",
+    );
+    expect("DC511", 17, "tag_concurrency_limit[1].limit", "add limit");
+    assert_eq!(found.len(), 7, "{found:#?}");
+    // The seed is valid as Terraform sees it.
+    let seed = one("resource \"dagster_concurrency\" \"s\" {\n  max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"dagster/backfill\"\n    limit = 3\n  }\n  pools {\n    default_limit = 2\n  }\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n");
+    assert!(
+        seed.diagnostics()
+            .iter()
+            .all(|d| !matches!(d.rule.code, "DC510" | "DC511")),
+        "{:?}",
+        seed.diagnostics()
+    );
+}
