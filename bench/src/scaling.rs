@@ -51,7 +51,9 @@ pub fn releases_tf(count: usize) -> String {
 /// One `dagster_concurrency` block with `count` distinct tag limits of 0 (a warning each).
 pub fn tag_limits_tf(count: usize) -> String {
     let limits: String = (0..count)
-        .map(|i| format!("  tag_concurrency_limit {{\n    key   = \"team-{i}\"\n    limit = 0\n  }}\n"))
+        .map(|i| {
+            format!("  tag_concurrency_limit {{\n    key   = \"team-{i}\"\n    limit = 0\n  }}\n")
+        })
         .collect();
     format!("resource \"dagster_concurrency\" \"many\" {{\n  chart_version       = \"1.12.14\"\n  max_concurrent_runs = 5\n{limits}}}\n")
 }
@@ -95,7 +97,13 @@ mod tests {
 
     #[test]
     fn generated_files_hold_the_counts_asked_for() {
-        assert_eq!(releases_tf(3).matches("resource \"helm_release\"").count(), 3);
-        assert_eq!(tag_limits_tf(4).matches("tag_concurrency_limit {").count(), 4);
+        assert_eq!(
+            releases_tf(3).matches("resource \"helm_release\"").count(),
+            3
+        );
+        assert_eq!(
+            tag_limits_tf(4).matches("tag_concurrency_limit {").count(),
+            4
+        );
     }
 }

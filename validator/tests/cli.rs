@@ -434,3 +434,75 @@ fn standard_input_is_read_by_content() {
         text(&text_output.stdout)
     );
 }
+
+/// A plan made by Terraform 1.11.4 (plan-terraform-1.11.4.json) with the documented wiring
+/// added to its module (`helm_release.dagster` with `set = dagster_concurrency.paused.set`, its
+/// planned `set` the resource's), beside the `.tf` files its `configuration` describes, in a
+/// directory whose name has a space.
+const PLAN_WITH_SOURCES: &str = "plan sources/plan.json";
+
+#[test]
+fn plan_findings_are_reported_once_at_their_tf_source() {
+    let plan = fixture(PLAN_WITH_SOURCES);
+    let output = run(&["check", &plan]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = text(&output.stdout);
+    let source = fixture("plan sources/mod/main.tf");
+    assert!(
+        stdout.contains(&format!("{source}:9:25: warning[DC104]: module.platform.dagster_concurrency.paused: max_concurrent_runs = 0")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{source}:13:13: warning[DC205]: module.platform.dagster_concurrency.paused:"
+        )),
+        "{stdout}"
+    );
+    // The release applies the resource's `set`: its findings are the resource's, not repeated.
+    assert!(stdout.contains(" 2 warning(s)"), "{stdout}");
+    assert!(!stdout.contains("helm_release.dagster:"), "{stdout}");
+    // Without its sources the plan still names the resource.
+    let alone = tempfile::tempdir().expect("tempdir");
+    let copy = alone.path().join("plan.json");
+    std::fs::copy(&plan, &copy).expect("copy");
+    let elsewhere = text(&run(&["check", copy.to_str().expect("utf-8")]).stdout);
+    assert!(
+        elsewhere.contains("plan.json:1:")
+            && elsewhere.contains(": warning[DC104]: module.platform.dagster_concurrency.paused: "),
+        "{elsewhere}"
+    );
+    // Given the sources' directory alongside, the copy finds them again.
+    let alongside = text(
+        &run(&[
+            "check",
+            copy.to_str().expect("utf-8"),
+            &fixture("plan sources"),
+        ])
+        .stdout,
+    );
+    assert!(
+        alongside.contains(&format!("{source}:9:25: warning[DC104]")),
+        "{alongside}"
+    );
+}
+
+#[test]
+fn sarif_uris_are_encoded_and_plan_results_point_at_the_source() {
+    let output = run(&["check", "--format", "sarif", &fixture(PLAN_WITH_SOURCES)]);
+    let log = json(&output);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2, "{log:#}");
+    for result in results {
+        let location = &result["locations"][0];
+        let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(uri.starts_with("file:///"), "{uri}");
+        assert!(uri.ends_with("/plan%20sources/mod/main.tf"), "{uri}");
+        assert!(!uri.contains(' '), "{uri}");
+        assert_eq!(
+            location["logicalLocations"][0]["fullyQualifiedName"],
+            "module.platform.dagster_concurrency.paused"
+        );
+    }
+}

@@ -9,6 +9,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use validator::input::sources::Sources;
 use validator::input::{self, Kind, ReadOptions};
 use validator::migrate::{self, HelmProvider};
 use validator::policy::{self, every_rule, Policy};
@@ -189,9 +190,12 @@ fn check(args: &CheckArgs) -> ExitCode {
     for path in &args.paths {
         collect(path, &mut sources);
     }
+    // Where the `.tf` sources of plan resources may be: the directories checked alongside.
+    let mut roots: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    roots.push(PathBuf::from("."));
     let reports: Vec<FileReport> = sources
         .iter()
-        .filter_map(|source| check_source(source, &options, &policy))
+        .filter_map(|source| check_source(source, &options, &policy, &roots))
         .collect();
     match args.format {
         Format::Text => print!("{}", report::text::render(&reports)),
@@ -308,7 +312,12 @@ fn collect(path: &Path, out: &mut Vec<Source>) {
 
 /// Reads and checks one source; `None` for a file found by a walk that is not one the
 /// validator reads (a `.json` that is not a plan).
-fn check_source(source: &Source, options: &ReadOptions, policy: &Policy) -> Option<FileReport> {
+fn check_source(
+    source: &Source,
+    options: &ReadOptions,
+    policy: &Policy,
+    roots: &[PathBuf],
+) -> Option<FileReport> {
     let (shown, explicit, read) = match source {
         Source::Stdin => (
             STDIN.to_owned(),
@@ -361,13 +370,28 @@ fn check_source(source: &Source, options: &ReadOptions, policy: &Policy) -> Opti
     let outcome = match input::read(kind, &text, options) {
         Err(error) => Outcome::Invalid(error),
         Ok(targets) => {
-            let mut diagnostics = Vec::new();
+            // A plan's resources are placed in their `.tf` sources: first the plan's own
+            // directory (standard input: the current one), then those checked alongside.
+            let mut sources = (kind == Kind::PlanJson).then(|| {
+                let own = match source {
+                    Source::File { path, .. } => path.parent().map(Path::to_path_buf),
+                    Source::Stdin => None,
+                };
+                let own = own.filter(|dir| !dir.as_os_str().is_empty());
+                Sources::new(own.into_iter().chain(roots.iter().cloned()).collect())
+            });
+            let mut checked = Vec::new();
             let mut notes = Vec::new();
             for target in &targets {
-                diagnostics.extend(target.diagnostics());
-                diagnostics.extend(target.place(policy::check(&target.config, policy)));
+                let mut found = target.diagnostics();
+                found.extend(target.place(policy::check(&target.config, policy)));
+                if let Some(sources) = &mut sources {
+                    sources.place(target, &mut found);
+                }
+                checked.push((target, found));
                 notes.extend(target.notes.iter().cloned());
             }
+            let mut diagnostics = input::report_once(checked);
             diagnostics.sort_by_key(|d| {
                 (
                     d.position,

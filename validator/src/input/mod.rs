@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod hcl;
 pub mod plan_json;
 pub mod release;
+pub mod sources;
 pub mod strvals;
 pub mod tree;
 pub mod values;
@@ -99,12 +100,23 @@ pub struct Diagnostic {
     pub summary: String,
     /// How to fix it.
     pub fix: String,
+    /// Where the finding's configuration is written when that is another file than the one
+    /// read (the `.tf` source of a plan JSON resource).
+    pub origin: Option<Origin>,
 }
 
 impl Diagnostic {
     /// The finding's severity (its rule's).
     pub fn severity(&self) -> Severity {
         self.rule.severity
+    }
+
+    /// Where to show the finding, for a finding read from `file`: its origin when it has one.
+    pub fn location<'a>(&'a self, file: &'a str) -> (&'a str, Position) {
+        match &self.origin {
+            Some(origin) => (origin.path.as_str(), origin.position),
+            None => (file, self.position),
+        }
     }
 }
 
@@ -143,6 +155,30 @@ pub struct Target {
     pub findings: Vec<Diagnostic>,
     /// What was not checked.
     pub notes: Vec<Note>,
+    /// For a plan JSON resource: where its configuration is declared.
+    pub declared: Option<Declaration>,
+    /// For a plan JSON `helm_release`: the `dagster_concurrency` resources whose `set` entries
+    /// it applies (their findings are reported there, once).
+    pub renders: Vec<String>,
+}
+
+/// Where a plan JSON resource is declared: a module directory (relative to the root module's,
+/// as the plan's `configuration` gives local module sources) and the resource's address there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Declaration {
+    /// The module's directory relative to the root module's; empty for the root module.
+    pub module_dir: std::path::PathBuf,
+    /// `TYPE.NAME` (or `data.TYPE.NAME`) inside the module, without instance keys.
+    pub address: String,
+}
+
+/// A place in another file that a finding belongs to: the `.tf` source of a plan resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as found (joined to the directory the plan was read from).
+    pub path: String,
+    /// Where in it.
+    pub position: Position,
 }
 
 impl Target {
@@ -185,6 +221,7 @@ impl Target {
             position,
             summary,
             fix,
+            origin: None,
         });
     }
 
@@ -227,6 +264,7 @@ impl Target {
                 position,
                 summary: finding.summary,
                 fix: finding.fix,
+                origin: None,
             });
         }
         out
@@ -241,6 +279,36 @@ fn parents(attr: &str) -> impl Iterator<Item = &str> {
         rest = &rest[..cut];
         Some(rest)
     })
+}
+
+/// Every target's findings, in target order, each reported once: a plan's `helm_release` that
+/// applies a `dagster_concurrency`'s `set` entries would repeat that resource's findings, so
+/// those are left to the resource, where they can be fixed.
+pub fn report_once(checked: Vec<(&Target, Vec<Diagnostic>)>) -> Vec<Diagnostic> {
+    let mut by_target: HashMap<&str, Vec<(&str, String)>> = HashMap::new();
+    for (target, diagnostics) in &checked {
+        by_target.insert(
+            target.name.as_str(),
+            diagnostics
+                .iter()
+                .map(|d| (d.rule.code, d.summary.clone()))
+                .collect(),
+        );
+    }
+    let mut out = Vec::new();
+    for (target, diagnostics) in &checked {
+        let repeats = |d: &Diagnostic| {
+            target.renders.iter().any(|source| {
+                by_target.get(source.as_str()).is_some_and(|found| {
+                    found
+                        .iter()
+                        .any(|(code, summary)| *code == d.rule.code && *summary == d.summary)
+                })
+            })
+        };
+        out.extend(diagnostics.iter().filter(|d| !repeats(d)).cloned());
+    }
+    out
 }
 
 /// The kinds of file the validator reads.

@@ -5,7 +5,7 @@ use crate::input::Diagnostic;
 use serde_json::{json, Value};
 
 fn diagnostic(d: &Diagnostic) -> Value {
-    json!({
+    let mut value = json!({
         "code": d.rule.code,
         "name": d.rule.name,
         "severity": d.severity().to_string(),
@@ -15,7 +15,15 @@ fn diagnostic(d: &Diagnostic) -> Value {
         "column": d.position.column,
         "summary": d.summary,
         "fix": d.fix,
-    })
+    });
+    if let Some(origin) = &d.origin {
+        value["origin"] = json!({
+            "path": origin.path,
+            "line": origin.position.line,
+            "column": origin.position.column,
+        });
+    }
+    value
 }
 
 /// The report as a JSON document.

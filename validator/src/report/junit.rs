@@ -50,10 +50,9 @@ fn cases(file: &FileReport, deny_warnings: bool) -> Vec<Case<'_>> {
         Outcome::Checked { diagnostics, .. } => diagnostics
             .iter()
             .map(|d| {
+                let (shown, position) = d.location(&file.path);
                 let text = format!(
-                    "{}:{}: {}[{}]: {}\n  = hint: {}",
-                    file.path,
-                    d.position,
+                    "{shown}:{position}: {}[{}]: {}\n  = hint: {}",
                     d.severity(),
                     d.rule.code,
                     d.summary,

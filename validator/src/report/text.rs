@@ -1,6 +1,7 @@
 //! Compiler-style text: `path:line:col: error[CODE]: summary`, then a hint line.
 
 use super::{nothing_checked, totals, FileReport, Outcome};
+use crate::input::Kind;
 use std::fmt::Write;
 
 /// The report as text, ending with a one-line summary.
@@ -13,10 +14,16 @@ pub fn render(files: &[FileReport]) -> String {
                 diagnostics, notes, ..
             } => {
                 for d in diagnostics {
+                    let (shown, position) = d.location(path);
+                    // A plan's line and column say little: name the resource too.
+                    let address = if file.kind == Some(Kind::PlanJson) {
+                        format!("{}: ", d.target)
+                    } else {
+                        String::new()
+                    };
                     let _ = writeln!(
                         out,
-                        "{path}:{}: {}[{}]: {}",
-                        d.position,
+                        "{shown}:{position}: {}[{}]: {address}{}",
                         d.severity(),
                         d.rule.code,
                         d.summary
@@ -77,6 +84,29 @@ mod tests {
             "checked 3 file(s), 2 configuration(s): 1 error(s), 1 warning(s), 1 file(s)"
         ));
         assert_eq!(lines.len(), 7, "{text}");
+    }
+
+    #[test]
+    fn plan_findings_name_the_resource_and_show_their_source() {
+        let mut files = sample::run();
+        files[0].path = "plan.json".into();
+        files[0].kind = Some(Kind::PlanJson);
+        if let Outcome::Checked { diagnostics, .. } = &mut files[0].outcome {
+            diagnostics[1].origin = Some(crate::input::Origin {
+                path: "infra/main.tf".into(),
+                position: crate::input::Position { line: 7, column: 3 },
+            });
+        }
+        let text = render(&files);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "plan.json:9:5: error[DC101]: helm_release.dagster: summary of DC101 & <friends>"
+        );
+        assert_eq!(
+            lines[2],
+            "infra/main.tf:7:3: warning[DC206]: helm_release.dagster: summary of DC206 & <friends>"
+        );
     }
 
     #[test]
