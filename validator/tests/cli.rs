@@ -310,6 +310,14 @@ fn rules_and_explain() {
             rule.code
         );
     }
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md"),
+    )
+    .expect("docs/cli.md");
+    for rule in validator::rules::REGISTRY {
+        let row = format!("| `{}` | {} | `{}` |", rule.code, rule.severity, rule.name);
+        assert!(guide.contains(&row), "docs/cli.md lacks {row}");
+    }
     let explained = text(&run(&["explain", "dc604"]).stdout);
     let rule = validator::rules::find("DC604").expect("DC604");
     assert!(explained.contains(rule.doc.trim_end()));
