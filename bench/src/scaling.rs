@@ -58,6 +58,9 @@ pub fn tag_limits_tf(count: usize) -> String {
     format!("resource \"dagster_concurrency\" \"many\" {{\n  chart_version       = \"1.12.14\"\n  max_concurrent_runs = 5\n{limits}}}\n")
 }
 
+/// Writes a file of one shape at a given count.
+type Generator = fn(usize) -> String;
+
 /// Times `check` on both shapes at `small` and ten times `small`, `rounds` times each.
 pub fn measure(
     binary: &Path,
@@ -66,7 +69,7 @@ pub fn measure(
     rounds: usize,
     timeout: Duration,
 ) -> Result<Vec<Scaling>> {
-    let shapes: [(&'static str, fn(usize) -> String); 2] = [
+    let shapes: [(&'static str, Generator); 2] = [
         ("releases in one .tf file", releases_tf),
         ("tag limits in one block", tag_limits_tf),
     ];

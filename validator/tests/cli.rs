@@ -310,10 +310,9 @@ fn rules_and_explain() {
             rule.code
         );
     }
-    let guide = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md"),
-    )
-    .expect("docs/cli.md");
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md"))
+            .expect("docs/cli.md");
     for rule in validator::rules::REGISTRY {
         let row = format!("| `{}` | {} | `{}` |", rule.code, rule.severity, rule.name);
         assert!(guide.contains(&row), "docs/cli.md lacks {row}");
