@@ -2,11 +2,12 @@
 //!
 //! The input is a map node of the resource's arguments (nested blocks as lists of maps, computed
 //! values [`Value::Unknown`]). Values are converted as Terraform converts them (`"5"` is the
-//! number 5); what Terraform itself would refuse is noted and left out.
+//! number 5); what Terraform itself would refuse is reported (DC512) and left out.
 
 use super::tree::{Node, Value};
 use super::{Position, Target};
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use crate::rules::arguments::WRONG_ARGUMENT_TYPE;
 use crate::rules::NOT_A_WHOLE_NUMBER;
 
 /// How the provider's schema declares one argument of `dagster_concurrency` (the same for the
@@ -253,14 +254,21 @@ impl Reader<'_> {
         Setting::Unknown
     }
 
-    /// A value Terraform itself refuses: noted, and left out of the checks.
+    /// A value Terraform itself refuses (DC512), left out of the other checks.
     fn refused<T>(&mut self, node: &Node, path: &str, expected: &str) -> Setting<T> {
-        self.target.note(
+        let shown = match &node.value {
+            Value::Str(text) => format!(" ({text:?})"),
+            _ => String::new(),
+        };
+        self.target.raise(
+            &WRONG_ARGUMENT_TYPE,
+            path,
             node.position,
             format!(
-                "{path} is {} where terraform expects {expected}: not checked",
+                "{path} is {}{shown} where terraform expects {expected}",
                 node.type_name()
             ),
+            format!("write {expected}"),
         );
         Setting::Unknown
     }

@@ -1,5 +1,5 @@
-//! Argument rules: what `terraform validate` refuses in a `dagster_concurrency` block's
-//! structure. Raised by the CLI's HCL reader (Terraform itself stops before the provider sees
+//! Argument rules: what `terraform validate` refuses in a `dagster_concurrency` block. Raised
+//! by the CLI's readers (Terraform itself stops before the provider sees
 //! such a block, so the provider never raises them).
 
 use super::rule;
@@ -64,6 +64,73 @@ resource "dagster_concurrency" "this" {
   tag_concurrency_limit {
     key   = "dagster/backfill"
     limit = 3
+  }
+}
+```
+"#
+);
+
+rule!(
+    /// A value Terraform cannot convert to the argument's type.
+    WRONG_ARGUMENT_TYPE, "DC512", "wrong-argument-type", Error,
+    r#"## What it does
+Checks that each argument's value converts to its type as Terraform converts it: a number or a
+numeric string for numbers, `true`/`false` (or those strings) for booleans, a number, boolean or
+string for strings.
+
+## Why is this bad?
+`terraform validate` refuses the configuration ("Incorrect attribute value type"); the CLI
+cannot check a limit it cannot read.
+
+## How to fix
+Write a value of the argument's type.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = true
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = 5
+}
+```
+"#
+);
+
+rule!(
+    /// A block that may appear once is repeated.
+    REPEATED_BLOCK, "DC513", "repeated-block", Error,
+    r#"## What it does
+Checks that `pools` and `block_op_concurrency_limited_runs` appear at most once in a
+`dagster_concurrency` resource or data source.
+
+## Why is this bad?
+`terraform validate` refuses the configuration ("Too many pools blocks"); which of the blocks was
+meant is unclear.
+
+## How to fix
+Merge the blocks into one.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  pools {
+    default_limit = 2
+  }
+  pools {
+    granularity = "op"
+  }
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  pools {
+    default_limit = 2
+    granularity   = "op"
   }
 }
 ```

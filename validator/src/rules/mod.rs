@@ -157,6 +157,8 @@ pub static REGISTRY: &[&Rule] = &[
     &input::NOT_A_WHOLE_NUMBER,
     &arguments::UNKNOWN_ARGUMENT,
     &arguments::MISSING_REQUIRED_ARGUMENT,
+    &arguments::WRONG_ARGUMENT_TYPE,
+    &arguments::REPEATED_BLOCK,
     &raw::LIMITS_NOT_APPLIED,
     &raw::LIMITS_IN_BOTH_PLACES,
     &raw::SET_INDEX_KEEPS_VALUES_ELEMENTS,

@@ -1,12 +1,13 @@
 //! What `terraform validate` refuses in a `dagster_concurrency` block's structure, checked
 //! against [`SCHEMA`]: names the schema does not have, blocks written as attributes and the
-//! reverse, computed outputs set by hand (DC510, with the nearest name), and required arguments
-//! left out of a nested block (DC511).
+//! reverse, computed outputs set by hand (DC510, with the nearest name), required arguments
+//! left out of a nested block (DC511), and a block that may appear once repeated (DC513).
+//! Values of the wrong type are reported where they are read (DC512).
 
 use super::{start, Lines};
 use crate::input::attributes::{Shape, META_ARGUMENTS, SCHEMA};
 use crate::input::Target;
-use crate::rules::arguments::{MISSING_REQUIRED_ARGUMENT, UNKNOWN_ARGUMENT};
+use crate::rules::arguments::{MISSING_REQUIRED_ARGUMENT, REPEATED_BLOCK, UNKNOWN_ARGUMENT};
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
 
@@ -69,6 +70,16 @@ fn check_body(
             }
         };
         match shape_of(name) {
+            Some(Shape::Block { once: true, .. }) if index > 0 => target.raise(
+                &REPEATED_BLOCK,
+                path(parent, name),
+                at,
+                format!(
+                    "{name} may appear once; this is block {} of {name}",
+                    index + 1
+                ),
+                format!("merge the {name} blocks into one"),
+            ),
             Some(Shape::Block { once, arguments }) => {
                 let item = if once {
                     path(parent, name)

@@ -323,3 +323,18 @@ resource "dagster_concurrency" "typo" {
         seed.diagnostics()
     );
 }
+
+#[test]
+fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
+    let text = "resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = true\n  dequeue_use_threads = \"yes\"\n  dequeue_num_workers = \"4\"\n  pools {\n    default_limit = 2\n  }\n  pools {\n    granularity = \"op\"\n  }\n}\n";
+    let target = one(text);
+    let found: Vec<_> = target
+        .diagnostics()
+        .into_iter()
+        .map(|d| (d.rule.code, d.position.line))
+        .filter(|(code, _)| matches!(*code, "DC512" | "DC513"))
+        .collect();
+    // "4" converts to a number as Terraform converts it: not refused.
+    assert_eq!(found, [("DC512", 2), ("DC512", 3), ("DC513", 8)]);
+    assert!(target.notes.is_empty(), "{:?}", target.notes);
+}
