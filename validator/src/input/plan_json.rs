@@ -28,7 +28,15 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         collect(root, &mut resources);
     }
     let module_dirs = module_dirs(&plan);
-    let rendered = rendered_sets(&resources);
+    // Only releases look their `set` sources up: a plan without releases builds nothing.
+    let has_releases = resources
+        .iter()
+        .any(|(r, _)| r.get("type").and_then(Json::as_str) == Some("helm_release"));
+    let rendered = if has_releases {
+        rendered_sets(&resources)
+    } else {
+        Vec::new()
+    };
     // Both lookups are built once: per-resource searches made large plans quadratic.
     let unknowns = after_unknowns(&plan);
     let positions = address_positions(text);
