@@ -214,7 +214,11 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     let totals = report::totals(&reports);
-    if let Some(warning) = report::nothing_checked(&totals) {
+    // Text output says it after its summary line; other formats keep stdout machine-readable.
+    if let (false, Some(warning)) = (
+        matches!(args.format, Format::Text),
+        report::nothing_checked(&totals),
+    ) {
         eprintln!("warning: {warning}");
     }
     if totals.failed_files > 0 {
