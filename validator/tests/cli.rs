@@ -491,6 +491,18 @@ fn plan_findings_are_reported_once_at_their_tf_source() {
         alongside.contains(&format!("{source}:9:25: warning[DC104]")),
         "{alongside}"
     );
+    // Checking the sources and the plan together reports each finding once.
+    let both = text(&run(&["check", &plan, &fixture("plan sources")]).stdout);
+    assert!(
+        both.starts_with("checked 3 file(s)") || both.contains("checked 3 file(s)"),
+        "{both}"
+    );
+    assert_eq!(
+        both.matches(&format!("{source}:9:25: warning[DC104]"))
+            .count(),
+        1,
+        "{both}"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use validator::input::sources::Sources;
@@ -190,13 +191,20 @@ fn check(args: &CheckArgs) -> ExitCode {
     for path in &args.paths {
         collect(path, &mut sources);
     }
+    // A file named and also found in a named directory (`check plan.json .`) is read once.
+    let mut seen = HashSet::new();
+    sources.retain(|source| match source {
+        Source::File { path, .. } => seen.insert(path.canonicalize().unwrap_or(path.clone())),
+        Source::Stdin => true,
+    });
     // Where the `.tf` sources of plan resources may be: the directories checked alongside.
     let mut roots: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
     roots.push(PathBuf::from("."));
-    let reports: Vec<FileReport> = sources
+    let mut reports: Vec<FileReport> = sources
         .iter()
         .filter_map(|source| check_source(source, &options, &policy, &roots))
         .collect();
+    drop_repeated_plan_findings(&mut reports);
     match args.format {
         Format::Text => print!("{}", report::text::render(&reports)),
         Format::Json => println!("{:#}", report::json::render(&reports)),
@@ -227,6 +235,29 @@ fn check(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A plan finding placed at a `.tf` line where that file's own check (in the same run) reports
+/// the same rule is left out: `check plan.json infra/` reports each finding once.
+fn drop_repeated_plan_findings(reports: &mut [FileReport]) {
+    let written: HashSet<(String, input::Position, &str)> = reports
+        .iter()
+        .filter(|file| file.kind == Some(Kind::Hcl))
+        .flat_map(|file| {
+            file.diagnostics()
+                .iter()
+                .map(|d| (file.path.clone(), d.position, d.rule.code))
+        })
+        .collect();
+    for file in reports.iter_mut() {
+        if let Outcome::Checked { diagnostics, .. } = &mut file.outcome {
+            diagnostics.retain(|d| {
+                d.origin.as_ref().is_none_or(|origin| {
+                    !written.contains(&(origin.path.clone(), origin.position, d.rule.code))
+                })
+            });
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use std::fmt;
 use std::path::Path;
 
 /// A place in a file: 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Position {
     /// Line, from 1.
     pub line: usize,
