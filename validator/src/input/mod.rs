@@ -103,6 +103,9 @@ pub struct Diagnostic {
     /// Where the finding's configuration is written when that is another file than the one
     /// read (the `.tf` source of a plan JSON resource).
     pub origin: Option<Origin>,
+    /// The model attribute a rule engine or policy finding is on (`tag_concurrency_limit[0].limit`),
+    /// whatever the file calls it; `None` for findings raised while reading.
+    pub attribute: Option<String>,
 }
 
 impl Diagnostic {
@@ -222,6 +225,7 @@ impl Target {
             summary,
             fix,
             origin: None,
+            attribute: None,
         });
     }
 
@@ -254,7 +258,7 @@ impl Target {
                 Some(w) => (w.subject.clone(), w.position),
                 None => {
                     let parent = parents(&attr).find_map(|parent| by_attr.get(parent));
-                    (attr, parent.map_or(self.position, |w| w.position))
+                    (attr.clone(), parent.map_or(self.position, |w| w.position))
                 }
             };
             out.push(Diagnostic {
@@ -265,6 +269,7 @@ impl Target {
                 summary: finding.summary,
                 fix: finding.fix,
                 origin: None,
+                attribute: Some(attr),
             });
         }
         out
@@ -282,27 +287,28 @@ fn parents(attr: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Every target's findings, in target order, each reported once: a plan's `helm_release` that
-/// applies a `dagster_concurrency`'s `set` entries would repeat that resource's findings, so
-/// those are left to the resource, where they can be fixed.
+/// applies a `dagster_concurrency`'s `set` entries would repeat that resource's findings (same
+/// rule, same model attribute), so those are left to the resource, where they can be fixed.
 pub fn report_once(checked: Vec<(&Target, Vec<Diagnostic>)>) -> Vec<Diagnostic> {
-    let mut by_target: HashMap<&str, Vec<(&str, String)>> = HashMap::new();
-    for (target, diagnostics) in &checked {
-        by_target.insert(
-            target.name.as_str(),
-            diagnostics
-                .iter()
-                .map(|d| (d.rule.code, d.summary.clone()))
-                .collect(),
-        );
-    }
+    // Compared by rule and model attribute, not by text: a release's findings name chart keys
+    // where the resource's name its arguments.
+    let key = |d: &Diagnostic| {
+        d.attribute
+            .clone()
+            .map(|attribute| (d.rule.code, attribute))
+    };
+    let by_target: HashMap<&str, Vec<(&str, String)>> = checked
+        .iter()
+        .map(|(target, found)| (target.name.as_str(), found.iter().filter_map(key).collect()))
+        .collect();
     let mut out = Vec::new();
     for (target, diagnostics) in &checked {
         let repeats = |d: &Diagnostic| {
-            target.renders.iter().any(|source| {
-                by_target.get(source.as_str()).is_some_and(|found| {
-                    found
-                        .iter()
-                        .any(|(code, summary)| *code == d.rule.code && *summary == d.summary)
+            key(d).is_some_and(|key| {
+                target.renders.iter().any(|source| {
+                    by_target
+                        .get(source.as_str())
+                        .is_some_and(|found| found.contains(&key))
                 })
             })
         };
@@ -430,6 +436,41 @@ mod tests {
         assert_eq!(
             Position::of_offset(text, 6),
             Position { line: 2, column: 3 }
+        );
+    }
+
+    #[test]
+    fn a_release_leaves_the_findings_of_what_it_renders_to_it() {
+        let mut resource = Target::new("dagster_concurrency.x", Position::START);
+        resource.config.max_concurrent_runs = crate::model::Setting::Known(-5);
+        let mut release = resource.clone();
+        release.name = "helm_release.d".into();
+        release.renders = vec![resource.name.clone()];
+        let mut found = release.diagnostics();
+        // The same finding in other words (a chart key) is still the same finding.
+        found[0].summary = "dagsterDaemon...maxConcurrentRuns = -5 is below -1".into();
+        let mine = release.place(vec![crate::rules::find("DC102").expect("DC102").at(
+            crate::path::AttrPath::attr("dequeue_num_workers"),
+            "own".into(),
+            "fix".into(),
+        )]);
+        found.extend(mine);
+        let checked = vec![(&resource, resource.diagnostics()), (&release, found)];
+        let kept: Vec<(String, &str)> = report_once(checked)
+            .into_iter()
+            .map(|d| (d.target, d.rule.code))
+            .collect();
+        assert!(
+            kept.contains(&("dagster_concurrency.x".into(), "DC101")),
+            "{kept:?}"
+        );
+        assert!(
+            !kept.contains(&("helm_release.d".into(), "DC101")),
+            "{kept:?}"
+        );
+        assert!(
+            kept.contains(&("helm_release.d".into(), "DC102")),
+            "{kept:?}"
         );
     }
 

@@ -15,6 +15,7 @@ fn diagnostic(code: &str, line: usize) -> Diagnostic {
         summary: format!("summary of {code} & <friends>"),
         fix: format!("fix for {code}"),
         origin: None,
+        attribute: None,
     }
 }
 
