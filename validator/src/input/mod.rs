@@ -277,7 +277,7 @@ impl Target {
 }
 
 /// The parents of an attribute path, nearest first: `a[0].b` gives `a[0]`, then `a`.
-fn parents(attr: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn parents(attr: &str) -> impl Iterator<Item = &str> {
     let mut rest = attr;
     std::iter::from_fn(move || {
         let cut = rest.rfind(['.', '['])?;

@@ -4,7 +4,7 @@
 //! the same resource and attribute. Roots are tried in order: the plan's own directory, then
 //! the directories checked alongside it.
 
-use super::{hcl, Declaration, Diagnostic, Origin, ReadOptions, Target};
+use super::{hcl, parents, Declaration, Diagnostic, Origin, Position, ReadOptions, Target};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -32,11 +32,11 @@ impl Sources {
             return;
         };
         for diagnostic in diagnostics {
-            diagnostic.origin = self.origin(declared, &diagnostic.subject);
+            diagnostic.origin = self.origin(declared, diagnostic);
         }
     }
 
-    fn origin(&mut self, declared: &Declaration, subject: &str) -> Option<Origin> {
+    fn origin(&mut self, declared: &Declaration, diagnostic: &Diagnostic) -> Option<Origin> {
         for root in self.roots.clone() {
             let dir = root.join(&declared.module_dir);
             let found = self
@@ -44,11 +44,7 @@ impl Sources {
                 .iter()
                 .find(|(_, target)| target.name == declared.address);
             if let Some((file, target)) = found {
-                let position = target
-                    .written
-                    .iter()
-                    .find(|w| w.subject == subject)
-                    .map_or(target.position, |w| w.position);
+                let position = written_at(target, diagnostic);
                 return Some(Origin {
                     path: file.display().to_string(),
                     position,
@@ -79,4 +75,21 @@ impl Sources {
                 .collect()
         })
     }
+}
+
+/// Where `target` (read from HCL) writes what a plan finding is about: the finding's model
+/// attribute or its closest written parent, else the same values key, else the block.
+fn written_at(target: &Target, diagnostic: &Diagnostic) -> Position {
+    let by_attr = |attr: &str| target.written.iter().find(|w| w.attr == attr);
+    diagnostic
+        .attribute
+        .as_deref()
+        .and_then(|attr| std::iter::once(attr).chain(parents(attr)).find_map(by_attr))
+        .or_else(|| {
+            target
+                .written
+                .iter()
+                .find(|w| w.subject == diagnostic.subject)
+        })
+        .map_or(target.position, |w| w.position)
 }
