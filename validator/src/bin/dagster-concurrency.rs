@@ -8,6 +8,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use validator::input::sources::Sources;
@@ -354,11 +355,11 @@ fn check_source(
     roots: &[PathBuf],
 ) -> Option<FileReport> {
     let (shown, explicit, read) = match source {
-        Source::Stdin => (
-            STDIN.to_owned(),
-            true,
-            std::io::read_to_string(std::io::stdin()),
-        ),
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            let read = std::io::stdin().read_to_end(&mut bytes).map(|_| bytes);
+            (STDIN.to_owned(), true, read)
+        }
         Source::File { path, explicit } => {
             if path.is_dir() {
                 return Some(unreadable(
@@ -366,19 +367,15 @@ fn check_source(
                     "cannot list this directory".into(),
                 ));
             }
-            (
-                path.display().to_string(),
-                *explicit,
-                std::fs::read_to_string(path),
-            )
+            (path.display().to_string(), *explicit, std::fs::read(path))
         }
     };
-    let text = match read {
+    let text = match read
+        .map_err(|e| lowercase_first(&e.to_string()))
+        .and_then(input::decode)
+    {
         Ok(text) => text,
-        Err(error) => {
-            let message = format!("cannot read: {}", lowercase_first(&error.to_string()));
-            return Some(unreadable(shown, message));
-        }
+        Err(error) => return Some(unreadable(shown, format!("cannot read: {error}"))),
     };
     let kind = match source {
         Source::Stdin => Some(Kind::sniff(&text).unwrap_or(Kind::ValuesYaml)),

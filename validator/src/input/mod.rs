@@ -405,6 +405,24 @@ pub fn is_plan(text: &str) -> bool {
         && text.contains("\"terraform_version\"")
 }
 
+/// A file's bytes as text: UTF-8, or UTF-16 with a byte-order mark (what Windows PowerShell's
+/// `>` writes, e.g. `terraform show -json plan.out > plan.json`), which Helm's YAML parser also
+/// reads. `Err` says why not.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |unit: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|pair| unit([pair[0], *pair.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16(&units).map_err(|_| "invalid utf-16".to_string())
+    };
+    match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => utf16(u16::from_le_bytes),
+        Some([0xFE, 0xFF]) => utf16(u16::from_be_bytes),
+        _ => String::from_utf8(bytes).map_err(|_| "not utf-8 text".to_string()),
+    }
+}
+
 /// `text` without a leading UTF-8 byte-order mark, which Terraform and Helm's YAML parser skip
 /// (editors on Windows write one).
 pub fn without_bom(text: &str) -> &str {
@@ -522,6 +540,24 @@ mod tests {
             Some(Kind::ValuesYaml)
         );
         assert_eq!(Kind::sniff("hello"), None);
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "{\"format_version\":\"1.2\"} é";
+        let little: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let big: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode(little).as_deref(), Ok(text));
+        assert_eq!(decode(big).as_deref(), Ok(text));
+        assert_eq!(decode(text.as_bytes().to_vec()).as_deref(), Ok(text));
+        assert!(decode(vec![0xC3]).is_err());
+        assert!(decode(vec![0xFF, 0xFE, 0x00, 0xD8]).is_err());
     }
 
     #[test]
