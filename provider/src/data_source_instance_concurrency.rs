@@ -10,6 +10,9 @@ use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{DataSource, Diagnostics};
 
+/// How to plan when the webserver cannot be reached (e.g. in CI), shown when a read fails so.
+const READ_WITHOUT_WEBSERVER: &str = "Without a reachable webserver (a CI job that only checks the configuration, say), declare this data source inside a `check` block (Terraform 1.5 or later): a failed read there is a warning and the plan goes on. `-refresh=false` does not skip data sources. See the provider's CI guide (docs/ci.md).";
+
 /// The `dagster_instance_concurrency` data source.
 pub struct InstanceConcurrencyDataSource {
     /// The webserver connection from the provider block.
@@ -150,7 +153,7 @@ pub fn instance_concurrency_schema() -> Schema {
     Schema {
         version: 0,
         block: block(
-            "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).",
+            "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nData sources are read on every plan, `-refresh=false` included. Declared inside a `check` block (Terraform 1.5 or later), a read that fails because the webserver cannot be reached (in CI, say) is a warning, and the plan goes on with the read put off to apply (see the CI guide, `docs/ci.md`).",
             attributes,
         ),
     }
@@ -181,13 +184,13 @@ impl DataSource for InstanceConcurrencyDataSource {
                 Err(why) => {
                     diags.root_error(
                         format!("{action} on {}: tagConcurrencyLimitsYaml is not the YAML expected", client.endpoint()),
-                        format!("{why}\nCheck that the webserver runs Dagster 1.13.x (the tested version)."),
+                        format!("{}\nCheck that the webserver runs Dagster 1.13.x (the tested version).", client.redact(&why)),
                     );
                     None
                 }
             },
             Err(error) => {
-                client.report(diags, action, &error);
+                client.report_read(diags, action, &error, READ_WITHOUT_WEBSERVER);
                 None
             }
         }

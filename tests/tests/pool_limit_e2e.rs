@@ -3,154 +3,11 @@
 //! no-op plan, drift made behind Terraform's back, import, destroy; then the failure cases
 //! (server down, silent server, limit out of range) without a webserver.
 
-use dagster_e2e::{clis, config, line_of, repo_root, Workspace};
+use dagster_e2e::dagster_webserver::{free_port, DagsterWebserver};
+use dagster_e2e::{clis, config, line_of, Workspace};
 use serde_json::{json, Value};
-use std::fs::File;
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use tempfile::TempDir;
 use validator::model::{ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-
-/// Longest wait for the webserver to answer before the test gives up (it takes ~4 s).
-const STARTUP_DEADLINE: Duration = Duration::from_secs(120);
-
-/// A `dagster-webserver --empty-workspace` with its own `DAGSTER_HOME`, killed by its process
-/// id when dropped (so a failing test never leaves it running).
-struct DagsterWebserver {
-    child: Child,
-    home: TempDir,
-    url: String,
-    http: reqwest::blocking::Client,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port()
-}
-
-fn webserver_binary() -> PathBuf {
-    let venv = std::env::var_os("REPO_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv"));
-    let binary = venv.join("bin/dagster-webserver");
-    assert!(
-        binary.is_file(),
-        "{} is missing: run scripts/bootstrap.sh (or scripts/test)",
-        binary.display()
-    );
-    binary
-}
-
-impl DagsterWebserver {
-    /// Starts the webserver on an instance whose `dagster.yaml` is `instance_yaml`, and waits
-    /// until `/graphql` answers.
-    fn start(instance_yaml: &str) -> Self {
-        let home = TempDir::new().expect("DAGSTER_HOME");
-        std::fs::write(home.path().join("dagster.yaml"), instance_yaml).expect("dagster.yaml");
-        let port = free_port();
-        let log = File::create(home.path().join("webserver.log")).expect("log file");
-        let child = Command::new(webserver_binary())
-            .args([
-                "--empty-workspace",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .env("DAGSTER_HOME", home.path())
-            .env("DAGSTER_DISABLE_TELEMETRY", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .spawn()
-            .expect("start dagster-webserver");
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("http client");
-        let mut server = DagsterWebserver {
-            child,
-            home,
-            url: format!("http://127.0.0.1:{port}"),
-            http,
-        };
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("dagster-webserver exited ({status}):\n{}", server.log());
-            }
-            if server.try_graphql("query { version }", json!({})).is_some() {
-                return server;
-            }
-            assert!(
-                started.elapsed() < STARTUP_DEADLINE,
-                "dagster-webserver did not answer:\n{}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.home.path().join("webserver.log")).unwrap_or_default()
-    }
-
-    fn try_graphql(&self, query: &str, variables: Value) -> Option<Value> {
-        let response = self
-            .http
-            .post(format!("{}/graphql", self.url))
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .ok()?;
-        let body: Value = response.json().ok()?;
-        body.get("errors").is_none().then(|| body["data"].clone())
-    }
-
-    /// Runs a GraphQL operation the way the UI does, behind Terraform's back.
-    fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.try_graphql(query, variables)
-            .unwrap_or_else(|| panic!("GraphQL failed: {query}\n{}", self.log()))
-    }
-
-    /// `(limit, usingDefaultLimit)` of `pool` as the instance reports it.
-    fn pool_limit(&self, pool: &str) -> (Value, bool) {
-        let data = self.graphql(
-            "query($key: String!) { instance { concurrencyLimit(concurrencyKey: $key) { limit usingDefaultLimit } } }",
-            json!({"key": pool}),
-        );
-        let row = &data["instance"]["concurrencyLimit"];
-        (
-            row["limit"].clone(),
-            row["usingDefaultLimit"] == json!(true),
-        )
-    }
-
-    fn set_pool_limit(&self, pool: &str, limit: i64) {
-        self.graphql(
-            "mutation($key: String!, $limit: Int!) { setConcurrencyLimit(concurrencyKey: $key, limit: $limit) }",
-            json!({"key": pool, "limit": limit}),
-        );
-    }
-
-    fn delete_pool_limit(&self, pool: &str) {
-        self.graphql(
-            "mutation($key: String!) { deleteConcurrencyLimit(concurrencyKey: $key) }",
-            json!({"key": pool}),
-        );
-    }
-}
-
-impl Drop for DagsterWebserver {
-    fn drop(&mut self) {
-        // Killed by its own process id, then reaped.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn tag(key: &str, limit: i64, per_unique_value: Option<bool>) -> TagLimit {
     TagLimit {
@@ -429,4 +286,127 @@ fn an_out_of_range_limit_fails_at_validate_before_any_request() {
         "{stderr}"
     );
     assert!(stderr.contains("DAGSTER_WEBSERVER_URL"), "{stderr}");
+}
+
+/// A Python web server from the test venv on a free port, killed by its process id when
+/// dropped: `python -m http.server` (a real server that is not Dagster: 501 to a POST), or
+/// [`ECHOING_PROXY`].
+struct PythonServer {
+    child: std::process::Child,
+    url: String,
+}
+
+/// An authenticating proxy's refusal page: 401 to every POST, with the request's headers
+/// echoed in the body (as some proxies' error pages do). `{port}` is replaced.
+const ECHOING_PROXY: &str = r#"
+import http.server
+class Echo(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = ("<html>denied: " + "; ".join(f"{k}: {v}" for k, v in self.headers.items()) + "</html>").encode()
+        self.send_response(401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.HTTPServer(("127.0.0.1", {port}), Echo).serve_forever()
+"#;
+
+impl PythonServer {
+    /// Runs `python ARGS` (`{port}` in them replaced by a free port) and waits for the port.
+    fn start(args: &[&str]) -> Self {
+        let python = std::env::var_os("ORACLE_PYTHON")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dagster_e2e::repo_root().join(".venv/bin/python"));
+        let port = free_port();
+        let root = tempfile::TempDir::new().expect("served dir");
+        let child = std::process::Command::new(python)
+            .args(
+                args.iter()
+                    .map(|arg| arg.replace("{port}", &port.to_string())),
+            )
+            .current_dir(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python server");
+        let server = PythonServer {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "python server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+impl Drop for PythonServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The error of `terraform apply` of a pool limit against `url`, on one line.
+fn apply_error(url: &str) -> String {
+    let ws = failing_workspace(url, 4, "  retries = 0\n");
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    one_line(&run.stderr)
+}
+
+#[test]
+fn wrong_urls_get_hints_that_fit_what_answered() {
+    let server = DagsterWebserver::start("");
+    // The endpoint itself with a trailing slash: used as the endpoint.
+    let tf = &clis()[0];
+    let ws = Workspace::new(
+        tf,
+        &pool_limit_config(&format!("{}/graphql/", server.url), "slash", 2),
+    );
+    ws.init().apply();
+    assert_eq!(server.pool_limit("slash"), (json!(2), false));
+
+    // A path the webserver does not serve (a `--path-prefix` it was not started with): 405.
+    let stderr = apply_error(&format!("{}/dagster", server.url));
+    assert!(stderr.contains("HTTP 405"), "{stderr}");
+    assert!(
+        stderr.contains("should be the webserver's base URL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+
+    // Another web server: 501 to a POST.
+    let other = PythonServer::start(&["-m", "http.server", "{port}", "--bind", "127.0.0.1"]);
+    let stderr = apply_error(&other.url);
+    assert!(stderr.contains("HTTP 501"), "{stderr}");
+    assert!(
+        stderr.contains("does not look like a Dagster webserver"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+}
+
+#[test]
+fn header_values_an_auth_proxy_echoes_never_reach_terraform_output() {
+    let proxy = PythonServer::start(&["-c", ECHOING_PROXY]);
+    let token = "tok-3f9a7c21e8";
+    let ws = failing_workspace(
+        &proxy.url,
+        4,
+        &format!("  retries = 0\n  headers = {{ Authorization = \"Bearer {token}\", X-Api-Key = \"key-77aa91\" }}\n"),
+    );
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let output = one_line(&format!("{}{}", run.stdout, run.stderr));
+    assert!(output.contains("HTTP 401"), "{output}");
+    assert!(output.contains("authorization: [redacted]"), "{output}");
+    assert!(output.contains("refused the credentials"), "{output}");
+    for secret in [token, "key-77aa91"] {
+        assert!(!output.contains(secret), "{secret} in {output}");
+    }
 }
