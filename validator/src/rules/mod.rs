@@ -150,6 +150,8 @@ pub static REGISTRY: &[&Rule] = &[
     &queue::DEQUEUE_WORKERS_BELOW_ONE,
     &queue::DEQUEUE_INTERVAL_ZERO,
     &queue::BLOCK_OP_NOT_RENDERED,
+    &queue::NEGATIVE_SLOT_BUFFER,
+    &queue::NUMBER_IN_EXPONENT_FORM,
     &input::UNPARSEABLE_CHART_VERSION,
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,

@@ -120,22 +120,26 @@ rule!(
     /// `op_concurrency_slot_buffer` while the `concurrency` section holds the run limits.
     SLOT_BUFFER_WITH_CONCURRENCY_SECTION, "DC305", "slot-buffer-with-concurrency-section", Error,
     r#"## What it does
-Checks that `block_op_concurrency_limited_runs.op_concurrency_slot_buffer` is not set when run
-limits or pools live in the `concurrency` section.
+Checks that no `block_op_concurrency_limited_runs` block is written when run limits or pools live
+in the `concurrency` section.
 
 ## Why is this bad?
-Dagster refuses `op_concurrency_slot_buffer` under `run_coordinator` when the `concurrency`
-section holds `runs` or `pools`, and the daemon does not start.
+Dagster refuses `op_concurrency_slot_buffer` under `run_coordinator`, whatever its value (0
+included), when the `concurrency` section holds `runs` or `pools`, and the daemon does not start.
+The chart cannot write the block without the buffer: its schema requires `opConcurrencySlotBuffer`
+whenever the block is set and its template always writes it (checked with the released chart
+1.12.17 and dagster 1.13.28). Blocking is on by default since Dagster 1.10, so the block is not
+needed to keep runs that wait for pool slots queued.
 
 ## How to fix
-Move the buffer to `pools { op_granularity_run_buffer = N }`.
+Remove the block; move a buffer to `pools { op_granularity_run_buffer = N }`.
 
 ## Example
 ```hcl
 placement = "concurrency"
 block_op_concurrency_limited_runs {
   enabled                    = true
-  op_concurrency_slot_buffer = 1
+  op_concurrency_slot_buffer = 0
 }
 ```
 Use instead:
@@ -188,14 +192,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
         ));
     }
-    if let Setting::Known(block) = &config.block_op {
-        if block.op_concurrency_slot_buffer.is_set() && uses_section {
-            out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
-                AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
-                "op_concurrency_slot_buffer under run_coordinator is refused by Dagster when the concurrency section is used".into(),
-                "move the buffer to pools { op_granularity_run_buffer = N }".into(),
-            ));
-        }
+    if config.block_op.is_set() && uses_section {
+        out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
+            AttrPath::block("block_op_concurrency_limited_runs"),
+            "block_op_concurrency_limited_runs with the concurrency section: the chart always writes op_concurrency_slot_buffer under run_coordinator, which Dagster then refuses".into(),
+            "remove the block (blocking is on by default); move a buffer to pools { op_granularity_run_buffer = N }".into(),
+        ));
     }
 }
 
@@ -264,8 +266,19 @@ mod tests {
         });
         assert_eq!(
             fired(&config, "DC305"),
-            ["block_op_concurrency_limited_runs.op_concurrency_slot_buffer"]
+            ["block_op_concurrency_limited_runs"]
         );
+        // Refused whole: the chart writes a buffer of 0 for a block without one.
+        for buffer in [Setting::Known(0), Setting::Unset] {
+            config.block_op = Setting::Known(BlockOpSettings {
+                enabled: Setting::Known(true),
+                op_concurrency_slot_buffer: buffer,
+            });
+            assert_eq!(
+                fired(&config, "DC305"),
+                ["block_op_concurrency_limited_runs"]
+            );
+        }
         config.pools = Setting::Unset;
         assert!(fired(&config, "DC305").is_empty());
     }
