@@ -11,6 +11,7 @@ mod pools;
 mod queue;
 pub mod raw;
 mod runs;
+mod tag_yaml;
 mod tags;
 
 use crate::model::{ConcurrencyConfig, Placement};
@@ -20,6 +21,7 @@ use std::fmt;
 
 pub use input::NOT_A_WHOLE_NUMBER;
 pub use pool_limit::{check_pool_limit, PoolLimitConfig};
+pub use queue::EXPONENT_FORM_FROM;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -138,6 +140,7 @@ pub static REGISTRY: &[&Rule] = &[
     &tags::INVALID_TAG_KEY,
     &tags::UNKNOWN_DAGSTER_TAG,
     &tags::EMPTY_TAG_VALUE,
+    &tag_yaml::TAG_STRING_MISREAD_BY_DAGSTER,
     &placement::CONCURRENCY_SECTION_UNAVAILABLE,
     &placement::CONCURRENCY_SECTION_CRASHES_DAEMON,
     &placement::POOLS_WITH_COORDINATOR_PLACEMENT,
@@ -182,6 +185,7 @@ pub fn check(config: &ConcurrencyConfig) -> Vec<Finding> {
     input::check(&ctx, &mut out);
     runs::check(&ctx, &mut out);
     tags::check(&ctx, &mut out);
+    tag_yaml::check(&ctx, &mut out);
     placement::check(&ctx, &mut out);
     pools::check(&ctx, &mut out);
     queue::check(&ctx, &mut out);

@@ -14,7 +14,8 @@ Checks that `pools` and `placement = "concurrency"` target chart 1.12.9 or later
 
 ## Why is this bad?
 Older charts have no top-level `concurrency` values: Helm installs the values, the chart ignores
-them, and no limit is applied.
+them, and no limit is applied (checked with the released chart 1.10.4, whose schema accepts the
+section and whose `dagster.yaml` then holds none of it).
 
 ## How to fix
 Upgrade the chart to 1.12.12 or later, or use `placement = "run_coordinator"` without `pools`.
@@ -72,6 +73,9 @@ Checks that `pools` is not combined with run limits placed under the run coordin
 When the instance's `concurrency` section holds `pools`, Dagster refuses `max_concurrent_runs`
 and `tag_concurrency_limits` under `run_coordinator` ("... incompatible with the
 `concurrency > runs` config") and the daemon does not start, though Helm installs the release.
+The resource itself never writes that pair: with `placement = "run_coordinator"` it leaves
+`concurrency.enabled` off, so the chart drops the pools altogether and they limit nothing
+(checked with the released chart 1.12.17).
 
 ## How to fix
 Drop `placement` (it defaults to `concurrency` with `pools`) or set `placement = "concurrency"`.
