@@ -29,9 +29,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 use validator::input::{read, Kind, ReadOptions};
-use validator::model::{
-    BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit,
-};
+use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use validator::render::{render, Resolved};
 use validator::rules::{check, find, Severity, REGISTRY};
 
@@ -96,7 +94,11 @@ fn examples() -> Vec<(String, ConcurrencyConfig)> {
             }
         }
     }
-    assert!(configs.len() >= 5, "examples not found: {configs:?}", configs = configs.len());
+    assert!(
+        configs.len() >= 5,
+        "examples not found: {configs:?}",
+        configs = configs.len()
+    );
     configs
 }
 
@@ -199,7 +201,12 @@ fn generated(version: &str, count: usize, seed: u64) -> Vec<ConcurrencyConfig> {
 }
 
 /// Everything to prove on chart `version`: only what the provider renders for that version.
-fn cases(version: &str, examples: &[(String, ConcurrencyConfig)], sample: usize, rng_seed: u64) -> Vec<Case> {
+fn cases(
+    version: &str,
+    examples: &[(String, ConcurrencyConfig)],
+    sample: usize,
+    rng_seed: u64,
+) -> Vec<Case> {
     let mut cases = vec![Case {
         origin: "seed".into(),
         config: seed(),
@@ -208,10 +215,15 @@ fn cases(version: &str, examples: &[(String, ConcurrencyConfig)], sample: usize,
         origin: origin.clone(),
         config: config.clone(),
     }));
-    cases.extend(chart_paths().into_iter().enumerate().map(|(i, config)| Case {
-        origin: format!("chart path {i}"),
-        config,
-    }));
+    cases.extend(
+        chart_paths()
+            .into_iter()
+            .enumerate()
+            .map(|(i, config)| Case {
+                origin: format!("chart path {i}"),
+                config,
+            }),
+    );
     let mut out: Vec<Case> = cases
         .into_iter()
         .map(|mut case| {
@@ -261,7 +273,9 @@ fn check_case(
     let label = format!("chart {version}, {}", case.origin);
     let (Ok(rendered), Ok(resolved)) = (render(&case.config), Resolved::from_config(&case.config))
     else {
-        tally.mismatches.push(format!("{label}: does not render:\n{:#?}", case.config));
+        tally
+            .mismatches
+            .push(format!("{label}: does not render:\n{:#?}", case.config));
         return None;
     };
     tally.cases += 1;
@@ -282,7 +296,9 @@ fn check_case(
         )
     };
     if let Some(error) = &answer.error {
-        tally.mismatches.push(format!("{label}: chart oracle: {error}"));
+        tally
+            .mismatches
+            .push(format!("{label}: chart oracle: {error}"));
         return None;
     }
     let mut chart_yamls: Vec<String> = Vec::new();
@@ -402,7 +418,10 @@ enum Refusal {
 }
 
 /// One configuration per error rule the resource can express, on the chart that shows it.
-fn refused_configs(newest: &str, oldest: &str) -> Vec<(&'static str, &'static str, ConcurrencyConfig)> {
+fn refused_configs(
+    newest: &str,
+    oldest: &str,
+) -> Vec<(&'static str, &'static str, ConcurrencyConfig)> {
     let with = |chart: &str, change: &dyn Fn(&mut ConcurrencyConfig)| {
         let mut config = seed();
         config.chart_version = Setting::Known(chart.to_owned());
@@ -424,41 +443,116 @@ fn refused_configs(newest: &str, oldest: &str) -> Vec<(&'static str, &'static st
     };
     let (n, o) = (newest, oldest);
     vec![
-        ("DC101", "run coordinator", with(n, &|c| c.max_concurrent_runs = Setting::Known(-2))),
-        ("DC101", "concurrency section", with(n, &|c| {
-            c.max_concurrent_runs = Setting::Known(-2);
-            c.placement = Setting::Known("concurrency".into());
-        })),
-        ("DC201", "", with(n, &|c| c.tag_limits = Setting::Known(vec![tag("", None, None, 1)]))),
-        ("DC202", "", with(n, &|c| c.tag_limits = Setting::Known(vec![tag("team", None, None, -1)]))),
-        ("DC204", "", with(n, &|c| {
-            c.tag_limits = Setting::Known(vec![tag("team", None, None, 1), tag("team", None, None, 2)]);
-        })),
-        ("DC301", "", with(o, &|c| c.placement = Setting::Known("concurrency".into()))),
-        ("DC301", "pools", with(o, &|c| c.pools = pools(Some(2), None))),
-        ("DC303", "", with(n, &|c| {
-            c.placement = Setting::Known("run_coordinator".into());
-            c.pools = pools(Some(2), None);
-        })),
-        ("DC305", "buffer 0", with(n, &|c| {
-            c.pools = pools(Some(2), None);
-            c.block_op = block(true, Some(0));
-        })),
-        ("DC305", "no buffer", with(n, &|c| {
-            c.placement = Setting::Known("concurrency".into());
-            c.block_op = block(true, None);
-        })),
-        ("DC311", "", with(n, &|c| c.pools = pools(None, Some("ops")))),
+        (
+            "DC101",
+            "run coordinator",
+            with(n, &|c| c.max_concurrent_runs = Setting::Known(-2)),
+        ),
+        (
+            "DC101",
+            "concurrency section",
+            with(n, &|c| {
+                c.max_concurrent_runs = Setting::Known(-2);
+                c.placement = Setting::Known("concurrency".into());
+            }),
+        ),
+        (
+            "DC201",
+            "",
+            with(n, &|c| {
+                c.tag_limits = Setting::Known(vec![tag("", None, None, 1)])
+            }),
+        ),
+        (
+            "DC202",
+            "",
+            with(n, &|c| {
+                c.tag_limits = Setting::Known(vec![tag("team", None, None, -1)])
+            }),
+        ),
+        (
+            "DC204",
+            "",
+            with(n, &|c| {
+                c.tag_limits =
+                    Setting::Known(vec![tag("team", None, None, 1), tag("team", None, None, 2)]);
+            }),
+        ),
+        (
+            "DC301",
+            "",
+            with(o, &|c| c.placement = Setting::Known("concurrency".into())),
+        ),
+        (
+            "DC301",
+            "pools",
+            with(o, &|c| c.pools = pools(Some(2), None)),
+        ),
+        (
+            "DC303",
+            "",
+            with(n, &|c| {
+                c.placement = Setting::Known("run_coordinator".into());
+                c.pools = pools(Some(2), None);
+            }),
+        ),
+        (
+            "DC305",
+            "buffer 0",
+            with(n, &|c| {
+                c.pools = pools(Some(2), None);
+                c.block_op = block(true, Some(0));
+            }),
+        ),
+        (
+            "DC305",
+            "no buffer",
+            with(n, &|c| {
+                c.placement = Setting::Known("concurrency".into());
+                c.block_op = block(true, None);
+            }),
+        ),
+        (
+            "DC311",
+            "",
+            with(n, &|c| c.pools = pools(None, Some("ops"))),
+        ),
         ("DC312", "", with(n, &|c| c.pools = pools(Some(1001), None))),
-        ("DC401", "", with(n, &|c| c.block_op = block(false, Some(1)))),
-        ("DC402", "", with(n, &|c| c.dequeue_interval_seconds = Setting::Known(-5))),
-        ("DC403", "", with(n, &|c| c.dequeue_num_workers = Setting::Known(-3))),
-        ("DC407", "run coordinator", with(n, &|c| c.max_concurrent_runs = Setting::Known(1_000_000))),
-        ("DC407", "concurrency section", with(n, &|c| {
-            c.placement = Setting::Known("concurrency".into());
-            c.tag_limits = Setting::Known(vec![tag("team", None, None, 1_500_000)]);
-        })),
-        ("DC407", "chart 1.10", with(o, &|c| c.dequeue_interval_seconds = Setting::Known(2_000_000))),
+        (
+            "DC401",
+            "",
+            with(n, &|c| c.block_op = block(false, Some(1))),
+        ),
+        (
+            "DC402",
+            "",
+            with(n, &|c| c.dequeue_interval_seconds = Setting::Known(-5)),
+        ),
+        (
+            "DC403",
+            "",
+            with(n, &|c| c.dequeue_num_workers = Setting::Known(-3)),
+        ),
+        (
+            "DC407",
+            "run coordinator",
+            with(n, &|c| c.max_concurrent_runs = Setting::Known(1_000_000)),
+        ),
+        (
+            "DC407",
+            "concurrency section",
+            with(n, &|c| {
+                c.placement = Setting::Known("concurrency".into());
+                c.tag_limits = Setting::Known(vec![tag("team", None, None, 1_500_000)]);
+            }),
+        ),
+        (
+            "DC407",
+            "chart 1.10",
+            with(o, &|c| {
+                c.dequeue_interval_seconds = Setting::Known(2_000_000)
+            }),
+        ),
     ]
 }
 
@@ -480,14 +574,24 @@ const NOT_SHOWN_BY_A_CHART: &[(&str, &str)] = &[
 ];
 
 /// Every error rule refused by the chart or Dagster, or documented.
-fn check_refusals(chart: &mut ChartOracle, dagster: &mut DagsterOracle, versions: &[String], tally: &mut Tally) {
+fn check_refusals(
+    chart: &mut ChartOracle,
+    dagster: &mut DagsterOracle,
+    versions: &[String],
+    tally: &mut Tally,
+) {
     let (Some(oldest), Some(newest)) = (versions.first(), versions.last()) else {
         return;
     };
     let configs = refused_configs(newest, oldest);
-    for rule in REGISTRY.iter().filter(|rule| rule.severity == Severity::Error) {
+    for rule in REGISTRY
+        .iter()
+        .filter(|rule| rule.severity == Severity::Error)
+    {
         let shown = configs.iter().any(|(code, _, _)| *code == rule.code)
-            || NOT_SHOWN_BY_A_CHART.iter().any(|(code, _)| *code == rule.code);
+            || NOT_SHOWN_BY_A_CHART
+                .iter()
+                .any(|(code, _)| *code == rule.code);
         if !shown {
             tally.mismatches.push(format!(
                 "error rule {} is neither shown refused here nor listed in NOT_SHOWN_BY_A_CHART",
@@ -499,7 +603,9 @@ fn check_refusals(chart: &mut ChartOracle, dagster: &mut DagsterOracle, versions
         tally.refusals += 1;
         let label = format!("{code} {what}");
         if !check(&config).iter().any(|f| f.rule.code == code) {
-            tally.mismatches.push(format!("{label}: the rule does not fire on its case"));
+            tally
+                .mismatches
+                .push(format!("{label}: the rule does not fire on its case"));
         }
         let version = config.chart_version.known().cloned().unwrap_or_default();
         let Ok(rendered) = render(&config) else {
@@ -589,5 +695,9 @@ fn released_charts_write_what_we_render_and_dagster_loads_it() {
     );
     // Straight to stderr, past the test harness's capture, so the line shows in every run.
     let _ = writeln!(std::io::stderr(), "{line}");
-    assert!(tally.mismatches.is_empty(), "{line}\n\n{}", tally.mismatches.join("\n\n"));
+    assert!(
+        tally.mismatches.is_empty(),
+        "{line}\n\n{}",
+        tally.mismatches.join("\n\n")
+    );
 }

@@ -146,13 +146,11 @@ fn tag_limit() -> impl Strategy<Value = TagLimit> {
         hostile_string().prop_map(|value| (Setting::Known(value), Setting::Unset)),
         any::<bool>().prop_map(|flag| (Setting::Unset, Setting::Known(flag))),
     ];
-    (hostile_string(), matching, limit()).prop_map(|(key, (value, per_value), limit)| {
-        TagLimit {
-            key: Setting::Known(key),
-            value,
-            apply_limit_per_unique_value: per_value,
-            limit: Setting::Known(limit),
-        }
+    (hostile_string(), matching, limit()).prop_map(|(key, (value, per_value), limit)| TagLimit {
+        key: Setting::Known(key),
+        value,
+        apply_limit_per_unique_value: per_value,
+        limit: Setting::Known(limit),
     })
 }
 
@@ -266,7 +264,11 @@ fn reconcile(mut config: ConcurrencyConfig) -> ConcurrencyConfig {
     if uses_section {
         if let Setting::Known(tags) = &mut config.tag_limits {
             for tag in tags {
-                if tag.limit.known().is_some_and(|limit| *limit >= EXPONENT_FORM_FROM) {
+                if tag
+                    .limit
+                    .known()
+                    .is_some_and(|limit| *limit >= EXPONENT_FORM_FROM)
+                {
                     tag.limit = Setting::Known(EXPONENT_FORM_FROM - 1);
                 }
             }

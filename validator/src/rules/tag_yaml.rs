@@ -78,7 +78,10 @@ mod tests {
         config.tag_limits = Setting::Known(vec![limit]);
         assert_eq!(
             fired(&config, "DC210"),
-            ["tag_concurrency_limit[0].key", "tag_concurrency_limit[0].value"]
+            [
+                "tag_concurrency_limit[0].key",
+                "tag_concurrency_limit[0].value"
+            ]
         );
         config.placement = Setting::Known("concurrency".into());
         assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].value"]);
