@@ -2,7 +2,7 @@
 
 Line server: one JSON request per stdin line, one JSON response per stdout line, until EOF.
   request:  {"chart": "1.12.17", "prefix": [str...], "set": [{"name", "value", "type"}...], "values_yaml": str,
-             "instance_yaml": str}
+             "instance_yaml": str, "sources": [str...] (optional: only these sources)}
   response: {"version": str, "instance_sections": {...}, "renders": [{"source": "set"|"set reversed"|"values_yaml", "stage": "ok"|"helm"|
              "schema"|"render", "error": str|null, "sections": {...}|null, "dagster_yaml": str|null,
              "local_dagster_yaml": str|null}...]}

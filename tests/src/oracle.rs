@@ -216,6 +216,23 @@ impl ChartOracle {
         }
     }
 
+    /// Renders chart `version` from a values tree written as a values file (no `set` entries).
+    pub fn render_values(&mut self, version: &str, values: &Value) -> ChartRender {
+        let answer: ChartRenders = self.server.ask(&json!({
+            "chart": version,
+            "values_yaml": values.to_string(),
+            "sources": ["values_yaml"],
+        }));
+        answer.renders.into_iter().next().unwrap_or(ChartRender {
+            source: "values_yaml".into(),
+            stage: "oracle".into(),
+            error: answer.error,
+            sections: None,
+            dagster_yaml: None,
+            local_dagster_yaml: None,
+        })
+    }
+
     /// Renders chart `version` from the `set` entries (in list order and reversed) and from
     /// `values_yaml`, handing the chart the values under `prefix`; parses `instance_yaml` beside.
     pub fn render<S: Serialize>(

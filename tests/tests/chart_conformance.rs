@@ -701,3 +701,167 @@ fn released_charts_write_what_we_render_and_dagster_loads_it() {
         tally.mismatches.join("\n\n")
     );
 }
+
+/// The facts Dagster's own chart tests (`helm/dagster/schema/schema_tests/test_concurrency.py`
+/// and `test_instance.py` in dagster-io/dagster) state about what the templates write, checked
+/// here on every chart version they apply to.
+#[test]
+fn the_charts_own_test_facts_hold() {
+    let mut oracle = ChartOracle::start();
+    let queued = |config: Value| {
+        json!({"dagsterDaemon": {"runCoordinator": {
+            "enabled": true, "type": "QueuedRunCoordinator",
+            "config": {"queuedRunCoordinator": config}}}})
+    };
+    let merge = |mut a: Value, b: Value| {
+        if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+            a.extend(b);
+        }
+        a
+    };
+    let mut failures = Vec::new();
+    for version in oracle.versions.clone() {
+        let has_section = validator::version::ChartVersion::parse(&version)
+            .is_some_and(|v| v >= validator::version::CONCURRENCY_SECTION);
+        let mut expect =
+            |what: &str, values: Value, fact: &dyn Fn(&Value) -> bool, refused: bool| {
+                let render = oracle.render_values(&version, &values);
+                let sections = render.sections.clone().unwrap_or_default();
+                let held = if refused {
+                    render.stage == "render"
+                } else {
+                    render.stage == "ok" && fact(&sections)
+                };
+                if !held {
+                    failures.push(format!(
+                        "chart {version}: {what}: stage {} {:?}\n{sections:#}",
+                        render.stage, render.error
+                    ));
+                }
+            };
+        // test_instance.py: the queued coordinator writes what it is given (0 kept), and a
+        // disabled one is not the queued coordinator.
+        for runs in [0, 50] {
+            expect(
+                "queued coordinator config",
+                queued(
+                    json!({"maxConcurrentRuns": runs, "dequeueIntervalSeconds": 50,
+                    "tagConcurrencyLimits": [{"key": "key", "value": "value", "limit": 10}]}),
+                ),
+                &|s| {
+                    let c = &s["run_coordinator"];
+                    c["module"] == "dagster.core.run_coordinator"
+                        && c["class"] == "QueuedRunCoordinator"
+                        && c["config"]["max_concurrent_runs"] == runs
+                        && c["config"]["dequeue_interval_seconds"] == 50
+                        && c["config"]["tag_concurrency_limits"]
+                            == json!([{"key": "key", "value": "value", "limit": 10}])
+                },
+                false,
+            );
+        }
+        expect(
+            "disabled coordinator",
+            json!({"dagsterDaemon": {"runCoordinator": {"enabled": false}}}),
+            &|s| s["run_coordinator"]["class"] != "QueuedRunCoordinator",
+            false,
+        );
+        if !has_section {
+            continue;
+        }
+        // test_concurrency.py.
+        expect(
+            "disabled by default",
+            json!({}),
+            &|s| s["concurrency"].is_null(),
+            false,
+        );
+        let on = |section: Value| json!({"concurrency": merge(json!({"enabled": true}), section)});
+        expect(
+            "pools",
+            on(
+                json!({"pools": {"defaultLimit": 10, "granularity": "op", "opGranularityRunBuffer": 2}}),
+            ),
+            &|s| {
+                s["concurrency"]["pools"]
+                    == json!({"default_limit": 10, "granularity": "op", "op_granularity_run_buffer": 2})
+            },
+            false,
+        );
+        expect(
+            "runs and tag limits",
+            on(
+                json!({"runs": {"maxConcurrentRuns": 25, "tagConcurrencyLimits": [
+                {"key": "database", "limit": 1},
+                {"key": "team", "value": {"applyLimitPerUniqueValue": true}, "limit": 2}]}}),
+            ),
+            &|s| {
+                s["concurrency"]["runs"]
+                    == json!({"max_concurrent_runs": 25, "tag_concurrency_limits": [
+                    {"key": "database", "limit": 1},
+                    {"key": "team", "value": {"applyLimitPerUniqueValue": true}, "limit": 2}]})
+            },
+            false,
+        );
+        expect(
+            "zero values kept",
+            on(
+                json!({"pools": {"defaultLimit": 0, "opGranularityRunBuffer": 0}, "runs": {"maxConcurrentRuns": 0}}),
+            ),
+            &|s| {
+                s["concurrency"]["pools"]
+                    == json!({"default_limit": 0, "op_granularity_run_buffer": 0})
+                    && s["concurrency"]["runs"]["max_concurrent_runs"] == 0
+            },
+            false,
+        );
+        for (what, coordinator, section) in [
+            (
+                "both run limits fail",
+                json!({"maxConcurrentRuns": 10}),
+                json!({"runs": {"maxConcurrentRuns": 25}}),
+            ),
+            (
+                "both tag limits fail",
+                json!({"tagConcurrencyLimits": [{"key": "other", "limit": 2}]}),
+                json!({"runs": {"tagConcurrencyLimits": [{"key": "test", "limit": 1}]}}),
+            ),
+            (
+                "both buffers fail",
+                json!({"blockOpConcurrencyLimitedRuns": {"enabled": true, "opConcurrencySlotBuffer": 1}}),
+                json!({"pools": {"opGranularityRunBuffer": 2}}),
+            ),
+        ] {
+            expect(
+                what,
+                merge(queued(coordinator), on(section)),
+                &|_| true,
+                true,
+            );
+        }
+        expect(
+            "a disabled coordinator does not conflict",
+            merge(
+                json!({"dagsterDaemon": {"runCoordinator": {"enabled": false}}}),
+                on(json!({"runs": {"maxConcurrentRuns": 25}})),
+            ),
+            &|s| s["concurrency"]["runs"]["max_concurrent_runs"] == 25,
+            false,
+        );
+        expect(
+            "no -1 under the coordinator when the section holds the runs (dagster issue 33225)",
+            merge(
+                queued(json!({"dequeueIntervalSeconds": 30})),
+                on(json!({"runs": {"maxConcurrentRuns": 25}})),
+            ),
+            &|s| {
+                let config = &s["run_coordinator"]["config"];
+                config.get("max_concurrent_runs").is_none()
+                    && config["dequeue_interval_seconds"] == 30
+                    && s["concurrency"]["runs"]["max_concurrent_runs"] == 25
+            },
+            false,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
