@@ -247,3 +247,44 @@ fn an_empty_concurrency_section_is_not_enabled() {
         .instance_yaml
         .contains("concurrency:\n  runs:\n    max_concurrent_runs: 5\n"));
 }
+
+#[test]
+fn block_op_always_carries_the_buffer_the_chart_requires() {
+    // The chart's schema requires `opConcurrencySlotBuffer` whenever the block is set, and its
+    // template always writes `op_concurrency_slot_buffer`: without one, Dagster's default of 0.
+    for enabled in [true, false] {
+        let mut config = seed();
+        config.block_op = Setting::Known(BlockOpSettings {
+            enabled: Setting::Known(enabled),
+            op_concurrency_slot_buffer: Setting::Unset,
+        });
+        let rendered = render(&config).expect("renders");
+        assert!(entries(&rendered).contains(&entry(
+            &format!("{QRC}.blockOpConcurrencyLimitedRuns.opConcurrencySlotBuffer"),
+            "0",
+            "auto"
+        )));
+        assert!(rendered.instance_yaml.contains(&format!(
+            "block_op_concurrency_limited_runs:\n      enabled: {enabled}\n      op_concurrency_slot_buffer: 0\n"
+        )));
+    }
+}
+
+#[test]
+fn an_empty_tag_value_entry_makes_its_own_list_element() {
+    let mut config = seed();
+    let mut empty = tag("team", 2);
+    empty.value = Setting::Known(String::new());
+    config.tag_limits = Setting::Known(vec![empty]);
+    let rendered = render(&config).expect("renders");
+    assert!(entries(&rendered).contains(&entry(
+        &format!("{QRC}.tagConcurrencyLimits[0].value"),
+        &format!(",{QRC}.tagConcurrencyLimits[0].key=team"),
+        "string"
+    )));
+    assert_eq!(
+        rendered.values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
+            ["tagConcurrencyLimits"][0],
+        serde_json::json!({"value": "", "key": "team", "limit": 2})
+    );
+}
