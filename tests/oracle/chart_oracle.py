@@ -4,7 +4,7 @@ Line server: one JSON request per stdin line, one JSON response per stdout line,
   request:  {"chart": "1.12.17", "prefix": [str...], "set": [{"name", "value", "type"}...], "values_yaml": str,
              "instance_yaml": str, "sources": [str...] (optional: only these sources)}
   response: {"version": str, "instance_sections": {...}, "renders": [{"source": "set"|"set reversed"|"values_yaml", "stage": "ok"|"helm"|
-             "schema"|"render", "error": str|null, "sections": {...}|null, "dagster_yaml": str|null,
+             "schema"|"render"|"yaml", "error": str|null, "sections": {...}|null, "dagster_yaml": str|null,
              "local_dagster_yaml": str|null}...]}
 The charts are found under DAGSTER_CHARTS_DIR (one folder per version, as `helm pull --untar` writes it); the
 start-up line `{"versions": [...]}` lists them. Each chart is copied once into a temporary directory where every
@@ -14,8 +14,9 @@ fetched offline; the Dagster parts of the schema are complete), then loaded with
 For each source the values tree is built by Helm's own code (the `set` entries through helm_oracle.apply_set in
 list order and in reverse order, as terraform-provider-helm 2.x keeps no order; values_yaml through Helm's values
 reader), the subtree under the values prefix is what the Dagster chart receives, and the chart renders it offline
-over `postgresql.enabled=false` and `rabbitmq.enabled=false` (what rendering without a cluster needs). Schema
-validation runs first so a refusal says which stage refused. `sections` holds the run_coordinator, concurrency and
+over `postgresql.enabled=false` and `rabbitmq.enabled=false` (what rendering without a cluster needs); on a
+refusal the schema is checked alone to say which stage refused, and "yaml" means the chart wrote an instance
+ConfigMap that PyYAML cannot read. `sections` holds the run_coordinator, concurrency and
 run_queue sections of the instance ConfigMap's dagster.yaml, parsed with PyYAML (as Dagster reads it);
 `instance_sections` holds the same sections of
 the request's instance_yaml, parsed the same way. `local_dagster_yaml` is the whole dagster.yaml with the storage sections and the run launcher removed, so Dagster
@@ -110,19 +111,27 @@ def render(chart, source, build, prefix):
     except (helm.HelmValuesError, ValueError, RuntimeError) as e:
         result["error"] = str(e)
         return result
-    for stage, run in (("schema", lambda: chart.validate_schema(values)),
-                       ("render", lambda: chart.render(values, name=RELEASE, namespace="default"))):
-        result["stage"] = stage
+    try:
+        manifests = chart.render(values, name=RELEASE, namespace="default")
+    except helm.HelmError as e:
+        # Rendering validates the schema first; asking again says which of the two refused.
         try:
-            manifests = run()
-        except helm.HelmError as e:
-            result["error"] = str(e)
-            return result
-    text = _instance_yaml(manifests)
-    if text is None:
-        result["error"] = "no instance ConfigMap in the rendered chart"
+            chart.validate_schema(values)
+            result["stage"] = "render"
+        except helm.HelmError:
+            result["stage"] = "schema"
+        result["error"] = str(e)
         return result
-    parsed = yaml.safe_load(text) or {}
+    result["stage"] = "yaml"
+    try:
+        text = _instance_yaml(manifests)
+        if text is None:
+            result["error"] = "no instance ConfigMap in the rendered chart"
+            return result
+        parsed = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        result["error"] = f"the rendered instance ConfigMap is not YAML PyYAML reads: {e}"
+        return result
     local = {k: v for k, v in parsed.items() if k not in LOCAL_SWAPPED}
     result.update(stage="ok", dagster_yaml=text, sections={k: parsed.get(k) for k in SECTIONS},
                   local_dagster_yaml=yaml.safe_dump(local, sort_keys=False))
