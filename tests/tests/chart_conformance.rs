@@ -479,6 +479,35 @@ fn refused_configs(
             }),
         ),
         (
+            "DC210",
+            "merge key",
+            with(n, &|c| {
+                c.tag_limits = Setting::Known(vec![tag("team", Some("<<"), None, 1)])
+            }),
+        ),
+        (
+            "DC210",
+            "value key",
+            with(o, &|c| {
+                c.tag_limits = Setting::Known(vec![tag("=", None, None, 1)])
+            }),
+        ),
+        (
+            "DC210",
+            "line separator",
+            with(n, &|c| {
+                c.placement = Setting::Known("concurrency".into());
+                c.tag_limits = Setting::Known(vec![tag("team", Some("a\u{2028}b"), None, 1)]);
+            }),
+        ),
+        (
+            "DC210",
+            "DEL",
+            with(n, &|c| {
+                c.tag_limits = Setting::Known(vec![tag("team\u{7f}", None, None, 1)])
+            }),
+        ),
+        (
             "DC301",
             "",
             with(o, &|c| c.placement = Setting::Known("concurrency".into())),
@@ -613,8 +642,15 @@ fn check_refusals(
             continue;
         };
         let answer = chart.render(&version, &[], &rendered.set, &rendered.values_yaml, "");
-        let refusal = if answer.renders.iter().any(|r| r.stage != "ok") {
+        // "yaml": the chart wrote a dagster.yaml that Dagster's YAML reader cannot load.
+        let refusal = if answer
+            .renders
+            .iter()
+            .any(|r| !matches!(r.stage.as_str(), "ok" | "yaml"))
+        {
             Refusal::Chart
+        } else if answer.renders.iter().any(|r| r.stage == "yaml") {
+            Refusal::Dagster
         } else if answer.renders.iter().any(|r| {
             r.local_dagster_yaml
                 .as_deref()
