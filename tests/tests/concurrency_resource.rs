@@ -38,14 +38,14 @@ fn seed_example_renders_the_adr_and_a_second_plan_shows_no_changes() {
         );
         let values_yaml = outputs["values_yaml"]["value"].as_str().unwrap_or_default();
         assert!(
-            values_yaml.contains("\"maxConcurrentRuns\": 5\n"),
+            values_yaml.contains("maxConcurrentRuns: 5\n"),
             "{values_yaml}"
         );
         let instance_yaml = outputs["instance_yaml"]["value"]
             .as_str()
             .unwrap_or_default();
         assert!(
-            instance_yaml.contains("\"max_concurrent_runs\": 5\n    \"tag_concurrency_limits\":\n      - \"key\": \"dagster/backfill\"\n        \"limit\": 3\n"),
+            instance_yaml.contains("max_concurrent_runs: 5\n    tag_concurrency_limits:\n      - key: dagster/backfill\n        limit: 3\n"),
             "{instance_yaml}"
         );
         ws.run(&["plan", "-detailed-exitcode", "-no-color"])
