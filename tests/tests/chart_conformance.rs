@@ -16,8 +16,12 @@
 //! the chart's `dagster.yaml`, or is listed with the reason it is refused anyway. The test ends
 //! with one line of counts. `CHART_CASES=N` changes the generated sample per chart version.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
 #[path = "common/generate.rs"]
 mod generate;
+
+use fixtures::{block_op as block_op_settings, pools as pool_settings, queued_runs, seed, tag};
 
 use dagster_e2e::oracle::{enforce, ChartOracle, DagsterOracle};
 use dagster_e2e::repo_root;
@@ -29,7 +33,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 use validator::input::{read, Kind, ReadOptions};
-use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use validator::model::{ConcurrencyConfig, Setting};
 use validator::render::{render, Resolved};
 use validator::rules::{check, find, Severity, REGISTRY};
 
@@ -41,24 +45,6 @@ struct Case {
     /// Where it comes from, for messages and counts.
     origin: String,
     config: ConcurrencyConfig,
-}
-
-fn tag(key: &str, value: Option<&str>, per_unique: Option<bool>, limit: i64) -> TagLimit {
-    TagLimit {
-        key: Setting::Known(key.into()),
-        value: value.map(str::to_owned).into(),
-        apply_limit_per_unique_value: per_unique.into(),
-        limit: Setting::Known(limit),
-    }
-}
-
-/// The seed ADR: 5 runs, `dagster/backfill` limited to 3.
-fn seed() -> ConcurrencyConfig {
-    ConcurrencyConfig {
-        max_concurrent_runs: Setting::Known(5),
-        tag_limits: Setting::Known(vec![tag("dagster/backfill", None, None, 3)]),
-        ..Default::default()
-    }
 }
 
 /// Every `dagster_concurrency` resource under `examples/`, read the way the CLI reads them.
@@ -154,16 +140,11 @@ fn chart_paths() -> Vec<ConcurrencyConfig> {
                         dequeue_use_threads: threads.into(),
                         dequeue_num_workers: workers.into(),
                         block_op: block_op
-                            .map(|(enabled, buffer)| BlockOpSettings {
-                                enabled: Setting::Known(enabled),
-                                op_concurrency_slot_buffer: buffer.into(),
-                            })
+                            .map(|(enabled, buffer)| block_op_settings(enabled, buffer))
                             .into(),
                         pools: pool
-                            .map(|(limit, granularity, buffer)| PoolSettings {
-                                default_limit: limit.into(),
-                                granularity: granularity.map(str::to_owned).into(),
-                                op_granularity_run_buffer: buffer.into(),
+                            .map(|(limit, granularity, buffer)| {
+                                pool_settings(limit, granularity, buffer)
                             })
                             .into(),
                         ..Default::default()
@@ -355,17 +336,6 @@ fn check_in_dagster(oracle: &mut DagsterOracle, job: &DagsterJob, tally: &mut Ta
     }
 }
 
-/// Runs that the enforcement sample queues: backfills, teams and untagged runs.
-fn queued_runs() -> Value {
-    let mut runs: Vec<Value> = (0..8)
-        .map(|i| json!({"tags": {"dagster/backfill": format!("bf{}", i % 2)}}))
-        .collect();
-    let teams = ["a", "b", "c"];
-    runs.extend((0..9).map(|i| json!({"tags": {"team": teams[i % teams.len()]}})));
-    runs.extend((0..3).map(|_| json!({"tags": {}})));
-    Value::from(runs)
-}
-
 /// The seed plus a limit per team, under each placement the chart has, through the real
 /// daemon with the chart's own `dagster.yaml`.
 fn check_enforcement(oracle: &mut ChartOracle, versions: &[String], tally: &mut Tally) {
@@ -379,10 +349,7 @@ fn check_enforcement(oracle: &mut ChartOracle, versions: &[String], tally: &mut 
                 tags.push(tag("team", None, Some(true), 2));
             }
             if placement == "concurrency" {
-                config.pools = Setting::Known(PoolSettings {
-                    default_limit: Setting::Known(2),
-                    ..Default::default()
-                });
+                config.pools = Setting::Known(pool_settings(Some(2), None, None));
             }
             if !generate::renders(&config) {
                 continue;
@@ -429,18 +396,10 @@ fn refused_configs(
         config
     };
     let pools = |limit: Option<i64>, granularity: Option<&str>| {
-        Setting::Known(PoolSettings {
-            default_limit: limit.into(),
-            granularity: granularity.map(str::to_owned).into(),
-            op_granularity_run_buffer: Setting::Unset,
-        })
+        Setting::Known(pool_settings(limit, granularity, None))
     };
-    let block = |enabled: bool, buffer: Option<i64>| {
-        Setting::Known(BlockOpSettings {
-            enabled: Setting::Known(enabled),
-            op_concurrency_slot_buffer: buffer.into(),
-        })
-    };
+    let block =
+        |enabled: bool, buffer: Option<i64>| Setting::Known(block_op_settings(enabled, buffer));
     let (n, o) = (newest, oldest);
     vec![
         (
@@ -649,12 +608,11 @@ fn check_refusals(
             .any(|r| !matches!(r.stage.as_str(), "ok" | "yaml"))
         {
             Refusal::Chart
-        } else if answer.renders.iter().any(|r| r.stage == "yaml") {
-            Refusal::Dagster
         } else if answer.renders.iter().any(|r| {
-            r.local_dagster_yaml
-                .as_deref()
-                .is_some_and(|yaml| !dagster.load(yaml).ok)
+            r.stage == "yaml"
+                || r.local_dagster_yaml
+                    .as_deref()
+                    .is_some_and(|yaml| !dagster.load(yaml).ok)
         }) {
             Refusal::Dagster
         } else {

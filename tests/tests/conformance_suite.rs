@@ -47,6 +47,8 @@ fn helm_disagreement(intended: &Value, trees: &HelmTrees) -> Option<String> {
     })
 }
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
 #[path = "common/generate.rs"]
 mod generate;
 
@@ -361,6 +363,7 @@ mod dagster {
     //! The instance YAML through dagster 1.13.28: accepted, with the limits we mean; the error
     //! rules' claims about Dagster; and the limits held by the real queued-run daemon.
 
+    use super::fixtures::{self, queued_runs, seed, tag};
     use super::generate::renders;
     use super::Tally;
     use dagster_e2e::oracle::{enforce, DagsterOracle};
@@ -380,24 +383,6 @@ mod dagster {
     /// The chart's `dequeueUseThreads` and `dequeueNumWorkers` defaults.
     const CHART_USE_THREADS: bool = true;
     const CHART_NUM_WORKERS: i64 = 4;
-
-    fn tag(key: &str, value: Option<&str>, per_unique: Option<bool>, limit: i64) -> TagLimit {
-        TagLimit {
-            key: Setting::Known(key.into()),
-            value: value.map(str::to_owned).into(),
-            apply_limit_per_unique_value: per_unique.into(),
-            limit: Setting::Known(limit),
-        }
-    }
-
-    /// The seed ADR: 5 runs, `dagster/backfill` limited to 3.
-    fn seed() -> ConcurrencyConfig {
-        ConcurrencyConfig {
-            max_concurrent_runs: Setting::Known(5),
-            tag_limits: Setting::Known(vec![tag("dagster/backfill", None, None, 3)]),
-            ..Default::default()
-        }
-    }
 
     fn tag_sets() -> Vec<Vec<TagLimit>> {
         vec![
@@ -461,16 +446,11 @@ mod dagster {
                                 dequeue_use_threads: threads.into(),
                                 dequeue_num_workers: workers.into(),
                                 block_op: block_op
-                                    .map(|(enabled, buffer)| BlockOpSettings {
-                                        enabled: Setting::Known(enabled),
-                                        op_concurrency_slot_buffer: buffer.into(),
-                                    })
+                                    .map(|(enabled, buffer)| fixtures::block_op(enabled, buffer))
                                     .into(),
                                 pools: pool
-                                    .map(|(limit, granularity, buffer)| PoolSettings {
-                                        default_limit: limit.into(),
-                                        granularity: granularity.map(str::to_owned).into(),
-                                        op_granularity_run_buffer: buffer.into(),
+                                    .map(|(limit, granularity, buffer)| {
+                                        fixtures::pools(limit, granularity, buffer)
                                     })
                                     .into(),
                                 ..Default::default()
@@ -597,18 +577,11 @@ mod dagster {
     }
 
     fn pools(limit: Option<i64>, granularity: Option<&str>) -> Setting<PoolSettings> {
-        Setting::Known(PoolSettings {
-            default_limit: limit.into(),
-            granularity: granularity.map(str::to_owned).into(),
-            op_granularity_run_buffer: Setting::Unset,
-        })
+        Setting::Known(fixtures::pools(limit, granularity, None))
     }
 
     fn block_op(enabled: bool, buffer: Option<i64>) -> Setting<BlockOpSettings> {
-        Setting::Known(BlockOpSettings {
-            enabled: Setting::Known(enabled),
-            op_concurrency_slot_buffer: buffer.into(),
-        })
+        Setting::Known(fixtures::block_op(enabled, buffer))
     }
 
     /// Each error rule's claim about Dagster, with the instance YAML that shows it.
@@ -764,13 +737,7 @@ mod dagster {
     /// The seed's limits plus one per unique team, under both placements, through the daemon;
     /// then a checker held to tighter limits, which must catch the excess.
     fn check_enforcement(tally: &mut Tally) {
-        let mut runs: Vec<Value> = (0..8)
-            .map(|i| json!({"tags": {"dagster/backfill": format!("bf{}", i % 2)}}))
-            .collect();
-        let teams = ["a", "b", "c"];
-        runs.extend((0..9).map(|i| json!({"tags": {"team": teams[i % teams.len()]}})));
-        runs.extend((0..3).map(|_| json!({"tags": {}})));
-        let runs = Value::from(runs);
+        let runs = queued_runs();
         let mut config = seed();
         if let Setting::Known(tags) = &mut config.tag_limits {
             tags.push(tag("team", None, Some(true), 2));
