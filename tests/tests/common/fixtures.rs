@@ -1,6 +1,6 @@
 //! Configurations both conformance tests start from (`#[path]`-included by each): the seed,
 //! tag limits, op-blocking and pool settings written briefly, and the queue of runs the
-//! enforcement checks drain.
+//! enforcement checks drain; and the settings a run takes from the environment.
 
 use serde_json::{json, Value};
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
@@ -51,4 +51,33 @@ pub fn queued_runs() -> Value {
     runs.extend((0..9).map(|i| json!({"tags": {"team": teams[i % teams.len()]}})));
     runs.extend((0..3).map(|_| json!({"tags": {}})));
     Value::from(runs)
+}
+
+/// A number from the environment variable `name`, if set and valid.
+pub fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|text| text.parse().ok())
+}
+
+/// The seed of this run's generated cases: `CONFORMANCE_SEED`, else the current time.
+pub fn run_seed() -> u64 {
+    env_number("CONFORMANCE_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or_default()
+    })
+}
+
+/// The error rules whose code is not in `classified`: each conformance test places every error
+/// rule, so a new one fails the test until it is placed.
+pub fn unclassified_error_rules<'a>(
+    classified: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'static str> {
+    let classified: Vec<&str> = classified.into_iter().collect();
+    validator::rules::REGISTRY
+        .iter()
+        .filter(|rule| rule.severity == validator::rules::Severity::Error)
+        .map(|rule| rule.code)
+        .filter(|code| !classified.contains(code))
+        .collect()
 }
