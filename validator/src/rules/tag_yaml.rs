@@ -40,9 +40,10 @@ unquoted; Dagster reads the file with PyYAML, which takes a plain `<<` for a mer
 'tag:yaml.org,2002:merge'"). The writer also passes DEL, NEL and U+2028 through raw: PyYAML then
 reads every tag limit as null (DEL), a space (NEL), or refuses the file (U+2028). Under the
 `concurrency` section the template indents the value's YAML again, so a value with a line break
-gains spaces. Checked with the released charts 1.10.4 and 1.12.17 and dagster 1.13.28: under the
-run coordinator the key and the value are written through `toYaml`, under the `concurrency`
-section the value (the chart quotes the key there). No Dagster tag key or value holds these.
+gains spaces. All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
+1.13.28: under the run coordinator the key and the value are written through `toYaml`, under the
+`concurrency` section the value (the chart quotes the key there). No Dagster tag key or value
+holds these.
 
 ## How to fix
 Use the tag key and value your runs carry; no Dagster tag is `<<` or `=`.
