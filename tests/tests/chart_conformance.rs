@@ -847,3 +847,46 @@ fn the_charts_own_test_facts_hold() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The comparison can fail: an `instance_yaml` that says 6 runs where the chart writes 5 is
+/// caught, and so is the `set` encoding of an empty tag value used before (an entry of its own):
+/// Helm keeps it after the key's entry and drops it before.
+#[test]
+fn the_comparison_can_fail() {
+    let mut oracle = ChartOracle::start();
+    let version = oracle.versions.last().cloned().unwrap_or_default();
+    let rendered = render(&seed()).expect("the seed renders");
+    let wrong = rendered
+        .instance_yaml
+        .replace("max_concurrent_runs: 5", "max_concurrent_runs: 6");
+    let answer = oracle.render(&version, &[], &rendered.set, &rendered.values_yaml, &wrong);
+    assert!(answer
+        .renders
+        .iter()
+        .all(|r| r.stage == "ok" && r.sections != answer.instance_sections));
+
+    let qrc = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0]";
+    let entry = |field: &str, value: &str, kind: &str| json!({"name": format!("{qrc}.{field}"), "value": value, "type": kind});
+    let mut limits_in_order = |entries: Vec<Value>| {
+        let answer = oracle.render(&version, &[], &entries, "", "");
+        answer
+            .renders
+            .into_iter()
+            .find(|r| r.source == "set")
+            .and_then(|r| r.sections)
+            .map(|s| s["run_coordinator"]["config"]["tag_concurrency_limits"].clone())
+    };
+    let (key, empty, limit) = (
+        entry("key", "team", "string"),
+        entry("value", "", "string"),
+        entry("limit", "2", "auto"),
+    );
+    assert_eq!(
+        limits_in_order(vec![key.clone(), empty.clone(), limit.clone()]),
+        Some(json!([{"key": "team", "value": "", "limit": 2}]))
+    );
+    assert_eq!(
+        limits_in_order(vec![empty, key, limit]),
+        Some(json!([{"key": "team", "limit": 2}]))
+    );
+}
