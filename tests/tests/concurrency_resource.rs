@@ -102,7 +102,7 @@ const ERROR_CASES: &[(&str, &str)] = &[
     ("DC303", "max_concurrent_runs = 5\n  placement = \"run_coordinator\" # DC303\n  pools {\n    default_limit = 2\n  }"),
     ("DC304", "max_concurrent_runs = 5\n  placement = \"queued\" # DC304"),
     ("DC210", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"<<\" # DC210\n    limit = 1\n  }"),
-    ("DC305", "max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }\n  block_op_concurrency_limited_runs { # DC305\n    enabled = true\n    op_concurrency_slot_buffer = 0\n  }"),
+    ("DC305", "max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }\n  block_op_concurrency_limited_runs {\n    enabled = true # DC305\n    op_concurrency_slot_buffer = 0\n  }"),
     ("DC311", "max_concurrent_runs = 5\n  pools {\n    granularity = \"ops\" # DC311\n  }"),
     ("DC312", "max_concurrent_runs = 5\n  pools {\n    default_limit = 1001 # DC312\n  }"),
     ("DC401", "max_concurrent_runs = 5\n  block_op_concurrency_limited_runs {\n    enabled = false\n    op_concurrency_slot_buffer = 1 # DC401\n  }"),

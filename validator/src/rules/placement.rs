@@ -197,8 +197,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         ));
     }
     if config.block_op.is_set() && uses_section {
+        // Terraform places a diagnostic on a block's attribute, not on the block itself, and
+        // `enabled` is always written.
         out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
-            AttrPath::block("block_op_concurrency_limited_runs"),
+            AttrPath::block("block_op_concurrency_limited_runs").then("enabled"),
             "block_op_concurrency_limited_runs with the concurrency section: the chart always writes op_concurrency_slot_buffer under run_coordinator, which Dagster then refuses".into(),
             "remove the block (blocking is on by default); move a buffer to pools { op_granularity_run_buffer = N }".into(),
         ));
@@ -270,7 +272,7 @@ mod tests {
         });
         assert_eq!(
             fired(&config, "DC305"),
-            ["block_op_concurrency_limited_runs"]
+            ["block_op_concurrency_limited_runs.enabled"]
         );
         // Refused whole: the chart writes a buffer of 0 for a block without one.
         for buffer in [Setting::Known(0), Setting::Unset] {
@@ -280,7 +282,7 @@ mod tests {
             });
             assert_eq!(
                 fired(&config, "DC305"),
-                ["block_op_concurrency_limited_runs"]
+                ["block_op_concurrency_limited_runs.enabled"]
             );
         }
         config.pools = Setting::Unset;
