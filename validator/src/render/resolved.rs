@@ -50,9 +50,13 @@ impl ResolvedPools {
 pub struct ResolvedBlockOp {
     /// `enabled`.
     pub enabled: bool,
-    /// `opConcurrencySlotBuffer`.
-    pub op_concurrency_slot_buffer: Option<i64>,
+    /// `opConcurrencySlotBuffer`: as written, else Dagster's default of 0. The chart's schema
+    /// requires it whenever the block is set, and its template always writes it.
+    pub op_concurrency_slot_buffer: i64,
 }
+
+/// Dagster's `op_concurrency_slot_buffer` when none is written.
+pub const DEFAULT_SLOT_BUFFER: i64 = 0;
 
 /// A fully known configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +158,8 @@ impl Resolved {
             None => None,
             Some(block) => Some(ResolvedBlockOp {
                 enabled: required(&block.enabled)?,
-                op_concurrency_slot_buffer: opt(&block.op_concurrency_slot_buffer)?,
+                op_concurrency_slot_buffer: opt(&block.op_concurrency_slot_buffer)?
+                    .unwrap_or(DEFAULT_SLOT_BUFFER),
             }),
         };
         let pools = match opt(&config.pools)? {

@@ -12,6 +12,7 @@ mod pools;
 mod queue;
 pub mod raw;
 mod runs;
+mod tag_yaml;
 mod tags;
 mod vocabulary;
 
@@ -22,6 +23,7 @@ use std::fmt;
 
 pub use input::NOT_A_WHOLE_NUMBER;
 pub use pool_limit::{check_pool_limit, PoolLimitConfig};
+pub use queue::EXPONENT_FORM_FROM;
 pub use vocabulary::Source;
 pub(crate) use vocabulary::Vocabulary;
 
@@ -153,6 +155,7 @@ pub static REGISTRY: &[&Rule] = &[
     &tags::INVALID_TAG_KEY,
     &tags::UNKNOWN_DAGSTER_TAG,
     &tags::EMPTY_TAG_VALUE,
+    &tag_yaml::TAG_STRING_MISREAD_BY_DAGSTER,
     &placement::CONCURRENCY_SECTION_UNAVAILABLE,
     &placement::CONCURRENCY_SECTION_CRASHES_DAEMON,
     &placement::POOLS_WITH_COORDINATOR_PLACEMENT,
@@ -165,6 +168,8 @@ pub static REGISTRY: &[&Rule] = &[
     &queue::DEQUEUE_WORKERS_BELOW_ONE,
     &queue::DEQUEUE_INTERVAL_ZERO,
     &queue::BLOCK_OP_NOT_RENDERED,
+    &queue::NEGATIVE_SLOT_BUFFER,
+    &queue::NUMBER_IN_EXPONENT_FORM,
     &input::UNPARSEABLE_CHART_VERSION,
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,
@@ -206,6 +211,7 @@ pub fn check_as(config: &ConcurrencyConfig, source: Source) -> Vec<Finding> {
     input::check(&ctx, &mut out);
     runs::check(&ctx, &mut out);
     tags::check(&ctx, &mut out);
+    tag_yaml::check(&ctx, &mut out);
     placement::check(&ctx, &mut out);
     pools::check(&ctx, &mut out);
     queue::check(&ctx, &mut out);
@@ -225,6 +231,7 @@ mod tests {
     fn bad_configurations() -> Vec<ConcurrencyConfig> {
         let mut tags = tag_mistakes();
         tags.push(tag("", 1));
+        tags.push(tag("<<", 1));
         let with = |change: &dyn Fn(&mut ConcurrencyConfig)| {
             let mut config = seed();
             change(&mut config);
@@ -280,6 +287,13 @@ mod tests {
             with(&|c| c.chart_version = Setting::Known("9.0.0".into())),
             with(&|c| c.chart_version = Setting::Known("1.12.99".into())),
             with(&|c| c.values_prefix = Setting::Known("a..b".into())),
+            with(&|c| {
+                c.max_concurrent_runs = Setting::Known(EXPONENT_FORM_FROM);
+                c.block_op = Setting::Known(BlockOpSettings {
+                    enabled: Setting::Known(true),
+                    op_concurrency_slot_buffer: Setting::Known(-1),
+                });
+            }),
         ]
     }
 
