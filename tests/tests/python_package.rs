@@ -1,0 +1,331 @@
+//! `dagster-concurrency` where Python teams install it: the wheel `scripts/wheel` builds, installed
+//! offline from its file into a fresh venv and through `pipx run`, and the pre-commit hook of
+//! `.pre-commit-hooks.yaml`, installed by the real pre-commit (`try-repo`) from this repository
+//! and run on the staged files of a throwaway git repository.
+
+use dagster_e2e::{repo_root, Run, PROVIDER_VERSION};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use tempfile::TempDir;
+
+/// A Dagster release whose set entries Helm installs and Dagster accepts.
+const CLEAN_TF: &str = r#"resource "helm_release" "dagster" {
+  chart   = "dagster"
+  version = "1.12.14"
+
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+    value = "5"
+  }
+}
+"#;
+
+/// Values with a backfill limit of 3 under 5 runs.
+const CLEAN_VALUES: &str = "dagsterDaemon:
+  runCoordinator:
+    enabled: true
+    type: QueuedRunCoordinator
+    config:
+      queuedRunCoordinator:
+        maxConcurrentRuns: 5
+        tagConcurrencyLimits:
+          - key: dagster/backfill
+            limit: 3
+";
+
+/// `terraform show -json` of a plan whose release sets `maxConcurrentRuns` to `{runs}`.
+fn plan_json(runs: i64) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [{
+            "address": "helm_release.dagster",
+            "mode": "managed",
+            "type": "helm_release",
+            "name": "dagster",
+            "values": {
+                "chart": "dagster",
+                "version": "1.12.14",
+                "set": [{
+                    "name": "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns",
+                    "type": "",
+                    "value": runs.to_string()
+                }]
+            }
+        }]}}
+    }))
+    .expect("plan JSON")
+}
+
+/// The clean configuration made bad: -5 runs (DC101 at the `set` block, line 5).
+fn bad_tf() -> String {
+    CLEAN_TF.replace("value = \"5\"", "value = \"-5\"")
+}
+
+/// The clean values made bad: a negative tag limit (DC202 on line 10).
+fn bad_values() -> String {
+    CLEAN_VALUES.replace("limit: 3", "limit: -1")
+}
+
+/// Runs `command` to completion.
+fn run(command: &mut Command) -> Run {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A program of the packaging venv (maturin, pre-commit, pipx; made by scripts/bootstrap.sh).
+fn packaging_tool(name: &str) -> PathBuf {
+    let path = repo_root().join(".tools/packaging/bin").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/bootstrap.sh (or scripts/test)",
+        path.display()
+    );
+    path
+}
+
+/// The wheel built by `scripts/wheel`, once per test process.
+fn wheel() -> &'static Path {
+    static WHEEL: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = WHEEL.get_or_init(|| {
+        let out = TempDir::new().expect("temp dir");
+        let built = run(Command::new("bash")
+            .arg(repo_root().join("scripts/wheel"))
+            .arg("--out")
+            .arg(out.path()))
+        .expect_code(0);
+        let path = PathBuf::from(built.stdout.lines().last().unwrap_or_default());
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        assert!(
+            name.starts_with(&format!("dagster_concurrency-{PROVIDER_VERSION}-py3-none-"))
+                && name.ends_with("_x86_64.whl")
+                && path.is_file(),
+            "scripts/wheel printed {}\nstderr:\n{}",
+            path.display(),
+            built.stderr
+        );
+        (out, path)
+    });
+    path
+}
+
+/// A directory holding `files` (name, text), for `check`.
+fn files(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        std::fs::write(path, text).expect("write file");
+    }
+    dir
+}
+
+#[test]
+fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_codes() {
+    let venv = TempDir::new().expect("temp dir");
+    run(Command::new("python3").args(["-m", "venv"]).arg(venv.path())).expect_code(0);
+    let cli = venv.path().join("bin/dagster-concurrency");
+    assert!(!cli.exists(), "a fresh venv already has {}", cli.display());
+    let python = venv.path().join("bin/python");
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--no-index", "--disable-pip-version-check"])
+        .arg(wheel()))
+    .expect_code(0);
+    let shown = run(Command::new(&python).args(["-m", "pip", "show", "dagster-concurrency"]))
+        .expect_code(0);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("Version: {PROVIDER_VERSION}\n")),
+        "{}",
+        shown.stdout
+    );
+    let version = run(Command::new(&cli).arg("--version")).expect_code(0);
+    assert_eq!(
+        version.stdout.trim(),
+        format!("dagster-concurrency {PROVIDER_VERSION}")
+    );
+
+    let clean = files(&[
+        ("main.tf", CLEAN_TF),
+        ("values/prod.yaml", CLEAN_VALUES),
+        ("plan.json", &plan_json(5)),
+    ]);
+    let passed = run(Command::new(&cli).arg("check").arg(clean.path())).expect_code(0);
+    assert!(
+        passed.stdout.contains("3 configuration(s): 0 error(s)"),
+        "{}",
+        passed.stdout
+    );
+
+    let bad = files(&[("bad.tf", &bad_tf())]);
+    let failed = run(Command::new(&cli)
+        .arg("check")
+        .arg("bad.tf")
+        .current_dir(bad.path()))
+    .expect_code(1);
+    assert!(
+        failed.stdout.contains("bad.tf:5:3: error[DC101]"),
+        "{}",
+        failed.stdout
+    );
+    let unreadable = run(Command::new(&cli).args(["check", "no-such-file.tf"])).expect_code(2);
+    assert!(
+        unreadable.stdout.contains("no-such-file.tf: error"),
+        "{}",
+        unreadable.stdout
+    );
+    run(Command::new(&cli).arg("check")).expect_code(2);
+
+    let rules = run(Command::new(&cli).args(["rules", "--format", "json"])).expect_code(0);
+    let codes = rules.json();
+    assert!(
+        codes.to_string().contains("\"DC101\""),
+        "no DC101 in {codes}"
+    );
+    let explained = run(Command::new(&cli).args(["explain", "DC101"])).expect_code(0);
+    assert!(
+        explained.stdout.starts_with("# DC101 runs-below-minus-one"),
+        "{}",
+        explained.stdout
+    );
+    let unknown = run(Command::new(&cli).args(["explain", "DC999"])).expect_code(2);
+    assert!(unknown.stderr.contains("DC999"), "{}", unknown.stderr);
+}
+
+#[test]
+fn pipx_runs_the_wheel_from_its_file_and_passes_the_exit_code_on() {
+    let home = TempDir::new().expect("temp dir");
+    let bad = files(&[("bad.tf", &bad_tf())]);
+    let pipx = |pip_args: &str, args: &[&str]| {
+        run(Command::new(packaging_tool("pipx"))
+            .env("PIPX_HOME", home.path())
+            .arg("run")
+            .arg(format!("--pip-args={pip_args}"))
+            .arg("--spec")
+            .arg(wheel())
+            .arg("dagster-concurrency")
+            .args(args)
+            .current_dir(bad.path()))
+    };
+    // The first run of a new PIPX_HOME fetches pipx's own pip from the index (its shared libraries).
+    let explained = pipx("--disable-pip-version-check", &["explain", "DC101"]).expect_code(0);
+    assert!(
+        explained.stdout.starts_with("# DC101"),
+        "{}",
+        explained.stdout
+    );
+    // Another pip-args is another cached venv: the wheel installs from its file with no index.
+    let failed = pipx("--no-index", &["check", "bad.tf"]).expect_code(1);
+    assert!(
+        failed.stdout.contains("bad.tf:5:3: error[DC101]"),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        failed.stderr.contains("installing dagster-concurrency"),
+        "pipx reused a venv: {}",
+        failed.stderr
+    );
+}
+
+/// A throwaway git repository for pre-commit.
+struct GitRepo(TempDir);
+
+impl GitRepo {
+    fn new() -> Self {
+        let repo = GitRepo(TempDir::new().expect("temp dir"));
+        repo.git(&["init", "-q"]);
+        repo
+    }
+
+    fn git(&self, args: &[&str]) {
+        run(Command::new("git").args(args).current_dir(self.0.path())).expect_code(0);
+    }
+
+    /// Writes `name` and stages it.
+    fn stage(&self, name: &str, text: &str) {
+        self.write(name, text);
+        self.git(&["add", name]);
+    }
+
+    /// Writes `name` without staging it.
+    fn write(&self, name: &str, text: &str) {
+        let path = self.0.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        std::fs::write(path, text).expect("write file");
+    }
+
+    /// `pre-commit try-repo <this repository> dagster-concurrency` on the staged files.
+    fn try_hook(&self, pre_commit_home: &Path) -> Run {
+        run(Command::new(packaging_tool("pre-commit"))
+            .args(["try-repo"])
+            .arg(repo_root())
+            .arg("dagster-concurrency")
+            .env("PRE_COMMIT_HOME", pre_commit_home)
+            // The hook builds the wheel with cargo: reuse the workspace's compiled dependencies.
+            .env("CARGO_TARGET_DIR", repo_root().join("target"))
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .current_dir(self.0.path()))
+    }
+}
+
+#[test]
+fn pre_commit_installs_the_hook_itself_and_blocks_bad_staged_files() {
+    let pre_commit_home = TempDir::new().expect("temp dir");
+    let repo = GitRepo::new();
+    repo.stage("infra/main.tf", CLEAN_TF);
+    repo.stage("helm/values.yaml", CLEAN_VALUES);
+    repo.stage("plan.json", &plan_json(5));
+    repo.stage("web/package.json", r#"{"name": "web", "version": "1.0.0"}"#);
+    // Not staged, so not the hook's business.
+    repo.write("scratch/bad.tf", &bad_tf());
+    let passed = repo.try_hook(pre_commit_home.path());
+    assert_eq!(
+        passed.code, 0,
+        "a clean configuration failed\nstdout:\n{}\nstderr:\n{}",
+        passed.stdout, passed.stderr
+    );
+    assert!(
+        passed.stdout.contains("dagster-concurrency")
+            && passed.stdout.contains("Passed")
+            && passed.stdout.contains("Installing environment"),
+        "{}",
+        passed.stdout
+    );
+
+    repo.stage("infra/main.tf", &bad_tf());
+    repo.stage("helm/values.yaml", &bad_values());
+    repo.stage("plan.json", &plan_json(-5));
+    let failed = repo.try_hook(pre_commit_home.path());
+    assert_eq!(
+        failed.code, 1,
+        "a bad configuration passed\nstdout:\n{}\nstderr:\n{}",
+        failed.stdout, failed.stderr
+    );
+    for finding in [
+        "infra/main.tf:5:3: error[DC101]",
+        "helm/values.yaml:10:20: error[DC202]",
+        "plan.json:7:22: error[DC101]",
+    ] {
+        assert!(
+            failed.stdout.contains(finding),
+            "no {finding} in\n{}",
+            failed.stdout
+        );
+    }
+    assert!(
+        !failed.stdout.contains("scratch/bad.tf"),
+        "an unstaged file was checked:\n{}",
+        failed.stdout
+    );
+}
