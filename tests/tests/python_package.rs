@@ -132,12 +132,21 @@ fn files(files: &[(&str, &str)]) -> TempDir {
 #[test]
 fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_codes() {
     let venv = TempDir::new().expect("temp dir");
-    run(Command::new("python3").args(["-m", "venv"]).arg(venv.path())).expect_code(0);
+    run(Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(venv.path()))
+    .expect_code(0);
     let cli = venv.path().join("bin/dagster-concurrency");
     assert!(!cli.exists(), "a fresh venv already has {}", cli.display());
     let python = venv.path().join("bin/python");
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--no-index", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--disable-pip-version-check",
+        ])
         .arg(wheel()))
     .expect_code(0);
     let shown = run(Command::new(&python).args(["-m", "pip", "show", "dagster-concurrency"]))
