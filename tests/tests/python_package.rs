@@ -274,17 +274,25 @@ impl GitRepo {
         std::fs::write(path, text).expect("write file");
     }
 
-    /// `pre-commit try-repo <this repository> dagster-concurrency` on the staged files.
-    fn try_hook(&self, pre_commit_home: &Path) -> Run {
-        run(Command::new(packaging_tool("pre-commit"))
-            .args(["try-repo"])
-            .arg(repo_root())
-            .arg("dagster-concurrency")
-            .env("PRE_COMMIT_HOME", pre_commit_home)
-            // The hook builds the wheel with cargo: reuse the workspace's compiled dependencies.
-            .env("CARGO_TARGET_DIR", repo_root().join("target"))
+    /// `pre-commit ARGS` here, with its own home, not run yet.
+    fn pre_commit(&self, home: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(packaging_tool("pre-commit"));
+        command
+            .args(args)
+            .env("PRE_COMMIT_HOME", home)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .current_dir(self.0.path()))
+            .current_dir(self.0.path());
+        command
+    }
+
+    /// `pre-commit try-repo <this repository> dagster-concurrency` on the staged files.
+    fn try_hook(&self, home: &Path) -> Run {
+        let root = repo_root();
+        let root = root.to_str().expect("a UTF-8 repository path");
+        run(self
+            .pre_commit(home, &["try-repo", root, "dagster-concurrency"])
+            // The hook builds the wheel with cargo: reuse the workspace's compiled dependencies.
+            .env("CARGO_TARGET_DIR", repo_root().join("target")))
     }
 }
 
@@ -335,6 +343,45 @@ fn pre_commit_installs_the_hook_itself_and_blocks_bad_staged_files() {
     assert!(
         !failed.stdout.contains("scratch/bad.tf"),
         "an unstaged file was checked:\n{}",
+        failed.stdout
+    );
+}
+
+/// The `local` hook of docs/ci.md, which installs the published wheel instead of building it.
+fn local_hook_config() -> String {
+    format!(
+        r#"repos:
+  - repo: local
+    hooks:
+      - id: dagster-concurrency
+        name: dagster-concurrency
+        entry: dagster-concurrency check
+        language: python
+        additional_dependencies: [dagster-concurrency=={PROVIDER_VERSION}]
+        files: \.(tf|ya?ml|json)$
+        require_serial: true
+"#
+    )
+}
+
+#[test]
+fn pre_commit_local_hook_installs_the_wheel_without_building() {
+    let home = TempDir::new().expect("temp dir");
+    let repo = GitRepo::new();
+    repo.stage(".pre-commit-config.yaml", &local_hook_config());
+    repo.stage("main.tf", &bad_tf());
+    repo.stage("values.yaml", CLEAN_VALUES);
+    // The wheel's folder stands in for the package index (pre-commit still takes setuptools for
+    // its placeholder package from the index).
+    let wheels = wheel().parent().expect("the wheel's folder");
+    let failed = run(repo
+        .pre_commit(home.path(), &["run"])
+        .env("PIP_FIND_LINKS", wheels))
+    .expect_code(1);
+    assert!(
+        failed.stdout.contains("main.tf:5:3: error[DC101]")
+            && failed.stdout.contains("2 configuration(s): 1 error(s)"),
+        "{}",
         failed.stdout
     );
 }
