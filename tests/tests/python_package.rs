@@ -67,18 +67,6 @@ fn bad_values() -> String {
     CLEAN_VALUES.replace("limit: 3", "limit: -1")
 }
 
-/// Runs `command` to completion.
-fn run(command: &mut Command) -> Run {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// A program of the packaging venv (maturin, pre-commit, pipx; made by scripts/bootstrap.sh).
 fn packaging_tool(name: &str) -> PathBuf {
     let path = repo_root().join(".tools/packaging/bin").join(name);
@@ -95,10 +83,12 @@ fn wheel() -> &'static Path {
     static WHEEL: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = WHEEL.get_or_init(|| {
         let out = TempDir::new().expect("temp dir");
-        let built = run(Command::new("bash")
-            .arg(repo_root().join("scripts/wheel"))
-            .arg("--out")
-            .arg(out.path()))
+        let built = Run::of(
+            Command::new("bash")
+                .arg(repo_root().join("scripts/wheel"))
+                .arg("--out")
+                .arg(out.path()),
+        )
         .expect_code(0);
         let path = PathBuf::from(built.stdout.lines().last().unwrap_or_default());
         let name = path
@@ -132,24 +122,28 @@ fn files(files: &[(&str, &str)]) -> TempDir {
 #[test]
 fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_codes() {
     let venv = TempDir::new().expect("temp dir");
-    run(Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(venv.path()))
+    Run::of(
+        Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(venv.path()),
+    )
     .expect_code(0);
     let cli = venv.path().join("bin/dagster-concurrency");
     assert!(!cli.exists(), "a fresh venv already has {}", cli.display());
     let python = venv.path().join("bin/python");
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--no-index",
-            "--disable-pip-version-check",
-        ])
-        .arg(wheel()))
+    Run::of(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--no-index",
+                "--disable-pip-version-check",
+            ])
+            .arg(wheel()),
+    )
     .expect_code(0);
-    let shown = run(Command::new(&python).args(["-m", "pip", "show", "dagster-concurrency"]))
+    let shown = Run::of(Command::new(&python).args(["-m", "pip", "show", "dagster-concurrency"]))
         .expect_code(0);
     assert!(
         shown
@@ -158,7 +152,7 @@ fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_co
         "{}",
         shown.stdout
     );
-    let version = run(Command::new(&cli).arg("--version")).expect_code(0);
+    let version = Run::of(Command::new(&cli).arg("--version")).expect_code(0);
     assert_eq!(
         version.stdout.trim(),
         format!("dagster-concurrency {PROVIDER_VERSION}")
@@ -169,7 +163,7 @@ fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_co
         ("values/prod.yaml", CLEAN_VALUES),
         ("plan.json", &plan_json(5)),
     ]);
-    let passed = run(Command::new(&cli).arg("check").arg(clean.path())).expect_code(0);
+    let passed = Run::of(Command::new(&cli).arg("check").arg(clean.path())).expect_code(0);
     assert!(
         passed.stdout.contains("3 configuration(s): 0 error(s)"),
         "{}",
@@ -177,37 +171,39 @@ fn wheel_installs_offline_into_a_fresh_venv_and_runs_with_the_documented_exit_co
     );
 
     let bad = files(&[("bad.tf", &bad_tf())]);
-    let failed = run(Command::new(&cli)
-        .arg("check")
-        .arg("bad.tf")
-        .current_dir(bad.path()))
+    let failed = Run::of(
+        Command::new(&cli)
+            .arg("check")
+            .arg("bad.tf")
+            .current_dir(bad.path()),
+    )
     .expect_code(1);
     assert!(
         failed.stdout.contains("bad.tf:5:3: error[DC101]"),
         "{}",
         failed.stdout
     );
-    let unreadable = run(Command::new(&cli).args(["check", "no-such-file.tf"])).expect_code(2);
+    let unreadable = Run::of(Command::new(&cli).args(["check", "no-such-file.tf"])).expect_code(2);
     assert!(
         unreadable.stdout.contains("no-such-file.tf: error"),
         "{}",
         unreadable.stdout
     );
-    run(Command::new(&cli).arg("check")).expect_code(2);
+    Run::of(Command::new(&cli).arg("check")).expect_code(2);
 
-    let rules = run(Command::new(&cli).args(["rules", "--format", "json"])).expect_code(0);
+    let rules = Run::of(Command::new(&cli).args(["rules", "--format", "json"])).expect_code(0);
     let codes = rules.json();
     assert!(
         codes.to_string().contains("\"DC101\""),
         "no DC101 in {codes}"
     );
-    let explained = run(Command::new(&cli).args(["explain", "DC101"])).expect_code(0);
+    let explained = Run::of(Command::new(&cli).args(["explain", "DC101"])).expect_code(0);
     assert!(
         explained.stdout.starts_with("# DC101 runs-below-minus-one"),
         "{}",
         explained.stdout
     );
-    let unknown = run(Command::new(&cli).args(["explain", "DC999"])).expect_code(2);
+    let unknown = Run::of(Command::new(&cli).args(["explain", "DC999"])).expect_code(2);
     assert!(unknown.stderr.contains("DC999"), "{}", unknown.stderr);
 }
 
@@ -216,15 +212,17 @@ fn pipx_runs_the_wheel_from_its_file_and_passes_the_exit_code_on() {
     let home = TempDir::new().expect("temp dir");
     let bad = files(&[("bad.tf", &bad_tf())]);
     let pipx = |pip_args: &str, args: &[&str]| {
-        run(Command::new(packaging_tool("pipx"))
-            .env("PIPX_HOME", home.path())
-            .arg("run")
-            .arg(format!("--pip-args={pip_args}"))
-            .arg("--spec")
-            .arg(wheel())
-            .arg("dagster-concurrency")
-            .args(args)
-            .current_dir(bad.path()))
+        Run::of(
+            Command::new(packaging_tool("pipx"))
+                .env("PIPX_HOME", home.path())
+                .arg("run")
+                .arg(format!("--pip-args={pip_args}"))
+                .arg("--spec")
+                .arg(wheel())
+                .arg("dagster-concurrency")
+                .args(args)
+                .current_dir(bad.path()),
+        )
     };
     // The first run of a new PIPX_HOME fetches pipx's own pip from the index (its shared libraries).
     let explained = pipx("--disable-pip-version-check", &["explain", "DC101"]).expect_code(0);
@@ -258,7 +256,7 @@ impl GitRepo {
     }
 
     fn git(&self, args: &[&str]) {
-        run(Command::new("git").args(args).current_dir(self.0.path())).expect_code(0);
+        Run::of(Command::new("git").args(args).current_dir(self.0.path())).expect_code(0);
     }
 
     /// Writes `name` and stages it.
@@ -289,10 +287,11 @@ impl GitRepo {
     fn try_hook(&self, home: &Path) -> Run {
         let root = repo_root();
         let root = root.to_str().expect("a UTF-8 repository path");
-        run(self
-            .pre_commit(home, &["try-repo", root, "dagster-concurrency"])
-            // The hook builds the wheel with cargo: reuse the workspace's compiled dependencies.
-            .env("CARGO_TARGET_DIR", repo_root().join("target")))
+        Run::of(
+            self.pre_commit(home, &["try-repo", root, "dagster-concurrency"])
+                // The hook builds the wheel with cargo: reuse the workspace's compiled dependencies.
+                .env("CARGO_TARGET_DIR", repo_root().join("target")),
+        )
     }
 }
 
@@ -374,9 +373,10 @@ fn pre_commit_local_hook_installs_the_wheel_without_building() {
     // The wheel's folder stands in for the package index (pre-commit still takes setuptools for
     // its placeholder package from the index).
     let wheels = wheel().parent().expect("the wheel's folder");
-    let failed = run(repo
-        .pre_commit(home.path(), &["run"])
-        .env("PIP_FIND_LINKS", wheels))
+    let failed = Run::of(
+        repo.pre_commit(home.path(), &["run"])
+            .env("PIP_FIND_LINKS", wheels),
+    )
     .expect_code(1);
     assert!(
         failed.stdout.contains("main.tf:5:3: error[DC101]")

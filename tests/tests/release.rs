@@ -27,22 +27,10 @@ fn release_command(out: &Path, args: &[&str]) -> Command {
     command
 }
 
-/// Runs `command` to completion.
-fn run(command: &mut Command) -> Run {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// Runs `scripts/release` on the binary under test, writing into a new directory.
 fn release() -> TempDir {
     let out = TempDir::new().expect("temp dir");
-    run(&mut release_command(out.path(), &[])).expect_code(0);
+    Run::of(&mut release_command(out.path(), &[])).expect_code(0);
     out
 }
 
@@ -118,12 +106,7 @@ impl Gnupg {
             .expect("stdin")
             .write_all(input)
             .expect("write to gpg");
-        let output = child.wait_with_output().expect("gpg ends");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from_output(child.wait_with_output().expect("gpg ends"))
     }
 
     /// A new RSA signing key (the registry takes RSA and DSA keys) without a passphrase, by
@@ -174,8 +157,10 @@ fn release_signs_its_checksums_with_the_callers_key_and_a_tampered_file_is_refus
     let signer = Gnupg::new();
     let fingerprint = signer.new_key();
     let dist = TempDir::new().expect("temp dir");
-    run(release_command(dist.path(), &["--gpg-key", &fingerprint]).env("GNUPGHOME", signer.home()))
-        .expect_code(0);
+    Run::of(
+        release_command(dist.path(), &["--gpg-key", &fingerprint]).env("GNUPGHOME", signer.home()),
+    )
+    .expect_code(0);
     let sums = dist.path().join(sums_name());
     let signature = dist.path().join(format!("{}.sig", sums_name()));
     let bytes = std::fs::read(&signature).expect("signature written");
@@ -223,8 +208,10 @@ fn release_signs_its_checksums_with_the_callers_key_and_a_tampered_file_is_refus
     let stranger = Gnupg::new();
     let other_key = stranger.new_key();
     let forged = TempDir::new().expect("temp dir");
-    run(release_command(forged.path(), &["--gpg-key", &other_key])
-        .env("GNUPGHOME", stranger.home()))
+    Run::of(
+        release_command(forged.path(), &["--gpg-key", &other_key])
+            .env("GNUPGHOME", stranger.home()),
+    )
     .expect_code(0);
     let unknown = verifier.verify(
         &forged.path().join(format!("{}.sig", sums_name())),
@@ -243,7 +230,7 @@ fn release_signs_its_checksums_with_the_callers_key_and_a_tampered_file_is_refus
 fn release_without_the_named_secret_key_stops_before_packaging() {
     let empty = Gnupg::new();
     let dist = TempDir::new().expect("temp dir");
-    let refused = run(
+    let refused = Run::of(
         release_command(dist.path(), &["--gpg-key", "0123456789ABCDEF"])
             .env("GNUPGHOME", empty.home()),
     )
