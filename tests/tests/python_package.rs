@@ -78,16 +78,17 @@ fn packaging_tool(name: &str) -> PathBuf {
     path
 }
 
-/// The wheel built by `scripts/wheel`, once per test process.
+/// The wheel built by `scripts/wheel`, once per test process, run from another directory with
+/// `--out` relative to it.
 fn wheel() -> &'static Path {
     static WHEEL: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = WHEEL.get_or_init(|| {
-        let out = TempDir::new().expect("temp dir");
+        let cwd = TempDir::new().expect("temp dir");
         let built = Run::of(
             Command::new("bash")
                 .arg(repo_root().join("scripts/wheel"))
-                .arg("--out")
-                .arg(out.path()),
+                .args(["--out", "wheels"])
+                .current_dir(cwd.path()),
         )
         .expect_code(0);
         let path = PathBuf::from(built.stdout.lines().last().unwrap_or_default());
@@ -98,12 +99,13 @@ fn wheel() -> &'static Path {
         assert!(
             name.starts_with(&format!("dagster_concurrency-{PROVIDER_VERSION}-py3-none-"))
                 && name.ends_with("_x86_64.whl")
+                && path == cwd.path().join("wheels").join(name)
                 && path.is_file(),
             "scripts/wheel printed {}\nstderr:\n{}",
             path.display(),
             built.stderr
         );
-        (out, path)
+        (cwd, path)
     });
     path
 }

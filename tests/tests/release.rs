@@ -76,6 +76,23 @@ fn release_writes_the_registry_files_named_by_the_cargo_version() {
     assert!(!signature.exists(), "{} written", signature.display());
 }
 
+#[test]
+fn release_takes_its_paths_relative_to_where_it_is_run() {
+    let cwd = TempDir::new().expect("temp dir");
+    std::fs::copy(provider_binary(), cwd.path().join("provider")).expect("copy provider");
+    Run::of(
+        Command::new("bash")
+            .arg(repo_root().join("scripts/release"))
+            .args(["--binary", "provider", "--out", "out"])
+            .current_dir(cwd.path()),
+    )
+    .expect_code(0);
+    assert_eq!(
+        released_checksum(&cwd.path().join("out")),
+        released_checksum(release().path())
+    );
+}
+
 /// A GnuPG home of its own; its agent is stopped when it goes.
 struct Gnupg(TempDir);
 
