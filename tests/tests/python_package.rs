@@ -299,6 +299,10 @@ impl GitRepo {
 
 #[test]
 fn pre_commit_installs_the_hook_itself_and_blocks_bad_staged_files() {
+    // The hook's build shares the workspace's target directory: let scripts/wheel finish first, so
+    // that it has compiled the dependencies and packaged its binary before this build writes its
+    // own in the same place.
+    wheel();
     let pre_commit_home = TempDir::new().expect("temp dir");
     let repo = GitRepo::new();
     repo.stage("infra/main.tf", CLEAN_TF);
