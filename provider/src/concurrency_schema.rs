@@ -9,8 +9,8 @@ use validator::version::NEWEST_KNOWN;
 
 fn tag_limit_block() -> Block {
     let mut attributes = named(vec![
-        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
-        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`). Conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
+        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value = true`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
+        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`); `true` conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
     ]);
     attributes.insert(
         "key".into(),

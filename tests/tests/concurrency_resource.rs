@@ -96,7 +96,7 @@ const ERROR_CASES: &[(&str, &str)] = &[
     ("DC201", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"\" # DC201\n    limit = 1\n  }"),
     ("DC202", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = -1 # DC202\n  }"),
     ("DC203", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"a\"\n    apply_limit_per_unique_value = true # DC203\n    limit = 1\n  }"),
-    ("DC204", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\" # DC204\n    limit = 1\n  }\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = 2\n  }"),
+    ("DC204", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = 1\n  }\n  tag_concurrency_limit {\n    key   = \"team\" # DC204\n    limit = 2\n  }"),
     ("DC301", "chart_version = \"1.12.8\" # DC301\n  max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }"),
     ("DC302", "chart_version = \"1.12.10\" # DC302\n  max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }"),
     ("DC303", "max_concurrent_runs = 5\n  placement = \"run_coordinator\" # DC303\n  pools {\n    default_limit = 2\n  }"),
@@ -124,6 +124,7 @@ const WARNING_CASES: &[(&str, &str)] = &[
     ("DC404", "max_concurrent_runs = 5\n  dequeue_interval_seconds = 0 # DC404"),
     ("DC405", "max_concurrent_runs = 5\n  chart_version = \"1.8.0\" # DC405\n  block_op_concurrency_limited_runs {\n    enabled = true\n  }"),
     ("DC503", "max_concurrent_runs = 5\n  chart_version = \"9.0.0\" # DC503"),
+    ("DC505", "max_concurrent_runs = 5\n  chart_version = \"1.12.99\" # DC505"),
 ];
 
 /// One resource per case, and the 1-based line of each case's marker. A case without a marker

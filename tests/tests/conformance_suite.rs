@@ -193,6 +193,8 @@ mod generate {
         let matching = prop_oneof![
             Just((Setting::Unset, Setting::Unset)),
             hostile_string().prop_map(|value| (Setting::Known(value), Setting::Unset)),
+            // `false` is the default and goes with a value (DC203 is only for `true`).
+            hostile_string().prop_map(|value| (Setting::Known(value), Setting::Known(false))),
             any::<bool>().prop_map(|flag| (Setting::Unset, Setting::Known(flag))),
         ];
         (hostile_string(), matching, limit()).prop_map(|(key, (value, per_value), limit)| {
@@ -938,7 +940,7 @@ mod dagster {
     const NOT_ABOUT_DAGSTER: &[(&str, &str)] = &[
         (
             "DC203",
-            "value and apply_limit_per_unique_value cannot both be rendered",
+            "value and apply_limit_per_unique_value = true cannot both be rendered",
         ),
         (
             "DC301",

@@ -25,7 +25,7 @@ fn terraform_errors_exit_1_with_compiler_style_lines() {
     let text = text(&output.stdout);
     assert!(
         text.contains(&format!(
-            "{path}:5:3: error[DC101]: max_concurrent_runs = -5 is below -1"
+            "{path}:5:3: error[DC101]: dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns = -5 is below -1"
         )),
         "{text}"
     );

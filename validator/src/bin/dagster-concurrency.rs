@@ -277,7 +277,11 @@ fn check_file(path: &Path, explicit: bool, options: &ReadOptions, policy: &Polic
             let mut notes = Vec::new();
             for target in &targets {
                 diagnostics.extend(target.diagnostics());
-                diagnostics.extend(target.place(policy::check(&target.config, policy)));
+                diagnostics.extend(target.place(policy::check_as(
+                    &target.config,
+                    policy,
+                    target.source,
+                )));
                 notes.extend(target.notes.iter().cloned());
             }
             diagnostics.sort_by_key(|d| {

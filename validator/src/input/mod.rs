@@ -16,7 +16,7 @@ pub mod values;
 pub mod values_yaml;
 
 use crate::model::ConcurrencyConfig;
-use crate::rules::{self, Rule, Severity};
+use crate::rules::{self, Rule, Severity, Source};
 use std::fmt;
 use std::path::Path;
 
@@ -102,6 +102,8 @@ pub struct Target {
     pub position: Position,
     /// The configuration the rules check.
     pub config: ConcurrencyConfig,
+    /// What kind of configuration it was read from; findings use its names.
+    pub source: Source,
     /// Where each attribute was written.
     pub written: Vec<Written>,
     /// Findings raised while reading (raw-values rules, DC504).
@@ -162,7 +164,7 @@ impl Target {
     /// attribute was written (or where its closest written parent or the target starts).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = self.findings.clone();
-        out.extend(self.place(rules::check(&self.config)));
+        out.extend(self.place(rules::check_as(&self.config, self.source)));
         out
     }
 

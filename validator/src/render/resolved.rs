@@ -137,9 +137,10 @@ impl Resolved {
                     let matching = match (opt(&tag.value)?, opt(&tag.apply_limit_per_unique_value)?)
                     {
                         (None, None) => TagMatch::AnyValue,
-                        (Some(value), None) => TagMatch::Value(value),
+                        // `false` is the default: with a value it means the value alone (DC203).
+                        (Some(value), None | Some(false)) => TagMatch::Value(value),
                         (None, Some(flag)) => TagMatch::PerUniqueValue(flag),
-                        (Some(_), Some(_)) => return Err(Unresolved::Invalid),
+                        (Some(_), Some(true)) => return Err(Unresolved::Invalid),
                     };
                     Ok(ResolvedTagLimit {
                         key: required(&tag.key)?,

@@ -121,6 +121,19 @@ fn per_unique_value_renders_the_object_form() {
 }
 
 #[test]
+fn a_value_with_per_unique_value_false_renders_the_value() {
+    let mut config = seed();
+    let mut valued = tag("team", 3);
+    valued.value = Setting::Known("etl".into());
+    valued.apply_limit_per_unique_value = Setting::Known(false);
+    config.tag_limits = Setting::Known(vec![valued]);
+    let rendered = render(&config).expect("false is the default and renders like no flag");
+    let names: Vec<String> = entries(&rendered).into_iter().map(|e| e.0).collect();
+    assert!(names.contains(&format!("{QRC}.tagConcurrencyLimits[0].value")));
+    assert!(!names.iter().any(|n| n.contains("applyLimitPerUniqueValue")));
+}
+
+#[test]
 fn concurrency_placement_moves_run_limits_and_adds_pools() {
     let mut config = seed();
     config.pools = Setting::Known(PoolSettings {

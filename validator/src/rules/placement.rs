@@ -1,6 +1,7 @@
 //! Placement rules: the `concurrency` section, the chart versions that support it, and what
 //! Dagster refuses when it is combined with run-coordinator settings.
 
+use super::vocabulary::{QUEUED, RUNS};
 use super::{rule, Context, Finding};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
@@ -162,6 +163,14 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let uses_section =
         ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
+    let raw = ctx.words.source().is_raw();
+    let pools = ctx.words.name(&AttrPath::block("pools"));
+    let coordinator = ctx.words.section(QUEUED);
+    let without_pools = if raw {
+        format!("keep the run limits under {coordinator} without {pools}")
+    } else {
+        "use placement = \"run_coordinator\" without pools".into()
+    };
     if uses_section {
         // The fix is a newer chart, so point at the version (always written when too old).
         let path = AttrPath::attr("chart_version");
@@ -169,12 +178,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Some(chart) if chart < CONCURRENCY_SECTION => out.push(CONCURRENCY_SECTION_UNAVAILABLE.at(
                 path,
                 format!("chart {chart} has no concurrency section (added in {CONCURRENCY_SECTION}), so these limits are ignored"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
             )),
             Some(chart) if chart < CONCURRENCY_SECTION_FIXED => out.push(CONCURRENCY_SECTION_CRASHES_DAEMON.at(
                 path,
                 format!("chart {chart} writes run limits into both places when the concurrency section is on, and the daemon does not start"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
             )),
             _ => {}
         }
@@ -182,18 +191,36 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if config.pools.known().is_some()
         && config.placement.known().map(String::as_str) == Some("run_coordinator")
     {
-        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(
-            AttrPath::attr("placement"),
-            "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
-            "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
-        ));
+        let (summary, fix) = if raw {
+            let runs = ctx.words.section(RUNS);
+            (
+                format!("run limits under {coordinator} with {pools} set: Dagster refuses run limits under the run coordinator once pools are set"),
+                format!("move maxConcurrentRuns and tagConcurrencyLimits to {runs} (chart {CONCURRENCY_SECTION_FIXED} and later), or remove {pools}"),
+            )
+        } else {
+            (
+                "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
+                "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
+            )
+        };
+        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(AttrPath::attr("placement"), summary, fix));
     }
     if let Setting::Known(block) = &config.block_op {
         if block.op_concurrency_slot_buffer.is_set() && uses_section {
+            let path = AttrPath::block("block_op_concurrency_limited_runs")
+                .then("op_concurrency_slot_buffer");
+            let fix = if raw {
+                let run_buffer = ctx
+                    .words
+                    .name(&AttrPath::block("pools").then("op_granularity_run_buffer"));
+                format!("move the buffer to {run_buffer}")
+            } else {
+                "move the buffer to pools { op_granularity_run_buffer = N }".into()
+            };
             out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
-                AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
-                "op_concurrency_slot_buffer under run_coordinator is refused by Dagster when the concurrency section is used".into(),
-                "move the buffer to pools { op_granularity_run_buffer = N }".into(),
+                path.clone(),
+                format!("{} under the run coordinator is refused by Dagster when the concurrency section is used", ctx.words.name(&path)),
+                fix,
             ));
         }
     }

@@ -139,15 +139,16 @@ block_op_concurrency_limited_runs {
 /// Checks dequeue settings and op blocking.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let config = ctx.config;
+    let interval = ctx.words.name(&AttrPath::attr("dequeue_interval_seconds"));
     match config.dequeue_interval_seconds {
         Setting::Known(seconds) if seconds < 0 => out.push(NEGATIVE_DEQUEUE_INTERVAL.at(
             AttrPath::attr("dequeue_interval_seconds"),
-            format!("dequeue_interval_seconds = {seconds} is negative"),
+            format!("{interval} = {seconds} is negative"),
             "use a positive number of seconds (Dagster's default is 5)".into(),
         )),
         Setting::Known(0) => out.push(DEQUEUE_INTERVAL_ZERO.at(
             AttrPath::attr("dequeue_interval_seconds"),
-            "dequeue_interval_seconds = 0 is dropped by the chart; Dagster's default of 5 applies".into(),
+            format!("{interval} = 0 is dropped by the chart; Dagster's default of 5 applies"),
             "use a positive interval, or remove the argument".into(),
         )),
         _ => {}
@@ -156,7 +157,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if workers < 1 {
             out.push(DEQUEUE_WORKERS_BELOW_ONE.at(
                 AttrPath::attr("dequeue_num_workers"),
-                format!("dequeue_num_workers = {workers} is below 1"),
+                format!(
+                    "{} = {workers} is below 1",
+                    ctx.words.name(&AttrPath::attr("dequeue_num_workers"))
+                ),
                 "use 1 or more workers (the chart default is 4)".into(),
             ));
         }
