@@ -9,6 +9,7 @@ pub mod latency;
 pub mod plugin;
 pub mod report;
 pub mod rpc;
+pub mod scaling;
 pub mod stats;
 pub mod terraform;
 pub mod tfplugin6;

@@ -954,6 +954,22 @@ mod dagster {
         ("DC502", "a prefix with an empty key is no Helm path"),
         ("DC504", "a fraction cannot reach the model"),
         (
+            "DC510",
+            "terraform validate refuses the block: a terraform fact",
+        ),
+        (
+            "DC511",
+            "terraform validate refuses the block: a terraform fact",
+        ),
+        (
+            "DC512",
+            "terraform validate refuses the value: a terraform fact",
+        ),
+        (
+            "DC513",
+            "terraform validate refuses the block: a terraform fact",
+        ),
+        (
             "DC601",
             "the chart drops limits it does not render: a chart fact",
         ),

@@ -149,11 +149,11 @@ fn plan_json_names_each_resource_in_its_own_language() {
     let output = run(&["check", &common::fixture("plan.json")]);
     let report = text(&output.stdout);
     assert!(
-        report.contains(&format!("warning[DC206]: {QUEUED}.tagConcurrencyLimits[1].limit = 5 for key \"dagster/backfill\" is not below {QUEUED}.maxConcurrentRuns = 5")),
+        report.contains(&format!("warning[DC206]: module.platform.helm_release.dagster: {QUEUED}.tagConcurrencyLimits[1].limit = 5 for key \"dagster/backfill\" is not below {QUEUED}.maxConcurrentRuns = 5")),
         "the helm_release: {report}"
     );
     assert!(
-        report.contains("warning[DC104]: max_concurrent_runs = 0 launches no run at all"),
+        report.contains("warning[DC104]: dagster_concurrency.seed: max_concurrent_runs = 0 launches no run at all"),
         "the dagster_concurrency resource: {report}"
     );
 }

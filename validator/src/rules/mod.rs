@@ -4,6 +4,7 @@
 //! raises it; [`REGISTRY`] lists them all in code order. [`check`] runs every check on a
 //! configuration and returns [`Finding`]s; unknown values are skipped, known ones always checked.
 
+pub mod arguments;
 mod input;
 mod placement;
 mod pool_limit;
@@ -169,6 +170,10 @@ pub static REGISTRY: &[&Rule] = &[
     &input::CHART_NEWER_THAN_KNOWN,
     &input::NOT_A_WHOLE_NUMBER,
     &input::UNRELEASED_CHART_VERSION,
+    &arguments::UNKNOWN_ARGUMENT,
+    &arguments::MISSING_REQUIRED_ARGUMENT,
+    &arguments::WRONG_ARGUMENT_TYPE,
+    &arguments::REPEATED_BLOCK,
     &raw::LIMITS_NOT_APPLIED,
     &raw::LIMITS_IN_BOTH_PLACES,
     &raw::SET_INDEX_KEEPS_VALUES_ELEMENTS,
@@ -332,7 +337,8 @@ mod tests {
             }
         }
         let read_while_reading = [
-            "DC504", "DC601", "DC602", "DC603", "DC604", "DC605", "DC606",
+            "DC504", "DC510", "DC511", "DC512", "DC513", "DC601", "DC602", "DC603", "DC604",
+            "DC605", "DC606",
         ];
         for rule in crate::policy::every_rule() {
             assert!(

@@ -3,6 +3,7 @@
 use super::{rule, Context, Finding};
 use crate::model::{Setting, TagLimit};
 use crate::path::AttrPath;
+use std::collections::HashMap;
 
 rule!(
     /// A tag limit with an empty key.
@@ -342,7 +343,7 @@ pub fn is_valid_tag_key(key: &str) -> bool {
 }
 
 /// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 enum Matching<'a> {
     AnyValue,
     Value(&'a str),
@@ -372,6 +373,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let global = ctx.config.max_concurrent_runs.known().copied();
     let runs = ctx.words.name(&AttrPath::attr("max_concurrent_runs"));
     let tags: Vec<(usize, &TagLimit)> = ctx.config.known_tag_limits().collect();
+    let earlier = earlier_repeats(&tags);
     for &(index, tag) in &tags {
         let path = |attr| AttrPath::item("tag_concurrency_limit", index).then(attr);
         let name = |attr| ctx.words.name(&path(attr));
@@ -418,7 +420,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "write the value to limit, or remove value to limit all values of the key".into(),
             ));
         }
-        check_duplicate(ctx, index, tag, &tags, out);
+        check_duplicate(ctx, index, tag, earlier.get(&index).copied(), out);
     }
 }
 
@@ -455,34 +457,42 @@ fn check_key(ctx: &Context, key: &str, path: AttrPath, out: &mut Vec<Finding>) {
     }
 }
 
+/// For each tag limit that repeats an earlier one (same key and matching), the index of the
+/// nearest earlier one; one pass, so many tag limits stay linear.
+fn earlier_repeats(tags: &[(usize, &TagLimit)]) -> HashMap<usize, usize> {
+    let mut latest: HashMap<(&str, Matching), usize> = HashMap::new();
+    let mut repeats = HashMap::new();
+    for &(index, tag) in tags {
+        if let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) {
+            if let Some(earlier) = latest.insert((key.as_str(), matching), index) {
+                repeats.insert(index, earlier);
+            }
+        }
+    }
+    repeats
+}
+
 /// DC204 at the repeat: the later limit, which is the one Dagster keeps.
 fn check_duplicate(
     ctx: &Context,
     index: usize,
     tag: &TagLimit,
-    tags: &[(usize, &TagLimit)],
+    earlier: Option<usize>,
     out: &mut Vec<Finding>,
 ) {
-    let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) else {
+    let (Setting::Known(key), Some(earlier_index)) = (&tag.key, earlier) else {
         return;
     };
-    let earlier = tags.iter().rev().find(|(other_index, other)| {
-        *other_index < index
-            && other.key.known() == Some(key)
-            && self::matching(other).as_ref() == Some(&matching)
-    });
-    if let Some((earlier_index, _)) = earlier {
-        let item = |i| ctx.words.name(&AttrPath::item("tag_concurrency_limit", i));
-        out.push(DUPLICATE_TAG_LIMIT.at(
-            AttrPath::item("tag_concurrency_limit", index).then("key"),
-            format!(
-                "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so the earlier one is ignored",
-                item(index),
-                item(*earlier_index),
-            ),
-            "keep a single limit per key and value".into(),
-        ));
-    }
+    let item = |i| ctx.words.name(&AttrPath::item("tag_concurrency_limit", i));
+    out.push(DUPLICATE_TAG_LIMIT.at(
+        AttrPath::item("tag_concurrency_limit", index).then("key"),
+        format!(
+            "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so the earlier one is ignored",
+            item(index),
+            item(earlier_index),
+        ),
+        "keep a single limit per key and value".into(),
+    ));
 }
 
 #[cfg(test)]
