@@ -38,6 +38,7 @@ const CLEAN_VALUES: &str = "dagsterDaemon:
 fn plan_json(runs: i64) -> String {
     serde_json::to_string_pretty(&serde_json::json!({
         "format_version": "1.2",
+        "terraform_version": "1.11.4",
         "planned_values": {"root_module": {"resources": [{
             "address": "helm_release.dagster",
             "mode": "managed",
@@ -337,7 +338,7 @@ fn pre_commit_installs_the_hook_itself_and_blocks_bad_staged_files() {
     for finding in [
         "infra/main.tf:5:3: error[DC101]",
         "helm/values.yaml:10:20: error[DC202]",
-        "plan.json:7:22: error[DC101]",
+        "plan.json:8:22: error[DC101]",
     ] {
         assert!(
             failed.stdout.contains(finding),
