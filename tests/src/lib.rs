@@ -147,7 +147,16 @@ pub struct Run {
 }
 
 impl Run {
-    fn from_output(output: Output) -> Self {
+    /// Runs `command` to completion (a helper script, pip, pre-commit, gpg).
+    pub fn of(command: &mut Command) -> Self {
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+        Run::from_output(output)
+    }
+
+    /// What a finished process returned.
+    pub fn from_output(output: Output) -> Self {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -1,10 +1,11 @@
 //! `scripts/release` and its packages, installed the way an air-gapped team installs them: the
 //! zip in a packed filesystem mirror named by the CLI configuration, the released checksum pinned
-//! in `.terraform.lock.hcl`, then `terraform init` and a plan, on every CLI.
+//! in `.terraform.lock.hcl`, then `terraform init` and a plan, on every CLI; and its checksums
+//! signed with the caller's GnuPG key, verified as the registry verifies them.
 
-use dagster_e2e::{clis, provider_binary, repo_root, Workspace, PROVIDER_VERSION, SOURCE};
+use dagster_e2e::{clis, provider_binary, repo_root, Run, Workspace, PROVIDER_VERSION, SOURCE};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use tempfile::TempDir;
 
 const SEED: &str = include_str!("../../examples/seed-adr/main.tf");
@@ -13,24 +14,28 @@ fn zip_name() -> String {
     format!("terraform-provider-dagster_{PROVIDER_VERSION}_linux_amd64.zip")
 }
 
-/// Runs `scripts/release` on the binary under test, writing into a new directory.
-fn release() -> TempDir {
-    let out = TempDir::new().expect("temp dir");
-    let run = Command::new("bash")
+/// `scripts/release ARGS` on the binary under test, writing into `out`, not run yet.
+fn release_command(out: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("bash");
+    command
         .arg(repo_root().join("scripts/release"))
         .arg("--binary")
         .arg(provider_binary())
         .arg("--out")
-        .arg(out.path())
-        .output()
-        .expect("scripts/release runs");
-    assert!(
-        run.status.success(),
-        "scripts/release failed\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .arg(out)
+        .args(args);
+    command
+}
+
+/// Runs `scripts/release` on the binary under test, writing into a new directory.
+fn release() -> TempDir {
+    let out = TempDir::new().expect("temp dir");
+    Run::of(&mut release_command(out.path(), &[])).expect_code(0);
     out
+}
+
+fn sums_name() -> String {
+    format!("terraform-provider-dagster_{PROVIDER_VERSION}_SHA256SUMS")
 }
 
 fn read(path: &Path) -> String {
@@ -39,9 +44,7 @@ fn read(path: &Path) -> String {
 
 /// The zip's SHA-256 as listed in the release's SHA256SUMS.
 fn released_checksum(dist: &Path) -> String {
-    let sums = read(&dist.join(format!(
-        "terraform-provider-dagster_{PROVIDER_VERSION}_SHA256SUMS"
-    )));
+    let sums = read(&dist.join(sums_name()));
     sums.lines()
         .find_map(|line| line.strip_suffix(&format!("  {}", zip_name())))
         .unwrap_or_else(|| panic!("no line for {} in SHA256SUMS:\n{sums}", zip_name()))
@@ -68,6 +71,201 @@ fn release_writes_the_registry_files_named_by_the_cargo_version() {
     assert!(checksum.bytes().all(|b| b.is_ascii_hexdigit()));
     // Reproducible: packaging the same binary again gives the same checksum.
     assert_eq!(released_checksum(release().path()), checksum);
+    // Signed only when asked to.
+    let signature = dist.path().join(format!("{}.sig", sums_name()));
+    assert!(!signature.exists(), "{} written", signature.display());
+}
+
+#[test]
+fn release_takes_its_paths_relative_to_where_it_is_run() {
+    let cwd = TempDir::new().expect("temp dir");
+    std::fs::copy(provider_binary(), cwd.path().join("provider")).expect("copy provider");
+    Run::of(
+        Command::new("bash")
+            .arg(repo_root().join("scripts/release"))
+            .args(["--binary", "provider", "--out", "out"])
+            .current_dir(cwd.path()),
+    )
+    .expect_code(0);
+    assert_eq!(
+        released_checksum(&cwd.path().join("out")),
+        released_checksum(release().path())
+    );
+}
+
+/// A GnuPG home of its own; its agent is stopped when it goes.
+struct Gnupg(TempDir);
+
+impl Gnupg {
+    fn new() -> Self {
+        Gnupg(TempDir::new().expect("temp dir"))
+    }
+
+    fn home(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// `gpg --batch ARGS` in this home, with `input` on standard input.
+    fn gpg(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", self.home())
+            .arg("--batch")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg runs (scripts/bootstrap.sh installs it)");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write to gpg");
+        Run::from_output(child.wait_with_output().expect("gpg ends"))
+    }
+
+    /// A new RSA signing key (the registry takes RSA and DSA keys) without a passphrase, by
+    /// fingerprint.
+    fn new_key(&self) -> String {
+        self.gpg(
+            &[
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "Release Test <release-test@example.invalid>",
+                "rsa2048",
+                "sign",
+                "never",
+            ],
+            b"",
+        )
+        .expect_code(0);
+        let keys = self
+            .gpg(&["--with-colons", "--list-secret-keys"], b"")
+            .expect_code(0);
+        keys.stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("fpr:::::::::"))
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or_else(|| panic!("no fingerprint in\n{}", keys.stdout))
+            .to_owned()
+    }
+
+    /// `gpg --verify SIGNATURE DATA`, with machine-readable status lines on stdout.
+    fn verify(&self, signature: &Path, data: &Path) -> Run {
+        let (signature, data) = (signature.display().to_string(), data.display().to_string());
+        self.gpg(&["--status-fd", "1", "--verify", &signature, &data], b"")
+    }
+}
+
+impl Drop for Gnupg {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.home())
+            .args(["--kill", "all"])
+            .status();
+    }
+}
+
+#[test]
+fn release_signs_its_checksums_with_the_callers_key_and_a_tampered_file_is_refused() {
+    let signer = Gnupg::new();
+    let fingerprint = signer.new_key();
+    let dist = TempDir::new().expect("temp dir");
+    Run::of(
+        release_command(dist.path(), &["--gpg-key", &fingerprint]).env("GNUPGHOME", signer.home()),
+    )
+    .expect_code(0);
+    let sums = dist.path().join(sums_name());
+    let signature = dist.path().join(format!("{}.sig", sums_name()));
+    let bytes = std::fs::read(&signature).expect("signature written");
+    // A binary OpenPGP signature packet, not ASCII armour: what the registry reads.
+    assert!(
+        !bytes.starts_with(b"-----BEGIN") && bytes.first().is_some_and(|tag| tag & 0x80 != 0),
+        "not a binary OpenPGP packet: {:?}",
+        &bytes[..bytes.len().min(16)]
+    );
+
+    // Verified as a user or the registry would: with only the exported public key.
+    let public = Command::new("gpg")
+        .env("GNUPGHOME", signer.home())
+        .args(["--batch", "--export", &fingerprint])
+        .output()
+        .expect("gpg --export");
+    assert!(!public.stdout.is_empty(), "no public key exported");
+    let verifier = Gnupg::new();
+    verifier.gpg(&["--import"], &public.stdout).expect_code(0);
+    let verified = verifier.verify(&signature, &sums).expect_code(0);
+    assert!(
+        verified
+            .stdout
+            .contains(&format!("[GNUPG:] VALIDSIG {fingerprint}")),
+        "{}",
+        verified.stdout
+    );
+
+    // One checksum digit changed: the signature no longer holds.
+    let original = read(&sums);
+    let digit = original.chars().next().expect("a checksum");
+    let other = if digit == '0' { '1' } else { '0' };
+    let tampered_dir = TempDir::new().expect("temp dir");
+    let tampered = tampered_dir.path().join(sums_name());
+    std::fs::write(&tampered, format!("{other}{}", &original[1..])).expect("write");
+    let refused = verifier.verify(&signature, &tampered);
+    assert_ne!(refused.code, 0, "a tampered SHA256SUMS verified");
+    assert!(
+        refused.stdout.contains("[GNUPG:] BADSIG"),
+        "{}\n{}",
+        refused.stdout,
+        refused.stderr
+    );
+    // A signature by another key does not pass for this one's.
+    let stranger = Gnupg::new();
+    let other_key = stranger.new_key();
+    let forged = TempDir::new().expect("temp dir");
+    Run::of(
+        release_command(forged.path(), &["--gpg-key", &other_key])
+            .env("GNUPGHOME", stranger.home()),
+    )
+    .expect_code(0);
+    let unknown = verifier.verify(
+        &forged.path().join(format!("{}.sig", sums_name())),
+        &forged.path().join(sums_name()),
+    );
+    assert_ne!(unknown.code, 0, "another key's signature verified");
+    assert!(
+        unknown.stdout.contains("[GNUPG:] NO_PUBKEY"),
+        "{}\n{}",
+        unknown.stdout,
+        unknown.stderr
+    );
+}
+
+#[test]
+fn release_without_the_named_secret_key_stops_before_packaging() {
+    let empty = Gnupg::new();
+    let dist = TempDir::new().expect("temp dir");
+    let refused = Run::of(
+        release_command(dist.path(), &["--gpg-key", "0123456789ABCDEF"])
+            .env("GNUPGHOME", empty.home()),
+    )
+    .expect_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("no secret key 0123456789ABCDEF in the GnuPG keyring"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        std::fs::read_dir(dist.path())
+            .expect("out dir")
+            .next()
+            .is_none(),
+        "files written before the key was checked"
+    );
 }
 
 /// A working directory using only the packed mirror at `mirror`, with `zh` pinned in its lock file.
