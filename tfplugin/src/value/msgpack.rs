@@ -163,7 +163,9 @@ impl<'a> Reader<'a> {
         if let Some(kind) = self.extension(marker)? {
             return match kind {
                 UNKNOWN | REFINED_UNKNOWN => Ok(Value::Unknown),
-                other => Err(DecodeError::new(format!("unexpected extension type {other}"))),
+                other => Err(DecodeError::new(format!(
+                    "unexpected extension type {other}"
+                ))),
             };
         }
         match t {
@@ -393,7 +395,10 @@ mod tests {
         );
         let mut bytes = Vec::new();
         rmp::encode::write_i16(&mut bytes, -300).unwrap();
-        assert_eq!(from_msgpack(&bytes, &Type::Number).unwrap(), Value::from(-300));
+        assert_eq!(
+            from_msgpack(&bytes, &Type::Number).unwrap(),
+            Value::from(-300)
+        );
     }
 
     #[test]

@@ -144,7 +144,12 @@ mod tests {
 
     #[test]
     fn junk_is_not_a_type() {
-        for junk in [json!("strin"), json!(["list"]), json!(3), json!(["object", 1])] {
+        for junk in [
+            json!("strin"),
+            json!(["list"]),
+            json!(3),
+            json!(["object", 1]),
+        ] {
             assert!(Type::from_json(&junk).is_err(), "{junk}");
         }
     }
