@@ -11,6 +11,4 @@ pub mod report;
 pub mod rpc;
 pub mod stats;
 pub mod terraform;
-pub mod tfplugin6;
 pub mod throughput;
-pub mod tls;
