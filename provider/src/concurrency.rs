@@ -2,13 +2,16 @@
 
 use crate::convert::ConcurrencyState;
 use crate::diagnostics::{guarded, report};
+use crate::required;
 use tf_provider::Diagnostics;
 use validator::policy::{self, Policy};
 use validator::render::{render, Unresolved};
 use validator::rules::{check, Severity};
 
-/// Runs every rule and the policy on the known arguments and reports the findings (validate).
+/// Reports required arguments written as `null`, then runs every rule and the policy on the
+/// known arguments and reports the findings (validate).
 pub fn validate(diags: &mut Diagnostics, state: &ConcurrencyState, policy: &Policy) {
+    required::report(diags, &state.null_required());
     if let Some(findings) = guarded(diags, || {
         let (config, mut findings) = state.to_config();
         findings.extend(check(&config));
@@ -27,6 +30,9 @@ pub fn compute_outputs(
     mut state: ConcurrencyState,
     policy: &Policy,
 ) -> Option<ConcurrencyState> {
+    if required::report(diags, &state.null_required()) {
+        return None;
+    }
     let outcome = guarded(diags, || {
         let (config, conversion) = state.to_config();
         if !conversion.is_empty() {

@@ -1,5 +1,6 @@
 //! Terraform values <-> the validator's model: the only place the two meet.
 
+use crate::required::{require, NullRequired};
 use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
@@ -127,6 +128,33 @@ pub(crate) fn whole(
 }
 
 impl ConcurrencyState {
+    /// The required arguments written as `null` (in `tag_concurrency_limit` and
+    /// `block_op_concurrency_limited_runs`; every other argument is optional).
+    pub fn null_required(&self) -> Vec<NullRequired> {
+        let mut nulls = Vec::new();
+        if let Value::Value(blocks) = &self.tag_concurrency_limit {
+            for (index, block) in blocks.iter().enumerate() {
+                let path = AttrPath::item("tag_concurrency_limit", index);
+                require(
+                    &block.key,
+                    path.clone().then("key"),
+                    "the run tag key the limit matches, e.g. `\"dagster/backfill\"`",
+                    &mut nulls,
+                );
+                require(
+                    &block.limit,
+                    path.then("limit"),
+                    "the runs with a matching tag that may be in progress at once, e.g. `3`",
+                    &mut nulls,
+                );
+            }
+        }
+        if let Setting::Known(block) = single(&self.block_op_concurrency_limited_runs) {
+            require(&block.enabled, AttrPath::block("block_op_concurrency_limited_runs").then("enabled"), "`true` or `false`, or remove the `block_op_concurrency_limited_runs` block to keep Dagster's default", &mut nulls);
+        }
+        nulls
+    }
+
     /// The model of these arguments, plus DC504 findings for numbers that are not whole.
     pub fn to_config(&self) -> (ConcurrencyConfig, Vec<Finding>) {
         let mut findings = Vec::new();
@@ -259,6 +287,20 @@ mod tests {
         let mut state = seed();
         state.max_concurrent_runs = Value::Value(Number::Float(4.0));
         assert_eq!(state.to_config().0.max_concurrent_runs, Setting::Known(4));
+    }
+
+    #[test]
+    fn every_required_argument_written_as_null_is_reported_at_its_path() {
+        let schema = crate::concurrency_schema::concurrency_schema("");
+        for (path, config) in crate::required::cases::null_required(&schema.block) {
+            let state: ConcurrencyState = serde_json::from_value(config).expect("a config");
+            let nulls = state.null_required();
+            let paths: Vec<_> = nulls
+                .iter()
+                .map(|null| crate::diagnostics::attribute_path(&null.path).steps)
+                .collect();
+            assert_eq!(paths, [path]);
+        }
     }
 
     #[test]

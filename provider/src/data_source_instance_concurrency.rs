@@ -10,6 +10,9 @@ use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{DataSource, Diagnostics};
 
+/// How to plan when the webserver cannot be reached (e.g. in CI), shown when a read fails so.
+const READ_WITHOUT_WEBSERVER: &str = "Without a reachable webserver (a CI job that only checks the configuration, say), declare this data source inside a `check` block (Terraform 1.5 or later): a failed read there is a warning and the plan goes on. `-refresh=false` does not skip data sources. See the provider's CI guide (docs/ci.md).";
+
 /// The `dagster_instance_concurrency` data source.
 pub struct InstanceConcurrencyDataSource {
     /// The webserver connection from the provider block.
@@ -181,13 +184,13 @@ impl DataSource for InstanceConcurrencyDataSource {
                 Err(why) => {
                     diags.root_error(
                         format!("{action} on {}: tagConcurrencyLimitsYaml is not the YAML expected", client.endpoint()),
-                        format!("{why}\nCheck that the webserver runs Dagster 1.13.x (the tested version)."),
+                        format!("{}\nCheck that the webserver runs Dagster 1.13.x (the tested version).", client.redact(&why)),
                     );
                     None
                 }
             },
             Err(error) => {
-                client.report(diags, action, &error);
+                client.report_read(diags, action, &error, READ_WITHOUT_WEBSERVER);
                 None
             }
         }

@@ -22,6 +22,9 @@ async fn main() -> ExitCode {
     // Keep backtraces out of diagnostic details even when the user's shell sets RUST_BACKTRACE.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     terraform_provider_dagster::logging::init();
+    terraform_provider_dagster::parent_watch::exit_when_parent_exits(
+        terraform_provider_dagster::parent_watch::INTERVAL,
+    );
     tracing::debug!(
         version = env!("CARGO_PKG_VERSION"),
         "terraform-provider-dagster serving plugin protocol 6"

@@ -10,6 +10,7 @@
 
 use crate::convert::{setting, single, whole, Number};
 use crate::diagnostics::{attribute_path, report};
+use crate::required::{self, require};
 use crate::schema_builder::{block, named, optional};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -78,6 +79,7 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
         }
     };
     let mut not_whole = Vec::new();
+    let mut nulls = Vec::new();
     let mut number =
         |value: &Value<Number>, name: &'static str| whole(value, path(name, None), &mut not_whole);
     let policy = Policy {
@@ -94,7 +96,17 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
         required_tag_limits: match setting(&block.required_tag_limits) {
             Setting::Known(keys) => keys
                 .iter()
-                .map(|key| setting(key).known().cloned())
+                .enumerate()
+                .inspect(|(index, key)| {
+                    require(
+                        key,
+                        path(attr::REQUIRED_TAG_LIMITS, Some(*index)),
+                        "a run tag key, e.g. `\"dagster/backfill\"`, or leave the null out of the list",
+                        &mut nulls,
+                    )
+                })
+                .filter(|(_, key)| !matches!(key, Value::Null))
+                .map(|(_, key)| setting(key).known().cloned())
                 .collect::<Option<Vec<String>>>()
                 .map_or(Setting::Unknown, Setting::Known),
             Setting::Unset => Setting::Unset,
@@ -102,6 +114,7 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
         },
     };
     report(diags, &not_whole);
+    required::report(diags, &nulls);
     for problem in policy.problems() {
         diags.add_error(Diagnostic::new(
             format!("Invalid policy: {}", problem.message),
@@ -169,6 +182,28 @@ mod tests {
         shared.load(&mut diags, &Value::Null);
         assert!(shared.current().is_empty());
         assert!(diags.errors.is_empty());
+    }
+
+    #[test]
+    fn a_null_required_tag_key_is_an_error_and_the_others_stay_enforced() {
+        let mut diags = Diagnostics::default();
+        let shared = SharedPolicy::default();
+        shared.load(
+            &mut diags,
+            &block(
+                Value::Null,
+                Value::Value(vec![Value::Null, Value::Value("team".into())]),
+            ),
+        );
+        assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+        assert_eq!(
+            diags.errors[0].summary,
+            "policy.required_tag_limits[0] is required but null"
+        );
+        assert_eq!(
+            shared.current().required_tag_limits,
+            Setting::Known(vec!["team".to_owned()])
+        );
     }
 
     #[test]

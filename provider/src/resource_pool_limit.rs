@@ -7,6 +7,7 @@
 
 use crate::convert::{whole, Number};
 use crate::diagnostics::report;
+use crate::required::{self, require, NullRequired};
 use crate::schema_builder::{block, computed, required};
 use crate::webserver::{SharedWebserver, WebserverClient};
 use async_trait::async_trait;
@@ -18,6 +19,9 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use validator::model::Setting;
 use validator::path::AttrPath;
 use validator::rules::{check_pool_limit, PoolLimitConfig};
+
+/// How to plan when the webserver cannot be reached (e.g. in CI), shown when a refresh fails so.
+pub const PLAN_WITHOUT_WEBSERVER: &str = "Without a reachable webserver (a CI job that only checks the configuration, say), plan with `terraform plan -refresh=false`: pool limits are then compared with the state instead of the instance, so no request is sent. A `data \"dagster_instance_concurrency\"` is still read; declare it inside a `check` block (Terraform 1.5 or later), where a failed read is a warning. See the provider's CI guide (docs/ci.md).";
 
 /// The `dagster_pool_limit` resource.
 pub struct PoolLimitResource {
@@ -42,8 +46,30 @@ impl PoolLimitState {
         }
     }
 
-    /// Runs the pool limit rules (and the whole-number check); true when nothing is an error.
+    /// The required arguments written as `null`.
+    fn null_required(&self) -> Vec<NullRequired> {
+        let mut nulls = Vec::new();
+        require(
+            &self.pool,
+            AttrPath::attr("pool"),
+            "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`",
+            &mut nulls,
+        );
+        require(
+            &self.limit,
+            AttrPath::attr("limit"),
+            "the slots the pool allows at once, a whole number from `0` to `1000`",
+            &mut nulls,
+        );
+        nulls
+    }
+
+    /// Reports required arguments written as `null`, then runs the pool limit rules (and the
+    /// whole-number check); true when nothing is an error.
     fn check(&self, diags: &mut Diagnostics) -> bool {
+        if required::report(diags, &self.null_required()) {
+            return false;
+        }
         let mut findings = Vec::new();
         let config = PoolLimitConfig {
             pool: match &self.pool {
@@ -188,10 +214,11 @@ impl Resource for PoolLimitResource {
             // The pool's own limit is gone (deleted in the UI or the CLI): plan sets it again.
             Ok(None) => Some((Value::Null, private_state)),
             Err(error) => {
-                client.report(
+                client.report_read(
                     diags,
                     &format!("cannot read the limit of pool {pool:?}"),
                     &error,
+                    PLAN_WITHOUT_WEBSERVER,
                 );
                 None
             }
@@ -372,6 +399,19 @@ mod tests {
             state("db", Number::Int(1000)).arguments(&mut diags),
             Some(("db".into(), 1000))
         );
+    }
+
+    #[test]
+    fn every_required_argument_written_as_null_is_an_error_at_its_path() {
+        for (path, config) in crate::required::cases::null_required(&pool_limit_schema().block) {
+            let state: PoolLimitState = serde_json::from_value(config).expect("a config");
+            let mut diags = Diagnostics::default();
+            assert!(!state.check(&mut diags));
+            assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+            assert_eq!(diags.errors[0].attribute.steps, path);
+            let mut diags = Diagnostics::default();
+            assert!(planned(&mut diags, Value::Value(state)).is_none());
+        }
     }
 
     #[test]

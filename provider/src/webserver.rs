@@ -132,6 +132,7 @@ pub fn validate(diags: &mut Diagnostics, args: &WebserverArgs) {
 /// Headers, timeout and retries, checked.
 struct Settings {
     headers: HeaderMap,
+    secrets: Secrets,
     timeout: Duration,
     retries: u32,
 }
@@ -238,23 +239,31 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
             }
         }
     }
+    let secrets = match &args.headers {
+        Value::Value(given) => Secrets::new(given.values()),
+        _ => Secrets::default(),
+    };
     Some(Settings {
         headers: headers_ok.then_some(headers)?,
+        secrets,
         timeout: Duration::from_secs(u64::try_from(timeout?).ok()?),
         retries: u32::try_from(retries?).ok()?,
     })
 }
 
 /// The GraphQL endpoint of a webserver URL: `/graphql` is appended unless already there, so a
-/// base URL, one with the webserver's `--path-prefix`, or the endpoint itself all work.
+/// base URL, one with the webserver's `--path-prefix`, or the endpoint itself all work. A
+/// trailing `/` goes: the webserver answers a POST to `/graphql/` with 405.
 fn endpoint(url: &str) -> Result<Url, String> {
     let mut parsed = Url::parse(url.trim()).map_err(|error| error.to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("scheme {:?} is not http or https", parsed.scheme()));
     }
-    if !parsed.path().trim_end_matches('/').ends_with("/graphql") {
-        let path = format!("{}/graphql", parsed.path().trim_end_matches('/'));
-        parsed.set_path(&path);
+    let base = parsed.path().trim_end_matches('/').to_owned();
+    if base.ends_with("/graphql") {
+        parsed.set_path(&base);
+    } else {
+        parsed.set_path(&format!("{base}/graphql"));
     }
     Ok(parsed)
 }
@@ -269,11 +278,85 @@ fn endpoint_or_report(diags: &mut Diagnostics, url: &str) -> Option<Url> {
     }
 }
 
+/// What the provider sends that must never appear in a diagnostic: the `headers` values and a
+/// password in `webserver_url`, even when a server echoes them back (an auth proxy's 401 page
+/// that repeats the request's `Authorization` header, say).
+#[derive(Clone, Default)]
+struct Secrets(Arc<[String]>);
+
+impl Secrets {
+    /// Parts of a value this long or longer are secrets on their own (the token of
+    /// `Bearer TOKEN`, echoed without its scheme); shorter parts are words such as `Bearer`.
+    const SHORTEST_PART: usize = 8;
+    /// What replaces a secret.
+    const MARK: &'static str = "[redacted]";
+
+    fn new<'a>(values: impl IntoIterator<Item = &'a String>) -> Self {
+        let mut secrets: Vec<String> = Vec::new();
+        for value in values {
+            let whole = value.trim();
+            secrets.extend((!whole.is_empty()).then(|| whole.to_owned()));
+            secrets.extend(
+                whole
+                    .split_whitespace()
+                    .filter(|part| part.len() >= Self::SHORTEST_PART)
+                    .map(str::to_owned),
+            );
+        }
+        // Longest first, so a value goes whole before its parts are looked for.
+        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        secrets.dedup();
+        Secrets(secrets.into())
+    }
+
+    /// These secrets and the credentials of `url`: its password, and the `Basic` token
+    /// reqwest sends for its user and password.
+    fn with_credentials_of(&self, url: &Url) -> Self {
+        use base64::Engine;
+        let mut all: Vec<String> = self.0.to_vec();
+        if let Some(password) = url.password() {
+            all.push(password.to_owned());
+            let pair = format!("{}:{password}", url.username());
+            all.push(base64::engine::general_purpose::STANDARD.encode(pair));
+        }
+        Secrets::new(all.iter())
+    }
+
+    /// `text` with every secret replaced by [`Self::MARK`].
+    fn redact(&self, text: &str) -> String {
+        self.0.iter().fold(text.to_owned(), |text, secret| {
+            text.replace(secret.as_str(), Self::MARK)
+        })
+    }
+
+    fn redact_error(&self, error: WebserverError) -> WebserverError {
+        let redact_all = |texts: Vec<String>| texts.iter().map(|text| self.redact(text)).collect();
+        match error {
+            WebserverError::Unreachable(why) => WebserverError::Unreachable(self.redact(&why)),
+            WebserverError::Status(status, body) => {
+                WebserverError::Status(status, self.redact(&body))
+            }
+            WebserverError::GraphQl(messages) => WebserverError::GraphQl(redact_all(messages)),
+            WebserverError::Unexpected(why) => WebserverError::Unexpected(self.redact(&why)),
+            other @ (WebserverError::TimedOut(_) | WebserverError::Refused) => other,
+        }
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} redacted)", self.0.len())
+    }
+}
+
 /// A client of one webserver's GraphQL endpoint.
 #[derive(Debug, Clone)]
 pub struct WebserverClient {
     http: reqwest::Client,
     endpoint: Url,
+    /// The endpoint as diagnostics show it: without a password.
+    shown_endpoint: String,
+    secrets: Secrets,
     timeout: Duration,
     retries: u32,
 }
@@ -392,9 +475,15 @@ impl WebserverError {
         match self {
             WebserverError::Unreachable(_) => "Check that the webserver is running and that the URL (host, port, scheme) is reachable from where Terraform runs, e.g. through `kubectl port-forward` or the cluster network.",
             WebserverError::TimedOut(_) => "Check that the URL points at the Dagster webserver and that it is healthy; raise `timeout_seconds` in the provider block for a slow instance.",
-            WebserverError::Status(status, _) if status.as_u16() == 401 || status.as_u16() == 403 => "The server refused the credentials: check the `headers` of the provider block (e.g. the Authorization header an auth proxy expects).",
-            WebserverError::Status(status, _) if status.as_u16() == 404 => "Nothing answers GraphQL at this path: check `webserver_url`, including the webserver's `--path-prefix` if it has one.",
-            WebserverError::Status(..) => "Check the webserver's logs; Dagster answers HTTP 500 to a limit outside 0..1000 and when its storage fails.",
+            WebserverError::Status(status, _) => match status.as_u16() {
+                401 | 403 => "The server refused the credentials: check the `headers` of the provider block (e.g. the Authorization header an auth proxy expects).",
+                // A Dagster webserver answers a POST anywhere but its GraphQL endpoint with 405.
+                404 | 405 => "Nothing answers GraphQL at this path: `webserver_url` should be the webserver's base URL, e.g. `http://dagster-dagster-webserver.dagster.svc:80`, with its `--path-prefix` if it has one; the provider appends `/graphql`.",
+                400 => "The webserver could not run the provider's query: check that it runs a Dagster version with pool limits (1.13.x is tested).",
+                500 => "The webserver failed while answering: check its logs (for example its instance storage, or a limit outside 0..1000).",
+                502..=504 => "A proxy in front of the webserver answered: the webserver behind it is down, starting or too slow. Check that it is running, then try again.",
+                _ => "The server does not look like a Dagster webserver: check that `webserver_url` points at the Dagster webserver (the chart's `dagster-dagster-webserver` service) and not at another service.",
+            },
             WebserverError::GraphQl(_) => "Check that the webserver runs a Dagster version with pool limits (1.13.x is tested) and is not started with `--read-only`.",
             WebserverError::Refused => "The webserver did not apply the change: check that it is not started with `--read-only` and that its instance storage is writable.",
             WebserverError::Unexpected(_) => "Check that `webserver_url` points at the Dagster webserver and not at another service.",
@@ -449,9 +538,16 @@ impl WebserverClient {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .build();
+        let mut shown = endpoint.clone();
+        if shown.password().is_some() {
+            // Cannot fail: the URL has a password, so it has a host.
+            let _ = shown.set_password(Some("redacted"));
+        }
         match built {
             Ok(http) => Some(WebserverClient {
                 http,
+                secrets: settings.secrets.with_credentials_of(&endpoint),
+                shown_endpoint: shown.to_string(),
                 endpoint,
                 timeout: settings.timeout,
                 retries: settings.retries,
@@ -466,9 +562,14 @@ impl WebserverClient {
         }
     }
 
-    /// The GraphQL endpoint requests go to.
+    /// The GraphQL endpoint requests go to, as diagnostics show it (without a password).
     pub fn endpoint(&self) -> &str {
-        self.endpoint.as_str()
+        &self.shown_endpoint
+    }
+
+    /// `text` (say, part of a server's answer) with every header value and password replaced.
+    pub fn redact(&self, text: &str) -> String {
+        self.secrets.redact(text)
     }
 
     /// Sets `pool`'s own limit (`setConcurrencyLimit`).
@@ -507,8 +608,19 @@ impl WebserverClient {
         Ok(data.instance)
     }
 
-    /// Sends one GraphQL operation, retrying transient failures, and decodes its `data`.
+    /// Sends one GraphQL operation, retrying transient failures, and decodes its `data`; the
+    /// error never holds a secret, whatever the server echoed.
     async fn execute<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<T, WebserverError> {
+        self.execute_unredacted(query, variables)
+            .await
+            .map_err(|error| self.secrets.redact_error(error))
+    }
+
+    async fn execute_unredacted<T: DeserializeOwned>(
         &self,
         query: &str,
         variables: serde_json::Value,
@@ -544,7 +656,8 @@ impl WebserverClient {
             .await
             .map_err(failed)?;
         let status = response.status();
-        let text = response.text().await.map_err(failed)?;
+        // Redacted before any excerpt is cut, which could leave a secret's start behind.
+        let text = self.secrets.redact(&response.text().await.map_err(failed)?);
         let parsed = serde_json::from_str::<GraphQlResponse>(&text);
         if status != StatusCode::OK {
             let shown = match parsed {
@@ -578,13 +691,29 @@ impl WebserverClient {
     /// Reports a failed request as an error naming the endpoint, what was attempted, and what
     /// to check.
     pub fn report(&self, diags: &mut Diagnostics, action: &str, error: &WebserverError) {
+        self.report_read(diags, action, error, "");
+    }
+
+    /// [`Self::report`] for a read during plan: when the webserver cannot be reached, the
+    /// detail ends with `offline`, how to plan without it (e.g. in CI).
+    pub fn report_read(
+        &self,
+        diags: &mut Diagnostics,
+        action: &str,
+        error: &WebserverError,
+        offline: &str,
+    ) {
+        let mut detail = format!(
+            "Dagster webserver GraphQL endpoint: {}\n{}",
+            self.shown_endpoint,
+            error.hint()
+        );
+        if error.is_transient() && !offline.is_empty() {
+            detail = format!("{detail}\n\n{offline}");
+        }
         diags.root_error(
-            format!("{action} on {}: {error}", self.endpoint),
-            format!(
-                "Dagster webserver GraphQL endpoint: {}\n{}",
-                self.endpoint,
-                error.hint()
-            ),
+            self.redact(&format!("{action} on {}: {error}", self.shown_endpoint)),
+            self.redact(&detail),
         );
     }
 }
@@ -625,6 +754,8 @@ mod tests {
                 "https://x.example/dagster/graphql",
             ),
             ("http://x:3000/graphql", "http://x:3000/graphql"),
+            ("http://x:3000/graphql/", "http://x:3000/graphql"),
+            ("http://x:3000/p/graphql//", "http://x:3000/p/graphql"),
         ] {
             assert_eq!(endpoint(given).map(String::from), Ok(expected.to_owned()));
         }
@@ -785,6 +916,163 @@ mod tests {
         let error = client.pool_limit("a").await.expect_err("closed port");
         assert!(matches!(error, WebserverError::Unreachable(_)), "{error:?}");
         assert!(error.hint().contains("running"));
+    }
+
+    /// An auth proxy that refuses every request and echoes the request's credentials in its
+    /// page, or (`straddle`) only the token, placed across the 200 characters a diagnostic
+    /// shows of a body.
+    struct EchoingProxy {
+        straddle: bool,
+    }
+
+    impl wiremock::Respond for EchoingProxy {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let header = |name: &str| {
+                request
+                    .headers
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let authorization = header("authorization");
+            let body = if self.straddle {
+                let token = authorization.trim_start_matches("Bearer ");
+                format!("<html>{} (token {token})</html>", "x".repeat(181))
+            } else {
+                format!(
+                    "<html>denied: authorization: {authorization}; x-api-key: {}</html>",
+                    header("x-api-key")
+                )
+            };
+            ResponseTemplate::new(401).set_body_string(body)
+        }
+    }
+
+    /// The diagnostic of a request to `url` with `headers`, when the server answers 401.
+    async fn echoed_diagnostic(url: String, headers: BTreeMap<String, String>) -> String {
+        let mut given = args(&url, 5, 0);
+        given.headers = Value::Value(headers);
+        let shared = SharedWebserver::default();
+        let mut diags = Diagnostics::default();
+        shared.configure(&mut diags, &given);
+        let client = shared.client(&mut diags, "test").expect("configured");
+        let error = client.pool_limit("db").await.expect_err("401");
+        assert!(matches!(error, WebserverError::Status(status, _) if status == 401));
+        client.report_read(&mut diags, "cannot read", &error, "");
+        assert!(diags.errors[0].detail.contains("credentials"));
+        format!("{} {}", diags.errors[0].summary, diags.errors[0].detail)
+    }
+
+    async fn echoing_proxy(straddle: bool) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(EchoingProxy { straddle })
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn header_values_echoed_back_never_reach_a_diagnostic() {
+        let token = "s3cr3t-token-1234";
+        let headers = BTreeMap::from([
+            ("Authorization".to_owned(), format!("Bearer {token}")),
+            ("X-Api-Key".to_owned(), "key-5678-abcd".to_owned()),
+        ]);
+        let server = echoing_proxy(false).await;
+        let shown = echoed_diagnostic(server.uri(), headers.clone()).await;
+        assert!(
+            shown.contains("authorization: [redacted]; x-api-key: [redacted]"),
+            "{shown}"
+        );
+        // Only the token, cut off where the diagnostic stops showing the body.
+        let server = echoing_proxy(true).await;
+        let shown = echoed_diagnostic(server.uri(), headers).await;
+        assert!(shown.contains("(token [re"), "{shown}");
+        // A password in the URL: reqwest sends it as Basic credentials, which are echoed too.
+        let server = echoing_proxy(false).await;
+        let url = server.uri().replace("http://", "http://user:hunter2pass@");
+        let with_password = echoed_diagnostic(url, BTreeMap::new()).await;
+        assert!(
+            with_password.contains("http://user:redacted@127.0.0.1"),
+            "{with_password}"
+        );
+        assert!(
+            with_password.contains("authorization: Basic [redacted]"),
+            "{with_password}"
+        );
+        for secret in [token, "s3cr3", "key-5678-abcd", "hunter2pass"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+            assert!(
+                !with_password.contains(secret),
+                "{secret} in {with_password}"
+            );
+        }
+    }
+
+    #[test]
+    fn redaction_takes_whole_values_and_long_parts() {
+        let secrets = Secrets::new(&[" Bearer abcdefgh12 ".to_owned(), "short".to_owned()]);
+        assert_eq!(
+            secrets.redact("Bearer abcdefgh12 | abcdefgh12 | short | Bearer"),
+            "[redacted] | [redacted] | [redacted] | Bearer"
+        );
+    }
+
+    #[tokio::test]
+    async fn each_wrong_server_gets_a_hint_that_fits() {
+        let server = MockServer::start().await;
+        for (status, hint) in [
+            (405, "should be the webserver's base URL"),
+            (404, "should be the webserver's base URL"),
+            (501, "does not look like a Dagster webserver"),
+            (302, "does not look like a Dagster webserver"),
+            (400, "Dagster version"),
+            (500, "failed while answering"),
+        ] {
+            server.reset().await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(status))
+                .mount(&server)
+                .await;
+            let error = client(&server.uri(), 5, 0).pool_limit("a").await;
+            let Err(error @ WebserverError::Status(..)) = error else {
+                panic!("{status}: {error:?}");
+            };
+            assert!(error.hint().contains(hint), "{status}: {}", error.hint());
+            assert!(
+                !error.hint().contains("0..1000") || status == 500,
+                "{status}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_cannot_reach_the_webserver_says_how_to_plan_without_it() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let client = client(&format!("http://127.0.0.1:{port}"), 5, 0);
+        let error = client.pool_limit("a").await.expect_err("closed port");
+        let mut diags = Diagnostics::default();
+        client.report_read(
+            &mut diags,
+            "cannot read",
+            &error,
+            "Plan with -refresh=false.",
+        );
+        client.report_read(
+            &mut diags,
+            "cannot read",
+            &WebserverError::Refused,
+            "Plan with -refresh=false.",
+        );
+        assert!(diags.errors[0]
+            .detail
+            .contains("\n\nPlan with -refresh=false."));
+        assert!(!diags.errors[1].detail.contains("-refresh=false"));
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! mirror with `terraform init`, the way users install it.
 #![forbid(unsafe_code)]
 
+pub mod dagster_webserver;
 pub mod oracle;
 
 use serde_json::Value;
@@ -194,16 +195,25 @@ impl Workspace {
         std::fs::write(self.dir.path().join(name), text).expect("write config");
     }
 
-    /// Runs `terraform ARGS` here, isolated from the user's configuration and the network.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(&self.terraform.path)
+    /// `terraform ARGS` here, isolated from the user's configuration and the network, not
+    /// started yet (for a test that needs the running process).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.terraform.path);
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env("TF_CLI_CONFIG_FILE", self.dir.path().join("cli.tfrc"))
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
-            .env_remove("TF_LOG")
+            .env_remove("TF_LOG");
+        command
+    }
+
+    /// Runs `terraform ARGS` here, isolated from the user's configuration and the network.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self
+            .command(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.path.display()));
         Run::from_output(output)

@@ -20,6 +20,13 @@ impl Scratch {
     fn file(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
+
+    /// Writes another file of the module and returns its path.
+    fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("scratch file");
+        path.display().to_string()
+    }
 }
 
 impl Drop for Scratch {
@@ -147,4 +154,164 @@ fn unreadable_files_and_bad_usage_exit_2() {
     assert!(text(&output.stderr).contains("cannot read"));
     let output = run(&["migrate", "--helm-provider", "4", path]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn a_name_used_elsewhere_in_the_module_is_not_written_again() {
+    let scratch = Scratch::new("module", "main.tf", &corpus("seed_adr_helm2.tf"));
+    scratch.write(
+        "limits.tf",
+        "resource \"dagster_concurrency\" \"dagster\" {\n  max_concurrent_runs = 1\n}\n",
+    );
+    scratch.write(
+        "more.tf.json",
+        r#"{"resource": {"dagster_concurrency": {"dagster_2": {"max_concurrent_runs": 2}}}}"#,
+    );
+    let file = scratch.file("main.tf");
+    let path = file.to_str().expect("utf-8 path");
+    let output = run(&["migrate", "--write", path]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("now come from dagster_concurrency.dagster_3"),
+        "{}",
+        text(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&file).expect("file");
+    assert!(written.contains("resource \"dagster_concurrency\" \"dagster_3\" {"));
+    // A module file migrate cannot read: it cannot know the names in use.
+    let broken = scratch.write("broken.tf", "resource \"x\" {\n");
+    let output = run(&["migrate", path]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: {broken}:")) && stderr.contains("invalid hcl"),
+        "{stderr}"
+    );
+}
+
+const UMBRELLA: &str = "resource \"helm_release\" \"platform\" {\n  name  = \"platform\"\n  chart = \"./charts/platform\"\n\n  set {\n    name  = \"dagster.dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns\"\n    value = \"-5\"\n  }\n}\n";
+
+#[test]
+fn umbrella_charts_are_checked_and_migrated_under_their_prefix() {
+    let scratch = Scratch::new("umbrella", "main.tf", UMBRELLA);
+    let file = scratch.file("main.tf");
+    let path = file.to_str().expect("utf-8 path");
+    for prefix in [&[][..], &["--values-prefix", "dagster"][..]] {
+        let mut args = vec!["check"];
+        args.extend(prefix);
+        args.push(path);
+        let output = run(&args);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "{path}:5:3: error[DC101]: max_concurrent_runs = -5"
+            )),
+            "{stdout}"
+        );
+        assert!(stdout.contains("1 configuration(s)"), "{stdout}");
+    }
+    let fixed = UMBRELLA.replace("\"-5\"", "\"5\"");
+    std::fs::write(&file, &fixed).expect("scratch file");
+    let output = run(&["migrate", "--values-prefix", "dagster", "--write", path]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&file).expect("file");
+    assert!(
+        written.contains("  values_prefix       = \"dagster\"\n  max_concurrent_runs = 5\n"),
+        "{written}"
+    );
+    assert!(
+        text(&output.stderr).contains("1 raw entry now comes from dagster_concurrency.platform")
+    );
+    // Under another prefix there is nothing of Dagster's: no configuration, nothing migrated.
+    let output = run(&[
+        "check",
+        "--values-prefix",
+        "other",
+        &corpus_path("umbrella_helm3.tf"),
+    ]);
+    assert!(
+        text(&output.stdout).contains("0 configuration(s)"),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+#[test]
+fn verify_proves_each_release_and_exits_1_on_a_refusal() {
+    let output = run(&["migrate", "--verify", &corpus_path("seed_adr_helm2.tf")]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stdout.is_empty(), "no diff with --verify");
+    assert!(
+        text(&output.stderr).contains("helm_release.dagster verified: the 3 raw entries and the 5 entries dagster_concurrency.dagster renders give Helm the same values, apart from the chart defaults dagsterDaemon.runCoordinator.enabled = true and dagsterDaemon.runCoordinator.type = QueuedRunCoordinator"),
+        "{}",
+        text(&output.stderr)
+    );
+    let scratch = Scratch::new(
+        "verify",
+        "main.tf",
+        "resource \"helm_release\" \"dagster\" {\n  chart = \"dagster\"\n  set {\n    name  = \"dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns\"\n    value = var.runs\n  }\n}\n",
+    );
+    let file = scratch.file("main.tf");
+    let output = run(&["migrate", "--verify", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("not migrated: the set entry"));
+    let output = run(&[
+        "migrate",
+        "--verify",
+        "--write",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "--verify never writes");
+}
+
+/// The migration guide's "Before" example: the first `terraform` block of its template.
+fn guide_before() -> String {
+    let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../xtask/templates/guides/migrating-from-set.md");
+    let guide = std::fs::read_to_string(template).expect("guide template");
+    let open = "```terraform\n";
+    let start = guide.find(open).expect("a terraform block") + open.len();
+    let end = start + guide[start..].find("```").expect("the block ends");
+    guide[start..end].to_owned()
+}
+
+#[test]
+fn the_guides_before_example_migrates_cleanly_and_its_claims_hold() {
+    let before = guide_before();
+    let scratch = Scratch::new("guide", "main.tf", &before);
+    let file = scratch.file("main.tf");
+    let path = file.to_str().expect("utf-8 path");
+    let output = run(&["migrate", "--write", path]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&file).expect("file");
+    assert!(
+        written.contains("  version    = \"1.12.14\"\n\n  dynamic \"set\" {\n")
+            && written.contains("      type  = set.value.type\n    }\n  }\n}\n"),
+        "blank lines left where the set blocks were:\n{written}"
+    );
+    // "a misspelt tag or a tag limit above the global one installs; a misspelt name is refused by
+    // the chart's schema; check reports all three: DC208, DC206 and DC606".
+    for (from, to, found) in [
+        (
+            "\"dagster/backfill\"",
+            "\"dagster/backfil\"",
+            "warning[DC208]",
+        ),
+        ("value = \"3\"", "value = \"7\"", "warning[DC206]"),
+        (
+            "tagConcurrencyLimits[0]",
+            "tagConcurrencyLimit[0]",
+            "error[DC606]",
+        ),
+    ] {
+        assert!(before.contains(from), "the guide changed: {from}");
+        std::fs::write(&file, before.replace(from, to)).expect("scratch file");
+        let output = run(&["check", path]);
+        assert!(
+            text(&output.stdout).contains(found),
+            "{}",
+            text(&output.stdout)
+        );
+    }
 }

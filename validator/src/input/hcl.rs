@@ -6,8 +6,9 @@
 //! 2.x blocks or 3.x list attribute), then `set_list`, `set_sensitive` and `set_string`.
 //! Anything that is not a literal is marked unknown and noted as not checked, never guessed.
 //!
-//! The helpers [`is_dagster_release`], [`set_entries`] and [`literal_string`] are public so
-//! that `migrate` finds the same releases and entries the checker reads.
+//! The helpers [`set_entries`] and [`literal_string`] are public so that `migrate` reads the
+//! same entries the checker reads; which releases install Dagster is decided in
+//! [`super::release::dagster_values_at`] for both.
 
 use super::attributes::attributes_target;
 use super::release::{Argument, Entry, ReleaseValues};
@@ -29,7 +30,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         let name = resource_name(block);
         let kind = block.labels.first().map(|l| l.as_str());
         match (block.ident.as_str(), kind) {
-            ("resource", Some("helm_release")) if is_dagster_release(block) => {
+            ("resource", Some("helm_release")) => {
                 targets.extend(release_target(&name, block, text, options));
             }
             ("resource", Some("dagster_concurrency")) => {
@@ -71,16 +72,6 @@ pub fn resource_name(block: &Block) -> String {
         .map(|label| label.as_str())
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// Whether a `helm_release` installs the Dagster chart: its literal `chart` is `dagster`,
-/// `REPO/dagster`, or a URL or archive path of the `dagster` chart.
-pub fn is_dagster_release(block: &Block) -> bool {
-    block
-        .body
-        .get_attribute("chart")
-        .and_then(|attr| literal_string(&attr.value))
-        .is_some_and(|chart| is_dagster_chart(&chart))
 }
 
 /// Whether a `chart` argument names the Dagster chart.
@@ -334,7 +325,8 @@ pub fn set_entries(block: &Block) -> (Vec<SetSource<'_>>, Vec<ComputedSet>) {
 
 fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) -> Option<Target> {
     let position = start(text, block.ident.span());
-    let mut release = ReleaseValues::new(position);
+    let chart = literal_string(&block.body.get_attribute("chart")?.value)?;
+    let mut release = ReleaseValues::new(position, &chart);
     let chart_version = block.body.get_attribute("version").map(|attr| {
         let at = start(text, attr.value.span());
         match literal_string(&attr.value) {

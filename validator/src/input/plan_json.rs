@@ -7,7 +7,7 @@ use super::attributes::{attributes_target, ARGUMENTS};
 use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
-use super::{hcl, values_yaml, Position, ReadOptions, SyntaxError, Target};
+use super::{values_yaml, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -41,12 +41,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
             .map_or(Json::Null, |&unknown| unknown.clone());
         let position = positions.get(address).copied().unwrap_or(Position::START);
         match resource.get("type").and_then(Json::as_str) {
-            Some("helm_release")
-                if values
-                    .get("chart")
-                    .and_then(Json::as_str)
-                    .is_some_and(hcl::is_dagster_chart) =>
-            {
+            Some("helm_release") => {
                 targets.extend(release_target(
                     address, &values, &unknown, position, options,
                 ));
@@ -201,8 +196,9 @@ fn release_target(
     position: Position,
     options: &ReadOptions,
 ) -> Option<Target> {
+    let chart = values.get("chart").and_then(Json::as_str)?;
     let arguments = node(values, unknown, position);
-    let mut release = ReleaseValues::new(position);
+    let mut release = ReleaseValues::new(position, chart);
     let chart_version = arguments.get("version").and_then(|n| match &n.value {
         Value::Str(text) if !text.is_empty() => Some((Setting::Known(text.clone()), position)),
         Value::Unknown => Some((Setting::Unknown, position)),

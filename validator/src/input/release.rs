@@ -2,12 +2,17 @@
 //! readers: `values` documents merged in order, then `set`-family entries replayed with
 //! `strvals`. Entries that edit by index a list that came from `values` are remembered, so that
 //! DC603 can say which elements stay.
+//!
+//! Which releases install Dagster is decided here too ([`dagster_values_at`]): the Dagster chart
+//! itself, or an umbrella chart whose values hold the Dagster chart's under a key.
 
+use super::hcl::is_dagster_chart;
 use super::strvals::{self, Effect, ValueKind};
 use super::tree::{Node, Value};
 use super::values::{values_target, Release};
 use super::{Position, ReadOptions, Target};
 use crate::render::helm_set::{escape_value, name_of};
+use crate::render::resolved::prefix_segments;
 use crate::render::Segment;
 use crate::rules::raw::SET_INDEX_KEEPS_VALUES_ELEMENTS;
 
@@ -39,9 +44,43 @@ pub struct Entry {
     pub position: Position,
 }
 
+/// Where the Dagster chart's values sit in a release of `chart` whose values are `root`: no
+/// prefix for the Dagster chart itself. Another chart is an umbrella chart holding Dagster as a
+/// subchart when the values under `values_prefix` (or, without one, under the only top-level key
+/// whose value holds `dagsterDaemon`) hold `dagsterDaemon` or `concurrency`; the prefix is
+/// returned. `None`: the release does not install Dagster.
+pub fn dagster_values_at(
+    chart: &str,
+    root: &Node,
+    values_prefix: Option<&str>,
+) -> Option<Vec<String>> {
+    if is_dagster_chart(chart) {
+        return Some(Vec::new());
+    }
+    let prefix = match values_prefix {
+        Some(prefix) => prefix_segments(prefix)?,
+        None => {
+            let mut holders = root
+                .entries()
+                .iter()
+                .filter(|(_, node)| node.get("dagsterDaemon").is_some());
+            match (holders.next(), holders.next()) {
+                (Some((key, _)), None) => vec![key.clone()],
+                _ => return None,
+            }
+        }
+    };
+    let keys: Vec<&str> = prefix.iter().map(String::as_str).collect();
+    let dagster = root.at(&keys)?;
+    (!prefix.is_empty()
+        && (dagster.get("dagsterDaemon").is_some() || dagster.get("concurrency").is_some()))
+    .then_some(prefix)
+}
+
 /// The values of one release while they are being built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseValues {
+    chart: String,
     root: Node,
     /// The tree once `values` are merged, before any `set` entry.
     from_values: Option<Node>,
@@ -51,9 +90,10 @@ pub struct ReleaseValues {
 }
 
 impl ReleaseValues {
-    /// An empty values tree for a release starting at `position`.
-    pub fn new(position: Position) -> Self {
+    /// An empty values tree for a release of `chart` starting at `position`.
+    pub fn new(position: Position, chart: &str) -> Self {
         ReleaseValues {
+            chart: chart.to_owned(),
             root: Node::empty_map(position),
             from_values: None,
             indexed: Vec::new(),
@@ -127,16 +167,22 @@ impl ReleaseValues {
         Ok(())
     }
 
-    /// The release's target: its values read into the model (the release's own chart, so no
-    /// values prefix), DC603 for lists from `values` that `set` indices edit in part, and notes.
+    /// The release's target: its values read into the model (under the prefix of
+    /// [`dagster_values_at`]), DC603 for lists from `values` that `set` indices edit in part, and
+    /// notes. `None` when the release does not install Dagster. An umbrella chart's `version` is
+    /// its own, not the Dagster chart's, so it is not read as the chart version.
     pub fn into_target(
         self,
         name: &str,
-        release: Release,
+        mut release: Release,
         options: &ReadOptions,
     ) -> Option<Target> {
+        let prefix = dagster_values_at(&self.chart, &self.root, options.values_prefix.as_deref())?;
+        if !prefix.is_empty() {
+            release.chart_version = None;
+        }
         let release_options = ReadOptions {
-            values_prefix: None,
+            values_prefix: (!prefix.is_empty()).then(|| prefix.join(".")),
             ..options.clone()
         };
         let mut target = values_target(name, &self.root, &release_options, Some(release))?;
@@ -181,6 +227,7 @@ impl ReleaseValues {
 mod tests {
     use super::*;
     use crate::input::values_yaml::parse;
+    use crate::model::Setting;
 
     const VALUES: &str = "dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\n        tagConcurrencyLimits:\n          - key: team\n            limit: 1\n          - key: dagster/backfill\n            limit: 2\n";
     const LIST: &str =
@@ -200,7 +247,7 @@ mod tests {
     }
 
     fn kept(names: &[&str]) -> Vec<String> {
-        let mut release = ReleaseValues::new(Position::START);
+        let mut release = ReleaseValues::new(Position::START, "dagster");
         release.merge_values(
             parse(VALUES, Position::START)
                 .expect("yaml")
@@ -231,7 +278,7 @@ mod tests {
         assert!(found[0].contains("[0]"), "{found:?}");
         assert!(kept(&["[0].limit", "[1].limit"]).is_empty());
         // No list in values: set entries build the whole list.
-        let mut release = ReleaseValues::new(Position::START);
+        let mut release = ReleaseValues::new(Position::START, "dagster");
         release.set(&entry(&format!("{LIST}[0].key"), "a"));
         let release_at = Release {
             position: Position::START,
@@ -245,7 +292,7 @@ mod tests {
 
     #[test]
     fn computed_values_are_unknown_and_noted() {
-        let mut release = ReleaseValues::new(Position::START);
+        let mut release = ReleaseValues::new(Position::START, "dagster");
         let mut computed = entry(
             "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns",
             "",
@@ -264,5 +311,44 @@ mod tests {
             crate::model::Setting::Unknown
         );
         assert_eq!(target.notes.len(), 1);
+    }
+
+    #[test]
+    fn umbrella_charts_hold_dagster_under_a_prefix() {
+        let read = |chart: &str, name: &str, options: &ReadOptions| {
+            let mut release = ReleaseValues::new(Position::START, chart);
+            release.set(&entry(name, "5"));
+            let release_at = Release {
+                position: Position::START,
+                chart_version: Some((Setting::Known("3.1.0".into()), Position::START)),
+            };
+            release.into_target("r", release_at, options)
+        };
+        let runs = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns";
+        let prefixed = format!("dagster.{runs}");
+        let target = read("./charts/platform", &prefixed, &ReadOptions::default())
+            .expect("an umbrella release");
+        assert_eq!(target.config.max_concurrent_runs, Setting::Known(5));
+        assert_eq!(
+            target.config.values_prefix,
+            Setting::Known("dagster".into())
+        );
+        assert_eq!(
+            target.config.chart_version,
+            Setting::Unset,
+            "the umbrella's version is not Dagster's"
+        );
+        let options = ReadOptions {
+            values_prefix: Some("dagster".into()),
+            ..ReadOptions::default()
+        };
+        let concurrency = "dagster.concurrency.runs.maxConcurrentRuns";
+        assert!(read("./charts/platform", concurrency, &options).is_some());
+        assert!(read("./charts/platform", concurrency, &ReadOptions::default()).is_none());
+        assert!(read("postgresql", "image.tag", &options).is_none());
+        // The Dagster chart itself: no prefix, whatever the flag says.
+        let target = read("dagster", runs, &options).expect("the dagster chart");
+        assert_eq!(target.config.values_prefix, Setting::Unset);
+        assert_eq!(target.config.chart_version, Setting::Known("3.1.0".into()));
     }
 }

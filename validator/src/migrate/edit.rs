@@ -10,43 +10,99 @@ pub struct Edit {
     text: String,
 }
 
-/// Applies non-overlapping edits.
+/// Applies non-overlapping edits. Edit texts are written with `\n`; in a file whose lines end
+/// in `\r\n` they get its line ending, so the file never mixes the two.
 pub fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+    let crlf = uses_crlf(text);
     edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
     let mut out = String::with_capacity(text.len());
     let mut done = 0;
     for edit in edits {
         let start = edit.range.start.clamp(done, text.len());
         out.push_str(&text[done..start]);
-        out.push_str(&edit.text);
+        if crlf {
+            out.push_str(&edit.text.replace('\n', "\r\n"));
+        } else {
+            out.push_str(&edit.text);
+        }
         done = edit.range.end.clamp(start, text.len());
     }
     out.push_str(&text[done..]);
     out
 }
 
+/// True when the file's first line ends in `\r\n` (Terraform reads both endings).
+fn uses_crlf(text: &str) -> bool {
+    text.find('\n')
+        .is_some_and(|newline| text[..newline].ends_with('\r'))
+}
+
 fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |newline| newline + 1)
 }
 
+/// The length of the line ending at the start of `rest` (`\n` or `\r\n`), 0 when none.
+fn line_ending(rest: &str) -> usize {
+    if rest.starts_with("\r\n") {
+        2
+    } else {
+        usize::from(rest.starts_with('\n'))
+    }
+}
+
+/// The length of a line comment (`#` or `//`) at the start of `rest`, up to its line ending.
+fn line_comment(rest: &str) -> usize {
+    if rest.starts_with('#') || rest.starts_with("//") {
+        rest.find('\n').map_or(rest.len(), |newline| {
+            newline - usize::from(rest[..newline].ends_with('\r'))
+        })
+    } else {
+        0
+    }
+}
+
+/// Where the blank (or whitespace-only) lines just before the line starting at `start` begin.
+fn blank_lines_before(text: &str, mut start: usize) -> usize {
+    while start > 0 {
+        let previous = line_start(text, start - 1);
+        if !text[previous..start].trim().is_empty() {
+            break;
+        }
+        start = previous;
+    }
+    start
+}
+
 /// The range to delete for an item at `span`: a trailing comma with it, and its whole lines
-/// when nothing else shares them.
-fn removal(text: &str, span: &Range<usize>) -> Range<usize> {
-    let rest = &text[span.end..];
-    let mut end = span.end + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
-    if text[end..].starts_with(',') {
-        end += 1;
+/// (with a line comment after it) when nothing else shares them. With `collapse`, the blank
+/// lines before whole lines go too when a blank line or the end of the enclosing block follows,
+/// so removed items leave no run of blank lines behind.
+fn removal(text: &str, span: &Range<usize>, collapse: bool) -> Range<usize> {
+    let skip_blanks = |end: usize| {
         let rest = &text[end..];
-        end += rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        end + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+    };
+    let mut end = skip_blanks(span.end);
+    if text[end..].starts_with(',') {
+        end = skip_blanks(end + 1);
     }
     let start = line_start(text, span.start);
-    let alone_before = text[start..span.start].trim().is_empty();
-    if alone_before && text[end..].starts_with('\n') {
-        start..end + 1
-    } else if alone_before && end == text.len() {
-        start..end
+    if !text[start..span.start].trim().is_empty() {
+        return span.start..end;
+    }
+    end += line_comment(&text[end..]);
+    let ending = line_ending(&text[end..]);
+    if ending == 0 && end != text.len() {
+        return span.start..end;
+    }
+    let end = end + ending;
+    let after = &text[end..];
+    let next_line = &after[..after.find('\n').unwrap_or(after.len())];
+    let closes = after.trim_start().starts_with(['}', ']']) || after.trim().is_empty();
+    if collapse && (next_line.trim().is_empty() || closes) {
+        blank_lines_before(text, start)..end
     } else {
-        span.start..end
+        start..end
     }
 }
 
@@ -55,8 +111,9 @@ fn removal(text: &str, span: &Range<usize>) -> Range<usize> {
 pub fn replace_blocks(text: &str, spans: &[Range<usize>], replacement: &str) -> Vec<Edit> {
     let mut edits: Vec<Edit> = spans
         .iter()
-        .map(|span| Edit {
-            range: removal(text, span),
+        .enumerate()
+        .map(|(index, span)| Edit {
+            range: removal(text, span, index > 0),
             text: String::new(),
         })
         .collect();
@@ -102,7 +159,7 @@ pub fn replace_list_items(
     let mut edits: Vec<Edit> = spans
         .iter()
         .map(|span| Edit {
-            range: removal(text, span),
+            range: removal(text, span, true),
             text: String::new(),
         })
         .collect();

@@ -52,8 +52,14 @@ fn nested(out: &mut String, name: &str, pairs: &[(&str, Option<String>)]) {
     out.push_str("  }\n");
 }
 
-/// `resource "dagster_concurrency" "NAME"` holding `config`, with a comment naming `release`.
-pub fn resource(name: &str, release: &str, config: &ConcurrencyConfig) -> String {
+/// `resource "dagster_concurrency" "NAME"` holding `config`, with a comment naming `release`;
+/// `chart_version` is an expression to write when the config's chart version is not a literal.
+pub fn resource(
+    name: &str,
+    release: &str,
+    config: &ConcurrencyConfig,
+    chart_version: Option<&str>,
+) -> String {
     let mut out = format!(
         "# Run limits of {release}, moved from its raw set entries by `dagster-concurrency migrate`.\nresource \"dagster_concurrency\" \"{name}\" {{\n"
     );
@@ -61,7 +67,13 @@ pub fn resource(name: &str, release: &str, config: &ConcurrencyConfig) -> String
         &mut out,
         "  ",
         &[
-            ("chart_version", config.chart_version.literal()),
+            (
+                "chart_version",
+                config
+                    .chart_version
+                    .literal()
+                    .or_else(|| chart_version.map(str::to_owned)),
+            ),
             ("values_prefix", config.values_prefix.literal()),
             ("placement", config.placement.literal()),
             ("max_concurrent_runs", config.max_concurrent_runs.literal()),
@@ -143,7 +155,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            resource("dagster", "helm_release.dagster", &config),
+            resource("dagster", "helm_release.dagster", &config, None),
             "# Run limits of helm_release.dagster, moved from its raw set entries by `dagster-concurrency migrate`.\nresource \"dagster_concurrency\" \"dagster\" {\n  max_concurrent_runs = 5\n\n  tag_concurrency_limit {\n    key   = \"a\\\"b$${c}\"\n    limit = 3\n  }\n}\n"
         );
     }

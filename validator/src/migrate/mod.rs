@@ -11,22 +11,41 @@
 //! byte of the file stays as it was. Whatever cannot be translated exactly is refused, with the
 //! reason; a release with nothing raw left is unchanged, so a second run changes nothing.
 
+mod compare;
 mod edit;
 mod emit;
+mod entries;
+pub mod names;
+mod verify;
 
-use crate::input::hcl::{self, SetShape, SetSource};
-use crate::input::strvals::{self, Effect, ValueKind};
-use crate::input::tree::{Node, Value};
+pub use entries::SentEntry;
+pub use verify::{verify, Verification};
+
+use crate::input::hcl;
+use crate::input::tree::Node;
 use crate::input::values::{values_target, Release};
 use crate::input::{Position, ReadOptions, SyntaxError};
 use crate::model::{ConcurrencyConfig, Setting};
-use crate::render::{render, Segment};
+use crate::render::render;
 use crate::rules::Severity;
 use edit::Edit;
+use entries::RawEntries;
 use hcl_edit::structure::Block;
 use hcl_edit::Span;
-use serde_json::{json, Map};
 use std::fmt;
+
+/// What `migrate` is told besides the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The helm provider version the file must be written for; by default what each release's
+    /// `set` syntax says.
+    pub helm_provider: Option<HelmProvider>,
+    /// Where the Dagster chart's values sit in an umbrella chart (`dagster`); by default the
+    /// top-level key that holds `dagsterDaemon`.
+    pub values_prefix: Option<String>,
+    /// `dagster_concurrency` names declared in the module's other files ([`names::declared`]).
+    pub taken: Vec<String>,
+}
 
 /// The `set` syntax of the hashicorp/helm provider a file is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +75,8 @@ pub enum Outcome {
         resource: String,
         /// How many raw entries were replaced.
         entries: usize,
+        /// What the user must still do, e.g. set a `chart_version` migrate could not.
+        notes: Vec<String>,
     },
     /// Nothing raw to migrate.
     Unchanged,
@@ -77,11 +98,21 @@ pub struct ReleaseOutcome {
 impl fmt::Display for ReleaseOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.outcome {
-            Outcome::Migrated { resource, entries } => write!(
-                f,
-                "{}: {} migrated: {entries} raw entries now come from {resource}",
-                self.position, self.release
-            ),
+            Outcome::Migrated {
+                resource,
+                entries,
+                notes,
+            } => {
+                write!(
+                    f,
+                    "{}: {} migrated: {entries} raw {} now {} from {resource}",
+                    self.position,
+                    self.release,
+                    if *entries == 1 { "entry" } else { "entries" },
+                    if *entries == 1 { "comes" } else { "come" },
+                )?;
+                notes.iter().try_for_each(|note| write!(f, "; {note}"))
+            }
             Outcome::Unchanged => write!(
                 f,
                 "{}: {} unchanged: no raw run-limit entries",
@@ -116,30 +147,42 @@ impl Migration {
     }
 }
 
-/// Migrates every Dagster `helm_release` of a `.tf` file. `helm_provider` must agree with how
-/// each release writes its `set` entries when given.
-pub fn migrate(text: &str, helm_provider: Option<HelmProvider>) -> Result<Migration, SyntaxError> {
+/// Migrates every Dagster `helm_release` of a `.tf` file.
+pub fn migrate(text: &str, options: &Options) -> Result<Migration, SyntaxError> {
+    Ok(plan(text, options)?.0)
+}
+
+/// The migration, and for each migrated release its raw entries and the resource's name.
+fn plan(text: &str, options: &Options) -> Result<(Migration, Vec<MigratedRelease>), SyntaxError> {
     let body = hcl::parse(text)?;
-    let taken: Vec<String> = hcl::resources(&body)
-        .filter(|block| block.labels.first().map(|l| l.as_str()) == Some("dagster_concurrency"))
-        .filter_map(|block| block.labels.get(1).map(|l| l.as_str().to_owned()))
-        .collect();
+    let mut taken = names::declared(text, false)?;
+    taken.extend(options.taken.iter().cloned());
     let mut edits = Vec::new();
     let mut releases = Vec::new();
+    let mut migrated = Vec::new();
     for block in hcl::resources(&body) {
-        if block.labels.first().map(|l| l.as_str()) != Some("helm_release")
-            || !hcl::is_dagster_release(block)
-        {
+        if block.labels.first().map(|l| l.as_str()) != Some("helm_release") {
             continue;
         }
+        let Some(raw) = entries::read(text, block, options.values_prefix.as_deref()) else {
+            continue;
+        };
         let release = hcl::resource_name(block);
         let position = Position::of_offset(text, block.span().map_or(0, |s| s.start));
-        let outcome = match plan_release(text, block, helm_provider, &taken) {
+        let outcome = match raw.and_then(|raw| plan_release(text, block, raw, options, &taken)) {
             Ok(Some(plan)) => {
                 edits.extend(plan.edits);
+                taken.push(plan.name.clone());
+                migrated.push(MigratedRelease {
+                    release: releases.len(),
+                    name: plan.name.clone(),
+                    prefix: plan.prefix,
+                    sent: plan.sent,
+                });
                 Outcome::Migrated {
                     resource: format!("dagster_concurrency.{}", plan.name),
                     entries: plan.entries,
+                    notes: plan.notes,
                 }
             }
             Ok(None) => Outcome::Unchanged,
@@ -151,10 +194,23 @@ pub fn migrate(text: &str, helm_provider: Option<HelmProvider>) -> Result<Migrat
             outcome,
         });
     }
-    Ok(Migration {
+    let migration = Migration {
         text: edit::apply(text, edits),
         releases,
-    })
+    };
+    Ok((migration, migrated))
+}
+
+/// What [`verify`] needs of a migrated release.
+struct MigratedRelease {
+    /// Its index in [`Migration::releases`].
+    release: usize,
+    /// The `dagster_concurrency` resource's name.
+    name: String,
+    /// The values prefix.
+    prefix: Vec<String>,
+    /// The raw entries removed.
+    sent: Vec<SentEntry>,
 }
 
 /// A unified diff from `before` to `after`, with `path` in the headers; empty when equal.
@@ -173,157 +229,63 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
 struct ReleasePlan {
     name: String,
     entries: usize,
+    notes: Vec<String>,
+    prefix: Vec<String>,
+    sent: Vec<SentEntry>,
     edits: Vec<Edit>,
-}
-
-/// A raw run-limit entry and what it assigns.
-struct RawEntry<'a> {
-    source: SetSource<'a>,
-    assignments: Vec<strvals::Assignment>,
-}
-
-/// How an entry of `family` is typed when it says nothing: `set_string` always as text.
-fn family_kind(family: &str) -> ValueKind {
-    match family {
-        "set_string" => ValueKind::String,
-        _ => ValueKind::Auto,
-    }
-}
-
-/// True for values paths the `dagster_concurrency` resource owns.
-fn is_run_limit_path(path: &[Segment]) -> bool {
-    let key = |index: usize| match path.get(index) {
-        Some(Segment::Key(key)) => Some(key.as_str()),
-        _ => None,
-    };
-    key(0) == Some("concurrency")
-        || (key(0) == Some("dagsterDaemon") && key(1) == Some("runCoordinator"))
-}
-
-fn at(text: &str, span: Option<std::ops::Range<usize>>) -> Position {
-    Position::of_offset(text, span.map_or(0, |s| s.start))
 }
 
 /// Plans one release: `Ok(None)` when it holds no raw run-limit entries.
 fn plan_release(
     text: &str,
     block: &Block,
-    helm_provider: Option<HelmProvider>,
+    raw: RawEntries,
+    options: &Options,
     taken: &[String],
 ) -> Result<Option<ReleasePlan>, String> {
-    let (entries, computed) = hcl::set_entries(block);
-    let mut raw = Vec::new();
-    // Entries that might set run limits but cannot be read: they only matter when something
-    // is migrated.
-    let mut doubts: Vec<String> = computed
-        .iter()
-        .map(|set| {
-            format!(
-                "{} at {} may also set run limits",
-                set.what,
-                at(text, set.span.clone())
-            )
-        })
-        .collect();
-    for source in entries {
-        let family = source.family;
-        let Some(name) = source.name.and_then(hcl::literal_string) else {
-            let position = at(text, source.span.clone());
-            doubts.push(format!(
-                "the {family} entry at {position} has a computed name"
-            ));
-            continue;
-        };
-        let kind = match (family, source.kind.map(hcl::literal_string)) {
-            ("set_string", _) | (_, None) => Ok(family_kind(family)),
-            (_, Some(Some(kind))) => ValueKind::parse(&kind).ok_or(format!(
-                "the {family} entry {name} has an unknown type {kind:?}"
-            )),
-            (_, Some(None)) => Err(format!("the {family} entry {name} has a computed type")),
-        };
-        let value = source.value.and_then(hcl::literal_string);
-        let parsed = strvals::parse(
-            &name,
-            value.as_deref().unwrap_or(""),
-            kind.clone().unwrap_or(ValueKind::Auto),
-        );
-        let assignments = match parsed {
-            Ok(assignments) => assignments,
-            Err(error) => {
-                doubts.push(format!(
-                    "Helm cannot parse the {family} entry {name}: {error}"
-                ));
-                continue;
-            }
-        };
-        let owned = assignments
-            .iter()
-            .filter(|a| is_run_limit_path(&a.path))
-            .count();
-        if owned == 0 {
-            continue;
-        }
-        kind?;
-        if owned < assignments.len() {
-            return Err(format!(
-                "the {family} entry {name} sets run limits and other values in one expression"
-            ));
-        }
-        if value.is_none() {
-            return Err(format!("the {family} entry {name} has a computed value"));
-        }
-        if !matches!(family, "set" | "set_string") {
-            return Err(format!(
-                "{name} is set with {family}, which migrate does not rewrite"
-            ));
-        }
-        if assignments.iter().any(|a| a.effect == Effect::Delete) {
-            return Err(format!("the set entry {name} = null removes a chart default, which dagster_concurrency cannot express"));
-        }
-        raw.push(RawEntry {
-            source,
-            assignments,
-        });
-    }
-    if raw.is_empty() {
+    if raw.entries.is_empty() {
         return Ok(None);
     }
-    if let Some(doubt) = doubts.into_iter().next() {
-        return Err(doubt);
-    }
-    let shape = raw[0].source.shape;
-    if raw.iter().any(|entry| entry.source.shape != shape) {
-        return Err("the release mixes set blocks and a set list attribute".into());
-    }
-    let written_for = match shape {
-        SetShape::Block => HelmProvider::V2,
-        SetShape::ListItem => HelmProvider::V3,
-    };
-    if let Some(asked) = helm_provider.filter(|asked| *asked != written_for) {
+    if let Some(asked) = options
+        .helm_provider
+        .filter(|asked| *asked != raw.written_for)
+    {
         return Err(format!(
             "its set entries are written for helm provider {}.x, not {}.x",
-            written_for.major(),
+            raw.written_for.major(),
             asked.major()
         ));
     }
-    let mut tree = Node::empty_map(Position::START);
-    for entry in &raw {
-        strvals::apply(&mut tree, entry.assignments.clone(), Position::START);
-    }
-    let pinned = |key: &str| tree.at(&["dagsterDaemon", "runCoordinator", key]).is_some();
+    let tree = raw.tree();
+    let coordinator: Vec<&str> = raw
+        .prefix
+        .iter()
+        .map(String::as_str)
+        .chain(["dagsterDaemon", "runCoordinator"])
+        .collect();
+    let pinned = |key: &str| {
+        let mut path = coordinator.clone();
+        path.push(key);
+        tree.at(&path).is_some()
+    };
     if block.body.get_attribute("values").is_some() && !(pinned("enabled") && pinned("type")) {
-        return Err("values may set dagsterDaemon.runCoordinator.enabled or type, which dagster_concurrency always sets to true and QueuedRunCoordinator; add those two entries to the set entries if values leaves them at their defaults".into());
+        let base = coordinator.join(".");
+        return Err(format!("values may set {base}.enabled or type, which dagster_concurrency always sets to true and QueuedRunCoordinator; add the set entries {base}.enabled = true and {base}.type = QueuedRunCoordinator if values leaves them at their defaults"));
     }
-    let config = model_of(block, &tree)?;
-    let name = block
+    let version = ChartVersion::of(text, block, &raw.prefix);
+    let config = model_of(&tree, &raw.prefix, &version)?;
+    let release_name = block
         .labels
         .get(1)
         .map(|l| l.as_str().to_owned())
         .unwrap_or_default();
-    if taken.contains(&name) {
-        return Err(format!("dagster_concurrency.{name} already exists"));
-    }
-    let resource = emit::resource(&name, &hcl::resource_name(block), &config);
+    let name = names::free(&release_name, taken);
+    let resource = emit::resource(
+        &name,
+        &hcl::resource_name(block),
+        &config,
+        version.expression(),
+    );
     let reread = reread(&resource, &name)?;
     if reread != config {
         return Err(
@@ -332,10 +294,11 @@ fn plan_release(
         );
     }
     let spans: Vec<std::ops::Range<usize>> = raw
+        .entries
         .iter()
         .filter_map(|entry| entry.source.span.clone())
         .collect();
-    let edits = match written_for {
+    let mut edits = match raw.written_for {
         HelmProvider::V2 => edit::replace_blocks(text, &spans, &emit::dynamic_set(&name)),
         HelmProvider::V3 => {
             let attribute = block
@@ -352,24 +315,121 @@ fn plan_release(
         }
     };
     let end = block.span().ok_or("the release has no position")?.end;
-    let mut edits = edits;
     edits.push(edit::insert_after_line(text, end, &format!("\n{resource}")));
     Ok(Some(ReleasePlan {
+        entries: raw.entries.len(),
+        notes: version.note(&name).into_iter().collect(),
+        prefix: raw.prefix,
+        sent: raw.entries.into_iter().map(|entry| entry.sent).collect(),
         name,
-        entries: raw.len(),
         edits,
     }))
 }
 
+/// What becomes the resource's `chart_version`.
+enum ChartVersion {
+    /// A literal `version`.
+    Literal(String),
+    /// An expression the resource can take as it is (`var.chart_version`).
+    Expression(String),
+    /// Not the Dagster chart's version, or nothing the resource can refer to, and why.
+    Missing(Option<String>),
+}
+
+impl ChartVersion {
+    /// The release's `version` as the resource can take it. An umbrella chart's `version` is its
+    /// own; an expression through `each`, `count` or `self` differs per instance or release.
+    fn of(text: &str, block: &Block, prefix: &[String]) -> ChartVersion {
+        let Some(attribute) = block.body.get_attribute("version") else {
+            return ChartVersion::Missing(None);
+        };
+        if !prefix.is_empty() {
+            return ChartVersion::Missing(Some(
+                "the release's version is the umbrella chart's, not the Dagster subchart's".into(),
+            ));
+        }
+        if let Some(version) = hcl::literal_string(&attribute.value) {
+            return ChartVersion::Literal(version);
+        }
+        let source = attribute
+            .value
+            .span()
+            .and_then(|span| text.get(span))
+            .map(str::trim)
+            .unwrap_or_default();
+        if source.is_empty() || source.contains('\n') || refers_per_instance(source) {
+            return ChartVersion::Missing(Some(format!(
+                "the release's version ({}) cannot be moved to another resource",
+                source.lines().next().unwrap_or_default()
+            )));
+        }
+        ChartVersion::Expression(source.to_owned())
+    }
+
+    /// The expression for `chart_version`, when it is not a literal.
+    fn expression(&self) -> Option<&str> {
+        match self {
+            ChartVersion::Expression(source) => Some(source),
+            _ => None,
+        }
+    }
+
+    /// What the chart version rules check against.
+    fn setting(&self) -> Option<Setting<String>> {
+        match self {
+            ChartVersion::Literal(version) => Some(Setting::Known(version.clone())),
+            ChartVersion::Expression(_) => Some(Setting::Unknown),
+            ChartVersion::Missing(_) => None,
+        }
+    }
+
+    /// What the user is told when the resource gets no `chart_version` the release had.
+    fn note(&self, name: &str) -> Option<String> {
+        match self {
+            ChartVersion::Missing(Some(why)) => Some(format!(
+                "{why}, so dagster_concurrency.{name} has no chart_version and is checked against the newest chart; set chart_version to the Dagster chart version the release installs"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// True when an expression's source refers to `each`, `count` or `self`, whose values differ
+/// per instance of the release or are the release itself.
+fn refers_per_instance(source: &str) -> bool {
+    let mut rest = source;
+    while let Some(found) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+        rest = &rest[found..];
+        let word_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        let attribute =
+            source.len() - rest.len() > 0 && source[..source.len() - rest.len()].ends_with('.');
+        if !attribute && ["each", "count", "self"].contains(&word) && after.starts_with(['.', '['])
+        {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
 /// The model the raw entries express, after checking that rendering it gives the same values.
-fn model_of(block: &Block, tree: &Node) -> Result<ConcurrencyConfig, String> {
-    let version = block.body.get_attribute("version");
-    let chart_version = version.and_then(|attr| hcl::literal_string(&attr.value));
+fn model_of(
+    tree: &Node,
+    prefix: &[String],
+    version: &ChartVersion,
+) -> Result<ConcurrencyConfig, String> {
     let release = Release {
         position: Position::START,
-        chart_version: chart_version.map(|version| (Setting::Known(version), Position::START)),
+        chart_version: version.setting().map(|setting| (setting, Position::START)),
     };
-    let target = values_target("migrate", tree, &ReadOptions::default(), Some(release))
+    let options = ReadOptions {
+        values_prefix: (!prefix.is_empty()).then(|| prefix.join(".")),
+        ..ReadOptions::default()
+    };
+    let target = values_target("migrate", tree, &options, Some(release))
         .ok_or("the entries hold no Dagster values")?;
     let config = target.config.clone();
     if let Some(problem) = target
@@ -379,25 +439,28 @@ fn model_of(block: &Block, tree: &Node) -> Result<ConcurrencyConfig, String> {
     {
         return Err(format!("[{}] {}", problem.rule.code, problem.summary));
     }
-    let rendered = render(&config)
+    let rendered = render(&comparable(&config))
         .map_err(|_| "the entries do not render as dagster_concurrency".to_owned())?;
-    let mut expected = node_json(tree).ok_or("the entries hold values Helm cannot type")?;
-    if let Some(coordinator) = expected
-        .pointer_mut("/dagsterDaemon/runCoordinator")
-        .and_then(serde_json::Value::as_object_mut)
-    {
-        coordinator.entry("enabled").or_insert(json!(true));
-        coordinator
-            .entry("type")
-            .or_insert(json!("QueuedRunCoordinator"));
-    }
-    if rendered.values != expected {
-        return Err(format!(
-            "dagster_concurrency would render {} where the entries give {}",
-            rendered.values, expected
-        ));
+    let given = compare::node_json(tree).ok_or("the entries hold values Helm cannot type")?;
+    let expected = compare::with_chart_defaults(given, prefix);
+    let differences = compare::differences(&expected, &rendered.values);
+    if !differences.is_empty() {
+        return Err(differences.join("; "));
     }
     Ok(config)
+}
+
+/// The configuration to render for a comparison: a chart version known only to Terraform
+/// (`var.chart_version`) is rendered as the newest chart renders, which writes every key the
+/// resource has.
+fn comparable(config: &ConcurrencyConfig) -> ConcurrencyConfig {
+    match config.chart_version {
+        Setting::Unknown => ConcurrencyConfig {
+            chart_version: Setting::Unset,
+            ..config.clone()
+        },
+        _ => config.clone(),
+    }
 }
 
 /// Reads a generated resource back into the model.
@@ -409,26 +472,6 @@ fn reread(resource: &str, name: &str) -> Result<ConcurrencyConfig, String> {
         .find(|target| target.name == format!("dagster_concurrency.{name}"))
         .map(|target| target.config)
         .ok_or_else(|| "internal error: the generated resource is not read back".into())
-}
-
-/// A values tree as JSON; `None` when it holds something not known.
-fn node_json(node: &Node) -> Option<serde_json::Value> {
-    Some(match &node.value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(flag) => json!(flag),
-        Value::Int(number) => json!(number),
-        Value::Float(_) | Value::Unknown => return None,
-        Value::Str(text) => json!(text),
-        Value::List(items) => {
-            serde_json::Value::Array(items.iter().map(node_json).collect::<Option<_>>()?)
-        }
-        Value::Map(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(key, value)| Some((key.clone(), node_json(value)?)))
-                .collect::<Option<Map<String, serde_json::Value>>>()?,
-        ),
-    })
 }
 
 #[cfg(test)]
