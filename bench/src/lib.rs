@@ -3,6 +3,7 @@
 //! protocol calls against a bare loopback gRPC round trip, and the validator against checkov.
 #![forbid(unsafe_code)]
 
+pub mod breakdown;
 pub mod fixtures;
 pub mod floor;
 pub mod latency;

@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 use tfplugin::client::{client_certificate, mutual_tls, plaintext, Announced, ClientShape};
 use tfplugin::plugin::MAGIC_COOKIE;
 use tonic::transport::Channel;
@@ -41,6 +42,8 @@ pub struct Plugin {
     _stdout: BufReader<ChildStdout>,
     /// The channel to the plugin's gRPC server.
     pub channel: Channel,
+    /// From starting the process to reading its handshake line.
+    pub handshake: Duration,
 }
 
 impl Plugin {
@@ -61,12 +64,14 @@ impl Plugin {
         if let Some((_, pem)) = &client {
             command.env("PLUGIN_CLIENT_CERT", pem);
         }
+        let start = Instant::now();
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", binary.display()))?;
         let mut stdout = BufReader::new(child.stdout.take().context("plugin stdout")?);
         let mut line = String::new();
         let read = tokio::task::block_in_place(|| stdout.read_line(&mut line));
+        let started = start.elapsed();
         if read? == 0 {
             let _ = child.kill();
             let _ = child.wait();
@@ -98,6 +103,7 @@ impl Plugin {
             child,
             _stdout: stdout,
             channel,
+            handshake: started,
         })
     }
 
