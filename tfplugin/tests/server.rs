@@ -1,138 +1,20 @@
 //! The server end to end in this process: a small provider served on loopback with AutoMTLS,
 //! called through tonic as Terraform calls it.
 
-use async_trait::async_trait;
+#[path = "../toy/provider.rs"]
+mod toy;
+
 use serde_json::json;
-use std::sync::Arc;
 use tfplugin::client::{mutual_tls, terraform_client_certificate, Announced};
-use tfplugin::diagnostics::Diagnostics;
 use tfplugin::plugin::{Handshake, Listening};
 use tfplugin::proto::service::plugin::g_r_p_c_controller_client::GRPCControllerClient;
 use tfplugin::proto::service::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::{self as pb, DynamicValue};
-use tfplugin::provider::{DataSource, Provider, Resource, StateUpgrader};
-use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::provider::DataSource;
 use tfplugin::server::ProviderService;
 use tfplugin::value::{from_msgpack, to_msgpack, Type, Value};
 use tonic::transport::Channel;
-
-struct Toy;
-
-struct Thing;
-
-fn thing_block() -> Block {
-    Block::new(
-        "a thing",
-        vec![
-            Attribute::required("name", Type::String, "its name").requires_replace(),
-            Attribute::optional("size", Type::Number, "its size").default(3),
-            Attribute::optional("boom", Type::Bool, "panics in plan when true"),
-            Attribute::computed("id", Type::String, "its id"),
-        ],
-    )
-}
-
-/// Version 0 had an attribute `legacy`, which version 1 removed.
-fn drop_legacy(
-    mut state: serde_json::Value,
-    _diags: &mut Diagnostics,
-) -> Option<serde_json::Value> {
-    state.as_object_mut()?.remove("legacy");
-    Some(state)
-}
-
-#[async_trait]
-impl Resource for Thing {
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 1,
-            block: thing_block(),
-        }
-    }
-
-    async fn plan(
-        &self,
-        _prior: &Value,
-        mut proposed: Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        if proposed.get("boom").as_bool() == Some(true) {
-            panic!("boom");
-        }
-        let id = match proposed.get("name") {
-            Value::String(name) => Value::from(format!("thing-{name}")),
-            _ => Value::Unknown,
-        };
-        proposed.set("id", id);
-        Some(proposed)
-    }
-
-    async fn apply(
-        &self,
-        _prior: &Value,
-        planned: Value,
-        _config: &Value,
-        _diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        Some(planned)
-    }
-
-    async fn read(&self, state: Value, _diags: &mut Diagnostics) -> Option<Value> {
-        Some(state)
-    }
-
-    fn state_upgraders(&self) -> Vec<StateUpgrader> {
-        vec![StateUpgrader {
-            from_version: 0,
-            upgrade: drop_legacy,
-        }]
-    }
-}
-
-struct Echo;
-
-#[async_trait]
-impl DataSource for Echo {
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new(
-                "echoes",
-                vec![
-                    Attribute::required("input", Type::String, "in"),
-                    Attribute::computed("output", Type::String, "out"),
-                ],
-            ),
-        }
-    }
-
-    async fn read(&self, mut config: Value, _diags: &mut Diagnostics) -> Option<Value> {
-        let input = config.get("input").clone();
-        config.set("output", input);
-        Some(config)
-    }
-}
-
-#[async_trait]
-impl Provider for Toy {
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new("toy", vec![]),
-        }
-    }
-
-    async fn configure(&self, _version: &str, _config: &Value, _diags: &mut Diagnostics) {}
-
-    fn resources(&self) -> Vec<(String, Arc<dyn Resource>)> {
-        vec![("toy_thing".to_owned(), Arc::new(Thing))]
-    }
-
-    fn data_sources(&self) -> Vec<(String, Arc<dyn DataSource>)> {
-        vec![("toy_echo".to_owned(), Arc::new(Echo))]
-    }
-}
+use toy::{thing_block, Echo, Toy};
 
 /// A served toy provider (mTLS pinned to a Terraform-shaped client certificate) and a client.
 struct Served {
