@@ -3,6 +3,9 @@
 //! to the handshake, each protocol call (up to the next logged event, so Terraform's own work
 //! between calls is counted with the call before it), and shutdown (`Close` to the process's
 //! exit). Terraform logs when a call starts, not when it returns: the gaps are what is visible.
+//! Inside a call Terraform looks up the provider's schema and logs that as `GetProviderSchema`
+//! too (an RPC on 1.0.3 the first time, from its cache on later versions) before making the
+//! call's own RPC, so such a lookup is counted with the call that made it.
 
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -87,9 +90,14 @@ pub fn parse(log: &str) -> Vec<Instance> {
                 instance.handshake = Some(at);
             } else if let Some((_, call)) = line.split_once("GRPCProvider.v6: ") {
                 let call = call.trim();
+                let lookup_inside_call = call == "GetProviderSchema"
+                    && instance
+                        .calls
+                        .last()
+                        .is_some_and(|(previous, _)| previous != "GetProviderSchema");
                 if call == "Close" {
                     instance.close = Some(at);
-                } else {
+                } else if !lookup_inside_call {
                     instance.calls.push((call.to_owned(), at));
                 }
             } else if line.contains("provider: plugin process exited:")
@@ -132,6 +140,7 @@ mod tests {
 2026-12-02T05:51:57.622Z [TRACE] GRPCProvider.v6: GetProviderSchema
 2026-12-02T05:51:57.623Z [TRACE] GRPCProvider: GetProviderSchema
 2026-12-02T05:51:57.667Z [TRACE] GRPCProvider.v6: ValidateResourceConfig
+2026-12-02T05:51:57.667Z [TRACE] GRPCProvider.v6: GetProviderSchema
 2026-12-02T05:51:57.670Z [TRACE] GRPCProvider.v6: Close
 2026-12-02T05:51:57.718Z [INFO]  provider: plugin process exited: plugin=.terraform/providers/registry.terraform.io/dagster-oss/dagster/0.1.0/linux_amd64/terraform-provider-dagster_v0.1.0 id=7
 not a log line
@@ -146,7 +155,15 @@ not a log line
         assert_eq!(get("process start to handshake"), Some(23));
         assert_eq!(get("handshake to first call"), Some(17));
         assert_eq!(get("GetProviderSchema"), Some(45));
+        // The schema lookup logged inside ValidateResourceConfig is counted with it.
         assert_eq!(get("ValidateResourceConfig"), Some(3));
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|(w, _)| w == "GetProviderSchema")
+                .count(),
+            1
+        );
         assert_eq!(get("shutdown (Close to exit)"), Some(48));
         assert_eq!(get("lifetime"), Some(136));
     }

@@ -149,6 +149,8 @@ pub struct NestedBlock {
     pub nesting: Nesting,
     /// Its content.
     pub block: Block,
+    /// At most this many blocks (0: no limit); Terraform checks it.
+    pub max_items: i64,
 }
 
 impl NestedBlock {
@@ -158,6 +160,16 @@ impl NestedBlock {
             name: name.to_owned(),
             nesting: Nesting::List,
             block,
+            max_items: 0,
+        }
+    }
+
+    /// A list of at most one block: absent is an empty list, not null, so state written by a
+    /// provider that declared the block this way keeps its shape.
+    pub fn at_most_one(name: &str, block: Block) -> Self {
+        NestedBlock {
+            max_items: 1,
+            ..NestedBlock::list(name, block)
         }
     }
 
@@ -167,6 +179,7 @@ impl NestedBlock {
             name: name.to_owned(),
             nesting: Nesting::Single,
             block,
+            max_items: 0,
         }
     }
 
@@ -181,7 +194,7 @@ impl NestedBlock {
                 Nesting::Set => NestingMode::Set,
             } as i32,
             min_items: 0,
-            max_items: 0,
+            max_items: self.max_items,
         }
     }
 }
@@ -349,6 +362,8 @@ mod tests {
         assert!(size.optional && size.computed && !size.required);
         assert_eq!(proto.attributes[0].r#type, b"\"string\"");
         assert_eq!(proto.block_types[0].type_name, "part");
+        let single = NestedBlock::at_most_one("one", Block::default()).to_proto();
+        assert_eq!((single.nesting, single.max_items), (2, 1));
         assert_eq!(
             block().value_type(),
             Type::object([
