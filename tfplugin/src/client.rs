@@ -2,7 +2,7 @@
 //! like the one Terraform makes, and a gRPC channel that pins the plugin's announced server
 //! certificate and presents the client certificate, as go-plugin does.
 
-use crate::tls::{crypto, Certified, TlsError};
+use crate::tls::{Certified, TlsError};
 use base64::Engine;
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
 use tokio_rustls::rustls::crypto::{
-    verify_tls12_signature, verify_tls13_signature, CryptoProvider,
+    aws_lc_rs, verify_tls12_signature, verify_tls13_signature, CryptoProvider,
 };
 use tokio_rustls::rustls::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime,
@@ -187,7 +187,8 @@ pub async fn mutual_tls(
     server_der: &[u8],
     client: Option<&Certified>,
 ) -> Result<Channel, Box<dyn std::error::Error + Send + Sync>> {
-    let provider = crypto();
+    // aws-lc-rs throughout: it signs with Terraform's P-521 key, which ring cannot.
+    let provider = Arc::new(aws_lc_rs::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?
         .dangerous()

@@ -3,13 +3,15 @@
 //! announce a certificate of its own in the handshake line. The server here makes a fresh Ed25519
 //! certificate per process (Terraform 1.0.3's Go verifies it faster than P-384) and serves only a
 //! client presenting exactly the certificate Terraform named: a pin, not a chain check, since
-//! that certificate is a CA used as a leaf, which a WebPKI verifier refuses. aws-lc-rs is the
-//! crypto provider because it verifies P-521 signatures (ring does not).
+//! that certificate is a CA used as a leaf, which a WebPKI verifier refuses. The crypto provider
+//! is ring's with aws-lc-rs's signature verification: aws-lc verifies P-521 signatures (ring does
+//! not), and verifying needs no random numbers, whose first use in aws-lc costs ~40 ms per process.
 
 use std::sync::Arc;
 use tokio_rustls::rustls::client::danger::HandshakeSignatureValid;
 use tokio_rustls::rustls::crypto::{
-    aws_lc_rs, verify_tls12_signature, verify_tls13_signature, CryptoProvider,
+    aws_lc_rs, ring as ring_provider, verify_tls12_signature, verify_tls13_signature,
+    CryptoProvider,
 };
 use tokio_rustls::rustls::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime,
@@ -47,7 +49,14 @@ pub fn server_certificate() -> Result<Certified, TlsError> {
         KeyUsagePurpose, PKCS_ED25519,
     };
     let failed = |e: rcgen::Error| TlsError(format!("cannot make the server certificate: {e}"));
-    let key = KeyPair::generate_for(&PKCS_ED25519).map_err(failed)?;
+    // The key from ring's generator (see the module doc); signing with Ed25519 is deterministic.
+    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+        .map_err(|_| TlsError("cannot make the server key".to_owned()))?;
+    let key = KeyPair::from_pkcs8_der_and_sign_algo(
+        &PrivatePkcs8KeyDer::from(pkcs8.as_ref()),
+        &PKCS_ED25519,
+    )
+    .map_err(failed)?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()]).map_err(failed)?;
     params
         .distinguished_name
@@ -81,9 +90,13 @@ pub fn certificate_from_pem(pem: &str) -> Result<Vec<u8>, TlsError> {
     }
 }
 
-/// The crypto provider of both sides.
+/// The crypto provider of both sides: ring's, verifying signatures with aws-lc-rs.
 pub fn crypto() -> Arc<CryptoProvider> {
-    Arc::new(aws_lc_rs::default_provider())
+    Arc::new(CryptoProvider {
+        signature_verification_algorithms: aws_lc_rs::default_provider()
+            .signature_verification_algorithms,
+        ..ring_provider::default_provider()
+    })
 }
 
 /// A TLS server presenting `server` and serving only a client that presents `client_der`.
