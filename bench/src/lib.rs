@@ -10,6 +10,7 @@ pub mod latency;
 pub mod plugin;
 pub mod report;
 pub mod rpc;
+pub mod scaling;
 pub mod stats;
 pub mod terraform;
 pub mod throughput;

@@ -8,7 +8,7 @@ use dagster_bench::plugin::Transport;
 use dagster_bench::report::{Report, Table};
 use dagster_bench::stats::{ms, ratio, Samples};
 use dagster_bench::{latency, terraform, throughput};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Benchmarks of terraform-provider-dagster and dagster-concurrency against their baselines.
@@ -67,6 +67,8 @@ struct Plan {
     plan_json_bytes: usize,
     values_files: usize,
     validator_rounds: usize,
+    /// The smaller size of the scaling case (releases or tag limits in one file).
+    scaling_small: usize,
 }
 
 impl Plan {
@@ -80,6 +82,7 @@ impl Plan {
                 plan_json_bytes: 1 << 20,
                 values_files: 200,
                 validator_rounds: 1,
+                scaling_small: 200,
             }
         } else {
             Plan {
@@ -90,6 +93,7 @@ impl Plan {
                 plan_json_bytes: 50 << 20,
                 values_files: 10_000,
                 validator_rounds: 3,
+                scaling_small: 2_000,
             }
         }
     }
@@ -426,6 +430,45 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
                 ),
             );
         }
+    }
+    report.tables.push(table);
+    run_scaling(report, plan, args, work.path())
+}
+
+/// The scaling case: check time at N and 10·N releases or tag limits in one file.
+fn run_scaling(report: &mut Report, plan: &Plan, args: &Args, dir: &Path) -> Result<()> {
+    let measured = dagster_bench::scaling::measure(
+        &args.validator,
+        dir,
+        plan.scaling_small,
+        plan.validator_rounds,
+        TOOL_TIMEOUT,
+    )?;
+    let mut table = Table::new(
+        "Validator scaling: `dagster-concurrency check` on one file at N and 10·N (linear: about 10x)",
+        &["input", "N", "median at N", "median at 10·N", "10·N / N"],
+    );
+    for case in &measured {
+        let growth = ratio(&case.large_time, &case.small_time);
+        table.row(vec![
+            case.input.to_owned(),
+            case.small.to_string(),
+            case.small_time.summary_ms(),
+            case.large_time.summary_ms(),
+            growth.clone(),
+        ]);
+        report.headline(
+            format!(
+                "check time for 10x the {} (linear: about 10, quadratic: about 100)",
+                case.input
+            ),
+            growth,
+            format!(
+                "{} vs {}",
+                ms(case.large_time.median()),
+                ms(case.small_time.median())
+            ),
+        );
     }
     report.tables.push(table);
     Ok(())

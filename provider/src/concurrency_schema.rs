@@ -9,8 +9,8 @@ use validator::version::NEWEST_KNOWN;
 
 fn tag_limit_block() -> Block {
     let mut attributes = named(vec![
-        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
-        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`). Conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
+        ("value", optional(AttributeType::String, "Only runs whose tag `key` has exactly this value count toward the limit. Conflicts with `apply_limit_per_unique_value = true`. Sent with `type = \"string\"`, so values such as `\"123\"` or `\"true\"` stay strings. Unset: the limit covers every value of the key.")),
+        ("apply_limit_per_unique_value", optional(AttributeType::Bool, "`true`: a separate limit for each distinct value of the tag (e.g. one per backfill with `dagster/backfill`); `true` conflicts with `value`. Without `value` and this, one limit is shared by all values. Default: `false`.")),
     ]);
     attributes.insert(
         "key".into(),
@@ -29,13 +29,13 @@ fn tag_limit_block() -> Block {
 fn block_op_block() -> Block {
     let mut attributes = named(vec![(
         "op_concurrency_slot_buffer",
-        optional(AttributeType::Number, "Extra op slots beyond the pool limit a run may wait for before it is held back, `0` or more. Only with `enabled = true`, and not with the `concurrency` placement (use `pools.op_granularity_run_buffer`). Unset: the key is not rendered."),
+        optional(AttributeType::Number, "Extra op slots beyond the pool limit a run may wait for before it is held back, `0` or more (a negative buffer is a warning). Non-zero only with `enabled = true`. Unset: `0` (Dagster's default), which is rendered because the chart requires the key whenever the block is set."),
     )]);
     attributes.insert(
         "enabled".into(),
         required(AttributeType::Bool, "Keep runs queued while the ops they would run are blocked by op/pool concurrency limits. Without this block Dagster (1.10 or later) blocks them by default."),
     );
-    block("`blockOpConcurrencyLimitedRuns` of the queued run coordinator. At most one. Rendered by the chart since 1.8.13.", attributes)
+    block("`blockOpConcurrencyLimitedRuns` of the queued run coordinator. At most one. Rendered by the chart since 1.8.13. Not with the `concurrency` placement or `pools`: the chart always writes the buffer under the run coordinator, which Dagster then refuses (use `pools.op_granularity_run_buffer`).", attributes)
 }
 
 fn pools_block() -> Block {
@@ -44,7 +44,7 @@ fn pools_block() -> Block {
         named(vec![
             ("default_limit", optional(AttributeType::Number, "Limit for pools without a limit of their own, 0 to 1000 slots (outside: an error). Unset: no default limit is rendered.")),
             ("granularity", optional(AttributeType::String, "`\"op\"` (slots are held per op; Dagster's default) or `\"run\"` (one slot per run).")),
-            ("op_granularity_run_buffer", optional(AttributeType::Number, "With op granularity, how many extra runs may start while waiting for pool slots, `0` or more. Unset: Dagster's default applies.")),
+            ("op_granularity_run_buffer", optional(AttributeType::Number, "With op granularity, how many extra runs may start while waiting for pool slots, `0` or more (a negative buffer is a warning). Unset: Dagster's default applies.")),
         ]),
     )
 }

@@ -153,7 +153,7 @@ pub fn instance_concurrency_schema() -> Schema {
     Schema {
         version: 0,
         block: block(
-            "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).",
+            "Reads what a live Dagster instance enforces, through the webserver's GraphQL API: its run limits (`runQueueConfig`), pool settings (`poolConfig`) and pool limits. Use it to check that the deployed Dagster applies what `dagster_concurrency` rendered, e.g. in a `check` block or an output. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nData sources are read on every plan, `-refresh=false` included. Declared inside a `check` block (Terraform 1.5 or later), a read that fails because the webserver cannot be reached (in CI, say) is a warning, and the plan goes on with the read put off to apply (see the CI guide, `docs/ci.md`).",
             attributes,
         ),
     }

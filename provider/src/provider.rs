@@ -28,7 +28,7 @@ pub struct DagsterProvider {
 pub struct ProviderConfig {
     policy: Value<Vec<PolicyBlock>>,
     webserver_url: Value<String>,
-    headers: Value<BTreeMap<String, String>>,
+    headers: Value<BTreeMap<String, Value<String>>>,
     timeout_seconds: Value<Number>,
     retries: Value<Number>,
 }

@@ -42,8 +42,8 @@ const INSTANCE_CONCURRENCY: &str = "query { instance { runQueueConfig { maxConcu
 pub struct WebserverArgs {
     /// `webserver_url`.
     pub url: Value<String>,
-    /// `headers`.
-    pub headers: Value<BTreeMap<String, String>>,
+    /// `headers`; a value may be `null` (an error) or unknown (the header is not sent yet).
+    pub headers: Value<BTreeMap<String, Value<String>>>,
     /// `timeout_seconds`.
     pub timeout_seconds: Value<Number>,
     /// `retries`.
@@ -206,6 +206,20 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
     let mut headers_ok = true;
     if let Value::Value(given) = &args.headers {
         for (name, value) in given {
+            let value = match value {
+                Value::Value(value) => value,
+                Value::Unknown => continue,
+                Value::Null => {
+                    headers_ok = false;
+                    attribute_error(
+                        diags,
+                        "headers",
+                        format!("the value of header {name:?} is null"),
+                        format!("Set `headers[{name:?}]` to the header's value, or leave the header out of `headers`; a header has no null value."),
+                    );
+                    continue;
+                }
+            };
             let parsed = (
                 HeaderName::from_bytes(name.as_bytes()),
                 HeaderValue::from_str(value),
@@ -240,7 +254,10 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
         }
     }
     let secrets = match &args.headers {
-        Value::Value(given) => Secrets::new(given.values()),
+        Value::Value(given) => Secrets::new(given.values().filter_map(|value| match value {
+            Value::Value(value) => Some(value),
+            _ => None,
+        })),
         _ => Secrets::default(),
     };
     Some(Settings {
@@ -727,7 +744,7 @@ mod tests {
     fn args(url: &str, timeout_seconds: i64, retries: i64) -> WebserverArgs {
         WebserverArgs {
             url: Value::Value(url.into()),
-            headers: Value::Value(BTreeMap::from([(
+            headers: known_headers(BTreeMap::from([(
                 "Authorization".to_owned(),
                 "Bearer secret".to_owned(),
             )])),
@@ -736,12 +753,30 @@ mod tests {
         }
     }
 
+    fn known_headers(headers: BTreeMap<String, String>) -> Value<BTreeMap<String, Value<String>>> {
+        Value::Value(
+            headers
+                .into_iter()
+                .map(|(name, value)| (name, Value::Value(value)))
+                .collect(),
+        )
+    }
+
     fn client(url: &str, timeout_seconds: i64, retries: i64) -> WebserverClient {
         let shared = SharedWebserver::default();
         let mut diags = Diagnostics::default();
         shared.configure(&mut diags, &args(url, timeout_seconds, retries));
         assert!(diags.errors.is_empty(), "{:?}", diags.errors);
         shared.client(&mut diags, "test").expect("configured")
+    }
+
+    /// A client of a local port nothing listens on.
+    fn closed_port_client(retries: i64) -> WebserverClient {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        client(&format!("http://127.0.0.1:{port}"), 5, retries)
     }
 
     #[test]
@@ -767,13 +802,19 @@ mod tests {
     fn bad_arguments_are_attribute_errors_and_header_values_stay_secret() {
         let mut bad = args("http://x", 0, 11);
         bad.headers = Value::Value(BTreeMap::from([
-            ("Bad Name".to_owned(), "v".to_owned()),
-            ("X-Token".to_owned(), "line\nbreak-secret".to_owned()),
+            ("Bad Name".to_owned(), Value::Value("v".to_owned())),
+            (
+                "X-Token".to_owned(),
+                Value::Value("line\nbreak-secret".to_owned()),
+            ),
+            ("X-Null".to_owned(), Value::Null),
+            ("X-Later".to_owned(), Value::Unknown),
         ]));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &bad);
         let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
-        assert_eq!(summaries.len(), 4, "{summaries:?}");
+        assert_eq!(summaries.len(), 5, "{summaries:?}");
+        assert!(summaries.contains(&"the value of header \"X-Null\" is null".to_owned()));
         assert!(summaries.iter().all(|s| !s.contains("secret")));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &args("localhost:3000", 5, 1));
@@ -908,11 +949,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_port_is_unreachable() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let client = client(&format!("http://127.0.0.1:{port}"), 5, 1);
+        let client = closed_port_client(1);
         let error = client.pool_limit("a").await.expect_err("closed port");
         assert!(matches!(error, WebserverError::Unreachable(_)), "{error:?}");
         assert!(error.hint().contains("running"));
@@ -952,7 +989,7 @@ mod tests {
     /// The diagnostic of a request to `url` with `headers`, when the server answers 401.
     async fn echoed_diagnostic(url: String, headers: BTreeMap<String, String>) -> String {
         let mut given = args(&url, 5, 0);
-        given.headers = Value::Value(headers);
+        given.headers = known_headers(headers);
         let shared = SharedWebserver::default();
         let mut diags = Diagnostics::default();
         shared.configure(&mut diags, &given);
@@ -1050,11 +1087,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refresh_that_cannot_reach_the_webserver_says_how_to_plan_without_it() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let client = client(&format!("http://127.0.0.1:{port}"), 5, 0);
+        let client = closed_port_client(0);
         let error = client.pool_limit("a").await.expect_err("closed port");
         let mut diags = Diagnostics::default();
         client.report_read(

@@ -1,12 +1,13 @@
-//! Clients for the Python test oracles in `tests/oracle/`: Helm's own values parser, Dagster's
-//! instance loader, and Dagster's queued-run daemon. Python is only ever a test oracle.
+//! Clients for the Python test oracles in `tests/oracle/`: Helm's own values parser, the released
+//! Dagster charts, Dagster's instance loader, and Dagster's queued-run daemon. Python is only ever
+//! a test oracle.
 
 use crate::repo_root;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// The venv Python that runs the oracles (`ORACLE_PYTHON`, else the repository's `.venv`).
@@ -37,9 +38,14 @@ struct LineServer {
 
 impl LineServer {
     fn start(name: &'static str) -> Self {
+        Self::start_with(name, &[])
+    }
+
+    fn start_with(name: &'static str, env: &[(&str, &Path)]) -> Self {
         let stderr = tempfile::tempfile().expect("temp file for oracle stderr");
         let mut child = Command::new(oracle_python())
             .arg(script(name))
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr.try_clone().expect("clone stderr file"))
@@ -85,6 +91,11 @@ impl LineServer {
         if sent.is_err() {
             self.died("stopped reading requests");
         }
+        self.receive()
+    }
+
+    /// Reads one answer line.
+    fn receive<A: for<'de> Deserialize<'de>>(&mut self) -> A {
         let mut answer = String::new();
         match self.stdout.read_line(&mut answer) {
             Ok(n) if n > 0 => {}
@@ -128,6 +139,117 @@ impl HelmOracle {
     /// Applies `set` entries (`{name, value, type}` objects) and reads `values_yaml`.
     pub fn build<S: Serialize>(&mut self, set: &S, values_yaml: &str) -> HelmTrees {
         self.0.ask(&json!({"set": set, "values_yaml": values_yaml}))
+    }
+}
+
+/// Where the released Dagster charts are: `DAGSTER_CHARTS_DIR`, else `../shared/charts/dagster`
+/// beside the repository (beside the main checkout for a git worktree one level further down).
+pub fn charts_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DAGSTER_CHARTS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let root = repo_root();
+    let beside = |base: &Path| base.join("shared/charts/dagster");
+    root.ancestors()
+        .skip(1)
+        .take(2)
+        .map(beside)
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| beside(root.parent().unwrap_or(&root)))
+}
+
+/// What one chart made of one source of values (see `tests/oracle/chart_oracle.py`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChartRender {
+    /// `set`, `set reversed` or `values_yaml`.
+    pub source: String,
+    /// `ok`, or the stage that refused: `helm` (the values), `schema` or `render` (the templates).
+    pub stage: String,
+    /// The refusal, if any.
+    pub error: Option<String>,
+    /// The `run_coordinator`, `concurrency` and `run_queue` sections of the chart's dagster.yaml.
+    pub sections: Option<Value>,
+    /// The chart's dagster.yaml as written.
+    pub dagster_yaml: Option<String>,
+    /// That dagster.yaml with its storage and run launcher removed, for a local Dagster.
+    pub local_dagster_yaml: Option<String>,
+}
+
+/// One chart's renders of one configuration, and the configuration's own instance YAML.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChartRenders {
+    /// The sources rendered: `set`, `set reversed`, `values_yaml`.
+    pub renders: Vec<ChartRender>,
+    /// The `run_coordinator`, `concurrency` and `run_queue` sections of the `instance_yaml`
+    /// sent, parsed by PyYAML as Dagster reads it.
+    pub instance_sections: Option<Value>,
+    /// Why the oracle could not answer (no such chart, a bad request).
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChartsFound {
+    versions: Vec<String>,
+}
+
+/// The released Dagster charts under [`charts_dir`], rendered by Helm 4.2.3 in one process.
+pub struct ChartOracle {
+    server: LineServer,
+    /// The chart versions found, oldest first.
+    pub versions: Vec<String>,
+}
+
+impl ChartOracle {
+    /// Starts the oracle; panics when no chart is found, since the suite would prove nothing.
+    pub fn start() -> Self {
+        let dir = charts_dir();
+        let mut server = LineServer::start_with("chart_oracle.py", &[("DAGSTER_CHARTS_DIR", &dir)]);
+        let found: ChartsFound = server.receive();
+        assert!(
+            !found.versions.is_empty(),
+            "no Dagster chart under {}: set DAGSTER_CHARTS_DIR, or run scripts/pull-charts",
+            dir.display()
+        );
+        ChartOracle {
+            server,
+            versions: found.versions,
+        }
+    }
+
+    /// Renders chart `version` from a values tree written as a values file (no `set` entries).
+    pub fn render_values(&mut self, version: &str, values: &Value) -> ChartRender {
+        let answer: ChartRenders = self.server.ask(&json!({
+            "chart": version,
+            "values_yaml": values.to_string(),
+            "sources": ["values_yaml"],
+        }));
+        answer.renders.into_iter().next().unwrap_or(ChartRender {
+            source: "values_yaml".into(),
+            stage: "oracle".into(),
+            error: answer.error,
+            sections: None,
+            dagster_yaml: None,
+            local_dagster_yaml: None,
+        })
+    }
+
+    /// Renders chart `version` from the `set` entries (in list order and reversed) and from
+    /// `values_yaml`, handing the chart the values under `prefix`; parses `instance_yaml` beside.
+    pub fn render<S: Serialize>(
+        &mut self,
+        version: &str,
+        prefix: &[String],
+        set: &S,
+        values_yaml: &str,
+        instance_yaml: &str,
+    ) -> ChartRenders {
+        self.server.ask(&json!({
+            "chart": version,
+            "prefix": prefix,
+            "set": set,
+            "values_yaml": values_yaml,
+            "instance_yaml": instance_yaml,
+        }))
     }
 }
 

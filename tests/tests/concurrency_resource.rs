@@ -38,14 +38,14 @@ fn seed_example_renders_the_adr_and_a_second_plan_shows_no_changes() {
         );
         let values_yaml = outputs["values_yaml"]["value"].as_str().unwrap_or_default();
         assert!(
-            values_yaml.contains("\"maxConcurrentRuns\": 5\n"),
+            values_yaml.contains("maxConcurrentRuns: 5\n"),
             "{values_yaml}"
         );
         let instance_yaml = outputs["instance_yaml"]["value"]
             .as_str()
             .unwrap_or_default();
         assert!(
-            instance_yaml.contains("\"max_concurrent_runs\": 5\n    \"tag_concurrency_limits\":\n      - \"key\": \"dagster/backfill\"\n        \"limit\": 3\n"),
+            instance_yaml.contains("max_concurrent_runs: 5\n    tag_concurrency_limits:\n      - key: dagster/backfill\n        limit: 3\n"),
             "{instance_yaml}"
         );
         ws.run(&["plan", "-detailed-exitcode", "-no-color"])
@@ -96,17 +96,19 @@ const ERROR_CASES: &[(&str, &str)] = &[
     ("DC201", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"\" # DC201\n    limit = 1\n  }"),
     ("DC202", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = -1 # DC202\n  }"),
     ("DC203", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"a\"\n    apply_limit_per_unique_value = true # DC203\n    limit = 1\n  }"),
-    ("DC204", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\" # DC204\n    limit = 1\n  }\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = 2\n  }"),
+    ("DC204", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    limit = 1\n  }\n  tag_concurrency_limit {\n    key   = \"team\" # DC204\n    limit = 2\n  }"),
     ("DC301", "chart_version = \"1.12.8\" # DC301\n  max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }"),
     ("DC302", "chart_version = \"1.12.10\" # DC302\n  max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }"),
     ("DC303", "max_concurrent_runs = 5\n  placement = \"run_coordinator\" # DC303\n  pools {\n    default_limit = 2\n  }"),
     ("DC304", "max_concurrent_runs = 5\n  placement = \"queued\" # DC304"),
-    ("DC305", "max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }\n  block_op_concurrency_limited_runs {\n    enabled = true\n    op_concurrency_slot_buffer = 1 # DC305\n  }"),
+    ("DC210", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"<<\" # DC210\n    limit = 1\n  }"),
+    ("DC305", "max_concurrent_runs = 5\n  pools {\n    default_limit = 2\n  }\n  block_op_concurrency_limited_runs {\n    enabled = true # DC305\n    op_concurrency_slot_buffer = 0\n  }"),
     ("DC311", "max_concurrent_runs = 5\n  pools {\n    granularity = \"ops\" # DC311\n  }"),
     ("DC312", "max_concurrent_runs = 5\n  pools {\n    default_limit = 1001 # DC312\n  }"),
     ("DC401", "max_concurrent_runs = 5\n  block_op_concurrency_limited_runs {\n    enabled = false\n    op_concurrency_slot_buffer = 1 # DC401\n  }"),
     ("DC402", "max_concurrent_runs = 5\n  dequeue_interval_seconds = -1 # DC402"),
     ("DC403", "max_concurrent_runs = 5\n  dequeue_num_workers = 0 # DC403"),
+    ("DC407", "max_concurrent_runs = 1000000 # DC407"),
     ("DC501", "max_concurrent_runs = 5\n  chart_version = \"latest\" # DC501"),
     ("DC502", "max_concurrent_runs = 5\n  values_prefix = \"a..b\" # DC502"),
     ("DC504", "max_concurrent_runs = 2.5 # DC504"),
@@ -123,7 +125,9 @@ const WARNING_CASES: &[(&str, &str)] = &[
     ("DC209", "max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"team\"\n    value = \"\" # DC209\n    limit = 1\n  }"),
     ("DC404", "max_concurrent_runs = 5\n  dequeue_interval_seconds = 0 # DC404"),
     ("DC405", "max_concurrent_runs = 5\n  chart_version = \"1.8.0\" # DC405\n  block_op_concurrency_limited_runs {\n    enabled = true\n  }"),
+    ("DC406", "max_concurrent_runs = 5\n  pools {\n    op_granularity_run_buffer = -1 # DC406\n  }"),
     ("DC503", "max_concurrent_runs = 5\n  chart_version = \"9.0.0\" # DC503"),
+    ("DC505", "max_concurrent_runs = 5\n  chart_version = \"1.12.99\" # DC505"),
 ];
 
 /// One resource per case, and the 1-based line of each case's marker. A case without a marker

@@ -1,12 +1,14 @@
 //! Required arguments written as `null`, through real Terraform CLIs: `terraform validate`
 //! fails with an error at the argument's line, for every resource and data source, and for a
-//! null in the provider's policy.
+//! null in the provider block (a policy tag key, a header value).
 
 use dagster_e2e::{clis, config, line_of, Workspace};
 use serde_json::Value;
 
 /// A null in the provider block (Terraform validates resources only once it passes).
 const PROVIDER: &str = r#"provider "dagster" {
+  headers = { Authorization = null } # headers
+
   policy {
     required_tag_limits = ["dagster/backfill", null] # policy-tag
   }
@@ -56,6 +58,17 @@ data "dagster_concurrency" "key" {
   }
 }
 
+data "dagster_concurrency" "limit_and_enabled" {
+  tag_concurrency_limit {
+    key   = "dagster/backfill"
+    limit = null # data-limit
+  }
+
+  block_op_concurrency_limited_runs {
+    enabled = null # data-enabled
+  }
+}
+
 resource "dagster_pool_limit" "pool" {
   pool  = null # pool-pool
   limit = 4
@@ -68,10 +81,13 @@ resource "dagster_pool_limit" "limit" {
 "#;
 
 /// `(marker, summary)` of every diagnostic expected in [`PROVIDER`].
-const PROVIDER_EXPECTED: &[(&str, &str)] = &[(
-    "# policy-tag",
-    "policy.required_tag_limits[1] is required but null",
-)];
+const PROVIDER_EXPECTED: &[(&str, &str)] = &[
+    ("# headers", "the value of header \"Authorization\" is null"),
+    (
+        "# policy-tag",
+        "policy.required_tag_limits[1] is required but null",
+    ),
+];
 
 /// `(marker, summary)` of every diagnostic expected in [`RESOURCES`].
 const RESOURCES_EXPECTED: &[(&str, &str)] = &[
@@ -91,6 +107,14 @@ const RESOURCES_EXPECTED: &[(&str, &str)] = &[
         "# data-key",
         "tag_concurrency_limit[0].key is required but null",
     ),
+    (
+        "# data-limit",
+        "tag_concurrency_limit[0].limit is required but null",
+    ),
+    (
+        "# data-enabled",
+        "block_op_concurrency_limited_runs.enabled is required but null",
+    ),
     ("# pool-pool", "pool is required but null"),
     ("# pool-limit", "limit is required but null"),
 ];
@@ -103,7 +127,11 @@ fn fails_validate_at_each_null(body: &str, expected: &[(&str, &str)]) {
         let ws = Workspace::new(tf, &main_tf);
         ws.init();
         let validate = ws.validate_json();
-        assert_eq!(validate["valid"], false, "terraform {}: {validate}", tf.version);
+        assert_eq!(
+            validate["valid"], false,
+            "terraform {}: {validate}",
+            tf.version
+        );
         let diagnostics = validate["diagnostics"].as_array().expect("diagnostics");
         let found: Vec<(u64, &str)> = diagnostics
             .iter()
@@ -166,7 +194,7 @@ fn a_null_from_a_variable_fails_plan_at_its_line() {
 }
 
 #[test]
-fn a_null_tag_key_in_the_policy_fails_validate_at_its_line() {
+fn a_null_in_the_provider_block_fails_validate_at_its_line() {
     fails_validate_at_each_null(PROVIDER, PROVIDER_EXPECTED);
 }
 

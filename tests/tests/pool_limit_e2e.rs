@@ -287,3 +287,126 @@ fn an_out_of_range_limit_fails_at_validate_before_any_request() {
     );
     assert!(stderr.contains("DAGSTER_WEBSERVER_URL"), "{stderr}");
 }
+
+/// A Python web server from the test venv on a free port, killed by its process id when
+/// dropped: `python -m http.server` (a real server that is not Dagster: 501 to a POST), or
+/// [`ECHOING_PROXY`].
+struct PythonServer {
+    child: std::process::Child,
+    url: String,
+}
+
+/// An authenticating proxy's refusal page: 401 to every POST, with the request's headers
+/// echoed in the body (as some proxies' error pages do). `{port}` is replaced.
+const ECHOING_PROXY: &str = r#"
+import http.server
+class Echo(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = ("<html>denied: " + "; ".join(f"{k}: {v}" for k, v in self.headers.items()) + "</html>").encode()
+        self.send_response(401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.HTTPServer(("127.0.0.1", {port}), Echo).serve_forever()
+"#;
+
+impl PythonServer {
+    /// Runs `python ARGS` (`{port}` in them replaced by a free port) and waits for the port.
+    fn start(args: &[&str]) -> Self {
+        let python = std::env::var_os("ORACLE_PYTHON")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dagster_e2e::repo_root().join(".venv/bin/python"));
+        let port = free_port();
+        let root = tempfile::TempDir::new().expect("served dir");
+        let child = std::process::Command::new(python)
+            .args(
+                args.iter()
+                    .map(|arg| arg.replace("{port}", &port.to_string())),
+            )
+            .current_dir(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python server");
+        let server = PythonServer {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "python server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+impl Drop for PythonServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The error of `terraform apply` of a pool limit against `url`, on one line.
+fn apply_error(url: &str) -> String {
+    let ws = failing_workspace(url, 4, "  retries = 0\n");
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    one_line(&run.stderr)
+}
+
+#[test]
+fn wrong_urls_get_hints_that_fit_what_answered() {
+    let server = DagsterWebserver::start("");
+    // The endpoint itself with a trailing slash: used as the endpoint.
+    let tf = &clis()[0];
+    let ws = Workspace::new(
+        tf,
+        &pool_limit_config(&format!("{}/graphql/", server.url), "slash", 2),
+    );
+    ws.init().apply();
+    assert_eq!(server.pool_limit("slash"), (json!(2), false));
+
+    // A path the webserver does not serve (a `--path-prefix` it was not started with): 405.
+    let stderr = apply_error(&format!("{}/dagster", server.url));
+    assert!(stderr.contains("HTTP 405"), "{stderr}");
+    assert!(
+        stderr.contains("should be the webserver's base URL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+
+    // Another web server: 501 to a POST.
+    let other = PythonServer::start(&["-m", "http.server", "{port}", "--bind", "127.0.0.1"]);
+    let stderr = apply_error(&other.url);
+    assert!(stderr.contains("HTTP 501"), "{stderr}");
+    assert!(
+        stderr.contains("does not look like a Dagster webserver"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0..1000"), "{stderr}");
+}
+
+#[test]
+fn header_values_an_auth_proxy_echoes_never_reach_terraform_output() {
+    let proxy = PythonServer::start(&["-c", ECHOING_PROXY]);
+    let token = "tok-3f9a7c21e8";
+    let ws = failing_workspace(
+        &proxy.url,
+        4,
+        &format!("  retries = 0\n  headers = {{ Authorization = \"Bearer {token}\", X-Api-Key = \"key-77aa91\" }}\n"),
+    );
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let output = one_line(&format!("{}{}", run.stdout, run.stderr));
+    assert!(output.contains("HTTP 401"), "{output}");
+    assert!(output.contains("authorization: [redacted]"), "{output}");
+    assert!(output.contains("refused the credentials"), "{output}");
+    for secret in [token, "key-77aa91"] {
+        assert!(!output.contains(secret), "{secret} in {output}");
+    }
+}

@@ -1,10 +1,11 @@
-//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL) while the
-//! provider serves it must not leave the provider running.
+//! The provider's lifetime through real Terraform CLIs: a Terraform killed (SIGKILL, or SIGPIPE)
+//! while the provider serves it must not leave the provider running.
 
-use dagster_e2e::{clis, config, Workspace};
+use dagster_e2e::{clis, config, Terraform, Workspace};
 use std::io::ErrorKind;
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Longest wait for something the test waits on. A deadline for liveness, not a timing
@@ -81,34 +82,74 @@ fn accept_silently(listener: &TcpListener) -> TcpStream {
     }
 }
 
-#[test]
-fn a_killed_terraform_leaves_no_provider_running() {
-    // A webserver that accepts and never answers, and a read that would wait an hour on it.
+/// A workspace whose plan reads the instance data source from `url`, with `timeout_seconds`.
+fn reading_workspace(tf: &Terraform, url: &str, timeout_seconds: u32) -> Workspace {
+    let ws = Workspace::new(
+        tf,
+        &config(&format!(
+            "provider \"dagster\" {{\n  webserver_url   = \"{url}\"\n  timeout_seconds = {timeout_seconds}\n  retries         = 0\n}}\n\ndata \"dagster_instance_concurrency\" \"live\" {{}}\n"
+        )),
+    );
+    ws.init();
+    ws
+}
+
+/// Waits until every process of `providers` is gone, then fails naming those left (after
+/// killing them, so a failing test leaves nothing behind).
+fn expect_gone(tf: &Terraform, providers: &[u32]) {
+    let since = Instant::now();
+    while providers.iter().any(|pid| alive(*pid)) && since.elapsed() < DEADLINE {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<u32> = providers
+        .iter()
+        .copied()
+        .filter(|pid| alive(*pid))
+        .collect();
+    for pid in &left {
+        kill(*pid);
+    }
+    assert!(
+        left.is_empty(),
+        "terraform {}: providers {left:?} outlived their Terraform by {DEADLINE:?}",
+        tf.version
+    );
+}
+
+/// A `terraform plan` (output to `output`) whose provider is reading from a server that
+/// accepts and never answers, with `timeout_seconds`: the running Terraform, the provider's
+/// connection (kept open), and the providers as `(provider, the Terraform that started it)`.
+fn plan_waiting_on_a_silent_server(
+    tf: &Terraform,
+    timeout_seconds: u32,
+    output: fn() -> Stdio,
+) -> (Child, TcpStream, Vec<(u32, u32)>) {
     let silent = TcpListener::bind("127.0.0.1:0").expect("listener");
     let url = format!("http://{}", silent.local_addr().expect("address"));
-    for tf in clis() {
-        let ws = Workspace::new(
-            tf,
-            &config(&format!(
-                "provider \"dagster\" {{\n  webserver_url   = \"{url}\"\n  timeout_seconds = 3600\n  retries         = 0\n}}\n\ndata \"dagster_instance_concurrency\" \"live\" {{}}\n"
-            )),
-        );
-        ws.init();
-        let mut terraform = ws
-            .command(&["plan", "-no-color"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("terraform plan starts");
-        let connection = accept_silently(&silent);
-        let providers = providers_below(terraform.id());
-        assert!(
-            !providers.is_empty(),
-            "terraform {}: no provider process found",
-            tf.version
-        );
+    let ws = reading_workspace(tf, &url, timeout_seconds);
+    let terraform = ws
+        .command(&["plan", "-no-color"])
+        .stdin(Stdio::null())
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .expect("terraform plan starts");
+    let connection = accept_silently(&silent);
+    let providers = providers_below(terraform.id());
+    assert!(
+        !providers.is_empty(),
+        "terraform {}: no provider process found",
+        tf.version
+    );
+    (terraform, connection, providers)
+}
 
+#[test]
+fn a_killed_terraform_leaves_no_provider_running() {
+    for tf in clis() {
+        // A read that would wait an hour.
+        let (mut terraform, _connection, providers) =
+            plan_waiting_on_a_silent_server(tf, 3600, Stdio::null);
         // SIGKILL to the Terraform that started the provider (a child of ours), then to ours.
         for (_, parent) in &providers {
             kill(*parent);
@@ -116,21 +157,28 @@ fn a_killed_terraform_leaves_no_provider_running() {
         terraform.kill().expect("SIGKILL terraform");
         terraform.wait().expect("reap terraform");
         let providers: Vec<u32> = providers.into_iter().map(|(pid, _)| pid).collect();
+        expect_gone(tf, &providers);
+    }
+}
 
-        let killed = Instant::now();
-        while providers.iter().any(|pid| alive(*pid)) && killed.elapsed() < DEADLINE {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let left: Vec<u32> = providers.into_iter().filter(|pid| alive(*pid)).collect();
-        for pid in &left {
-            // Leave nothing behind even when the test fails: killed by its own process id.
-            kill(*pid);
-        }
-        assert!(
-            left.is_empty(),
-            "terraform {}: providers {left:?} outlived the killed Terraform by {DEADLINE:?}",
-            tf.version
-        );
-        drop(connection);
+/// `terraform plan | head -1`: the reader goes away after one line, and Terraform dies of
+/// SIGPIPE at its next write (here, the error of a read that times out after a second).
+#[test]
+fn a_terraform_killed_by_a_closed_pipe_leaves_no_provider_running() {
+    for tf in clis() {
+        let (mut terraform, _connection, providers) =
+            plan_waiting_on_a_silent_server(tf, 1, Stdio::piped);
+        let mut stdout = BufReader::new(terraform.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("one line");
+        drop(stdout);
+        drop(terraform.stderr.take());
+
+        // Terraform 1.0.3 runs its work in a child process (panicwrap's) and exits 1 when that
+        // child dies of SIGPIPE; newer CLIs die of SIGPIPE themselves.
+        let status = terraform.wait().expect("terraform ends");
+        assert!(!status.success(), "terraform {}: {status}", tf.version);
+        let providers: Vec<u32> = providers.into_iter().map(|(pid, _)| pid).collect();
+        expect_gone(tf, &providers);
     }
 }

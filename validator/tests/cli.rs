@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{fixture, run, text};
+use common::{fixture, run, run_with_stdin, text};
+use std::path::Path;
 use std::process::Output;
 
 fn json(output: &Output) -> serde_json::Value {
@@ -25,7 +26,7 @@ fn terraform_errors_exit_1_with_compiler_style_lines() {
     let text = text(&output.stdout);
     assert!(
         text.contains(&format!(
-            "{path}:5:3: error[DC101]: max_concurrent_runs = -5 is below -1"
+            "{path}:5:3: error[DC101]: dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns = -5 is below -1"
         )),
         "{text}"
     );
@@ -58,7 +59,7 @@ fn helm_values_with_prefix_and_chart_version() {
         "--values-prefix",
         "dagster",
         "--chart-version",
-        "0.9",
+        "99.0.0",
         &path,
     ]);
     let report = json(&output);
@@ -69,8 +70,32 @@ fn helm_values_with_prefix_and_chart_version() {
         .filter_map(|d| d["code"].as_str())
         .collect();
     assert!(codes.contains(&"DC104"), "{codes:?}");
-    assert!(codes.contains(&"DC501"), "{codes:?}");
-    assert_eq!(output.status.code(), Some(1));
+    assert!(codes.contains(&"DC503"), "{codes:?}");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn options_that_are_not_values_are_usage_errors() {
+    // Not a DC501 or DC502 finding on every file: the command line itself is wrong.
+    let path = fixture("mixed/seed-adr.tf");
+    for (option, value, said) in [
+        (
+            "--chart-version",
+            "latest",
+            "not a MAJOR.MINOR.PATCH chart version",
+        ),
+        (
+            "--values-prefix",
+            "platform..dagster",
+            "not a dot-separated path",
+        ),
+    ] {
+        let output = run(&["check", option, value, &path]);
+        assert_eq!(output.status.code(), Some(2), "{option} {value}");
+        assert!(text(&output.stdout).is_empty(), "{option} {value}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(said), "{stderr}");
+    }
 }
 
 #[test]
@@ -152,7 +177,14 @@ fn a_directory_of_mixed_files() {
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     let files = report["files"].as_array().expect("files");
-    assert_eq!(files.len(), 6, "{report:#}");
+    // unrelated.json is not a plan: a walk does not read it.
+    assert_eq!(files.len(), 5, "{report:#}");
+    assert!(
+        files
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap_or("").ends_with("unrelated.json")),
+        "{report:#}"
+    );
     assert_eq!(report["totals"]["unreadable_files"], 0);
     let bad_yaml = files
         .iter()
@@ -248,12 +280,13 @@ fn junit_output() {
         xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
         "{xml}"
     );
+    // One failing case per error finding, and a passing case for the clean file.
     assert!(
-        xml.contains("<testsuites name=\"dagster-concurrency\" failures=\"2\" errors=\"0\">"),
+        xml.contains("<testsuites name=\"dagster-concurrency\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">"),
         "{xml}"
     );
     assert!(
-        xml.contains("<testcase name=\"helm_release.dagster\""),
+        xml.contains("<testcase name=\"helm_release.dagster DC101 at 5:3\""),
         "{xml}"
     );
     assert!(xml.contains("type=\"DC101\""), "{xml}");
@@ -277,8 +310,218 @@ fn rules_and_explain() {
             rule.code
         );
     }
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md"))
+            .expect("docs/cli.md");
+    for rule in validator::rules::REGISTRY {
+        let row = format!("| `{}` | {} | `{}` |", rule.code, rule.severity, rule.name);
+        assert!(guide.contains(&row), "docs/cli.md lacks {row}");
+    }
     let explained = text(&run(&["explain", "dc604"]).stdout);
     let rule = validator::rules::find("DC604").expect("DC604");
     assert!(explained.contains(rule.doc.trim_end()));
     assert!(explained.starts_with("# DC604 misspelt-apply-limit-per-unique-value (error)"));
+}
+
+const NEGATIVE_RUNS_TF: &str =
+    "resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = -5\n}\n";
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn a_symbolic_link_loop_is_walked_once_and_mentioned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("infra");
+    write(&root.join("sub/main.tf"), NEGATIVE_RUNS_TF);
+    std::os::unix::fs::symlink(&root, root.join("sub/back")).expect("symlink");
+    let output = run(&["check", "--format", "json", root.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["totals"]["files"], 1, "{report:#}");
+    assert_eq!(report["totals"]["errors"], 1, "{report:#}");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("sub/back: a symbolic link loop back to"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_files_that_are_not_plans_are_not_read_as_plans() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        &root.join("package.json"),
+        "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+    );
+    write(
+        &root.join("tsconfig.json"),
+        "{\n  // comments are JSONC\n  \"compilerOptions\": {\"strict\": true,},\n}\n",
+    );
+    write(&root.join("report.json"), "");
+    write(&root.join("main.tf"), NEGATIVE_RUNS_TF);
+    let walked = run(&["check", "--format", "json", root.to_str().expect("utf-8")]);
+    assert_eq!(walked.status.code(), Some(1), "{}", text(&walked.stderr));
+    let report = json(&walked);
+    assert_eq!(report["totals"]["files"], 1, "{report:#}");
+    assert_eq!(report["totals"]["unreadable_files"], 0, "{report:#}");
+    // Named on the command line (as a pre-commit hook names staged files): a note, exit 0.
+    let named = run(&["check", root.join("package.json").to_str().expect("utf-8")]);
+    assert_eq!(named.status.code(), Some(0));
+    assert!(
+        text(&named.stdout).contains("package.json: note: not a terraform plan"),
+        "{}",
+        text(&named.stdout)
+    );
+    // A truncated plan is still a plan, and an error.
+    let truncated = root.join("plan.json");
+    write(
+        &truncated,
+        "{\"format_version\":\"1.2\",\"terraform_version\":\"1.11.4\",\"planned",
+    );
+    assert_eq!(
+        run(&["check", truncated.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn nothing_checked_is_said() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = run(&["check", dir.path().to_str().expect("utf-8")]);
+    assert_eq!(empty.status.code(), Some(0));
+    let stdout = text(&empty.stdout);
+    assert!(stdout.contains("checked 0 file(s)"), "{stdout}");
+    assert!(stdout.contains("warning: nothing was checked"), "{stdout}");
+    let other = dir.path().join("values.yaml");
+    write(&other, "replicaCount: 2\n");
+    let json_format = run(&["check", "--format", "json", other.to_str().expect("utf-8")]);
+    assert_eq!(json_format.status.code(), Some(0));
+    assert!(
+        text(&json_format.stderr).contains("warning: nothing was checked: no dagster helm_release"),
+        "{}",
+        text(&json_format.stderr)
+    );
+    let checked = run(&["check", &fixture("mixed/seed-adr.tf")]);
+    assert!(!text(&checked.stdout).contains("nothing was checked"));
+    assert!(!text(&checked.stderr).contains("nothing was checked"));
+}
+
+#[test]
+fn standard_input_is_read_by_content() {
+    let plan = std::fs::read_to_string(fixture("plan-terraform-1.11.4.json")).expect("plan");
+    let values = "dagsterDaemon:\n  runCoordinator:\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: -5\n";
+    for (input, kind, code) in [
+        (plan.as_str(), "plan json", "DC104"),
+        (NEGATIVE_RUNS_TF, "terraform", "DC101"),
+        (values, "helm values", "DC101"),
+    ] {
+        let output = run_with_stdin(&["check", "--format", "json", "-"], input);
+        let report = json(&output);
+        let file = &report["files"][0];
+        assert_eq!(file["path"], "<stdin>", "{report:#}");
+        assert_eq!(file["kind"], kind, "{report:#}");
+        let codes: Vec<&str> = file["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert!(codes.contains(&code), "{kind}: {codes:?}");
+    }
+    let text_output = run_with_stdin(&["check", "-"], NEGATIVE_RUNS_TF);
+    assert!(
+        text(&text_output.stdout).starts_with("<stdin>:2:25: error[DC101]"),
+        "{}",
+        text(&text_output.stdout)
+    );
+}
+
+/// A plan made by Terraform 1.11.4 (plan-terraform-1.11.4.json) with the documented wiring
+/// added to its module (`helm_release.dagster` with `set = dagster_concurrency.paused.set`, its
+/// planned `set` the resource's), beside the `.tf` files its `configuration` describes, in a
+/// directory whose name has a space.
+const PLAN_WITH_SOURCES: &str = "plan sources/plan.json";
+
+#[test]
+fn plan_findings_are_reported_once_at_their_tf_source() {
+    let plan = fixture(PLAN_WITH_SOURCES);
+    let output = run(&["check", &plan]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = text(&output.stdout);
+    let source = fixture("plan sources/mod/main.tf");
+    assert!(
+        stdout.contains(&format!("{source}:9:25: warning[DC104]: module.platform.dagster_concurrency.paused: max_concurrent_runs = 0")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{source}:13:13: warning[DC205]: module.platform.dagster_concurrency.paused:"
+        )),
+        "{stdout}"
+    );
+    // The release applies the resource's `set`: its findings are the resource's, not repeated.
+    assert!(stdout.contains(" 2 warning(s)"), "{stdout}");
+    assert!(!stdout.contains("helm_release.dagster:"), "{stdout}");
+    // Without its sources the plan still names the resource.
+    let alone = tempfile::tempdir().expect("tempdir");
+    let copy = alone.path().join("plan.json");
+    std::fs::copy(&plan, &copy).expect("copy");
+    let elsewhere = text(&run(&["check", copy.to_str().expect("utf-8")]).stdout);
+    assert!(
+        elsewhere.contains("plan.json:1:")
+            && elsewhere.contains(": warning[DC104]: module.platform.dagster_concurrency.paused: "),
+        "{elsewhere}"
+    );
+    // Given the sources' directory alongside, the copy finds them again.
+    let alongside = text(
+        &run(&[
+            "check",
+            copy.to_str().expect("utf-8"),
+            &fixture("plan sources"),
+        ])
+        .stdout,
+    );
+    assert!(
+        alongside.contains(&format!("{source}:9:25: warning[DC104]")),
+        "{alongside}"
+    );
+    // Checking the sources and the plan together reports each finding once.
+    let both = text(&run(&["check", &plan, &fixture("plan sources")]).stdout);
+    assert!(
+        both.starts_with("checked 3 file(s)") || both.contains("checked 3 file(s)"),
+        "{both}"
+    );
+    assert_eq!(
+        both.matches(&format!("{source}:9:25: warning[DC104]"))
+            .count(),
+        1,
+        "{both}"
+    );
+}
+
+#[test]
+fn sarif_uris_are_encoded_and_plan_results_point_at_the_source() {
+    let output = run(&["check", "--format", "sarif", &fixture(PLAN_WITH_SOURCES)]);
+    let log = json(&output);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2, "{log:#}");
+    for result in results {
+        let location = &result["locations"][0];
+        let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert!(uri.starts_with("file:///"), "{uri}");
+        assert!(uri.ends_with("/plan%20sources/mod/main.tf"), "{uri}");
+        assert!(!uri.contains(' '), "{uri}");
+        assert_eq!(
+            location["logicalLocations"][0]["fullyQualifiedName"],
+            "module.platform.dagster_concurrency.paused"
+        );
+    }
 }

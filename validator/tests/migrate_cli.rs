@@ -205,7 +205,7 @@ fn umbrella_charts_are_checked_and_migrated_under_their_prefix() {
         assert_eq!(output.status.code(), Some(1), "{stdout}");
         assert!(
             stdout.contains(&format!(
-                "{path}:5:3: error[DC101]: max_concurrent_runs = -5"
+                "{path}:5:3: error[DC101]: dagster.dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns = -5"
             )),
             "{stdout}"
         );

@@ -17,13 +17,19 @@ fn breaches_are_errors_at_their_attribute() {
     let output = run(&["check", "--policy", &policy, &release, &values]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
+    let queued = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
     for line in [
         format!("{release}:8:25: error[DP102]: max_concurrent_runs = 30 is above the policy's max_concurrent_runs_ceiling of 10"),
-        format!("{release}:13:13: error[DP104]: tag limit 8 for \"dagster/backfill\" is above the policy's tag_limit_ceiling of 5"),
+        format!("{release}:13:13: error[DP104]: tag_concurrency_limit[0].limit = 8 for key \"dagster/backfill\" is above the policy's tag_limit_ceiling of 5"),
         format!("{release}:8:25: error[DP105]: max_concurrent_runs 30 * connections_per_run 4 = 120 connections, over the postgres_connection_budget of 100"),
-        format!("{values}:5:28: error[DP102]: max_concurrent_runs = 12 is above the policy's max_concurrent_runs_ceiling of 10"),
-        format!("{release}:1:1: error[DP101]: max_concurrent_runs is not set: runs are not limited, and the policy requires at most 10"),
-        format!("{values}:1:1: error[DP103]: no tag_concurrency_limit covers every value of \"dagster/backfill\", which the policy requires"),
+        // Raw values are named by their chart keys, and fixed in the file's own terms.
+        format!("{values}:5:28: error[DP102]: {queued}.maxConcurrentRuns = 12 is above the policy's max_concurrent_runs_ceiling of 10"),
+        format!("  = hint: in the values file, set {queued}.maxConcurrentRuns to at most 10"),
+        format!("{release}:1:1: error[DP101]: {queued}.maxConcurrentRuns is not set: runs are not limited, and the policy requires at most 10"),
+        format!("  = hint: in the release's values or set entries, set {queued}.maxConcurrentRuns to at most 10"),
+        format!("{values}:1:1: error[DP103]: no tag limit in {queued}.tagConcurrencyLimits covers every value of \"dagster/backfill\", which the policy requires"),
+        format!("  = hint: add {{key: \"dagster/backfill\", limit: N}} to {queued}.tagConcurrencyLimits in the values file"),
+        format!("  = hint: add set entries {queued}.tagConcurrencyLimits[0].key = \"dagster/backfill\" and {queued}.tagConcurrencyLimits[0].limit = N"),
     ] {
         assert!(stdout.contains(&line), "missing {line:?} in\n{stdout}");
     }

@@ -7,13 +7,19 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use validator::input::sources::Sources;
 use validator::input::{self, Kind, ReadOptions};
 use validator::migrate::{self, HelmProvider};
 use validator::policy::{self, every_rule, Policy};
+use validator::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use validator::report::{self, FileReport, Outcome};
 use validator::rules::{self, Severity};
+use validator::version::ChartVersion;
+use walkdir::WalkDir;
 
 /// Checks Dagster run-concurrency settings in Terraform, plan JSON and Helm values files.
 #[derive(Parser)]
@@ -67,7 +73,8 @@ struct MigrateArgs {
 /// The arguments of `check`.
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories: *.tf, plan JSON (`terraform show -json`), Helm values YAML.
+    /// Files or directories: *.tf, plan JSON (`terraform show -json`), Helm values YAML;
+    /// `-` reads standard input, whose kind is told by its content.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -77,15 +84,32 @@ struct CheckArgs {
     #[arg(long)]
     deny_warnings: bool,
     /// Chart version to assume where a file does not say (a release's `version` wins).
-    #[arg(long, value_name = "VERSION")]
+    #[arg(long, value_name = "VERSION", value_parser = chart_version)]
     chart_version: Option<String>,
     /// Where the Dagster chart's values sit in an umbrella chart's values file, e.g. `dagster`.
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", value_parser = values_prefix)]
     values_prefix: Option<String>,
     /// Organisation policy file (HCL, the attributes of the provider's `policy` block),
     /// enforced with the DP rules.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+}
+
+/// `--chart-version`: a usage error (exit 2) when it is not a version, rather than the same
+/// DC501 finding on every file.
+fn chart_version(text: &str) -> Result<String, String> {
+    ChartVersion::parse(text)
+        .map(|_| text.to_owned())
+        .ok_or_else(|| format!("{text:?} is not a MAJOR.MINOR.PATCH chart version, e.g. 1.12.14"))
+}
+
+/// `--values-prefix`: a usage error (exit 2) when Helm could not address it, rather than the
+/// same DC502 finding on every file.
+fn values_prefix(text: &str) -> Result<String, String> {
+    prefix_segments(text)
+        .filter(|segments| segments.len() <= MAX_PREFIX_SEGMENTS)
+        .map(|_| text.to_owned())
+        .ok_or_else(|| format!("{text:?} is not a dot-separated path of at most {MAX_PREFIX_SEGMENTS} non-empty keys, e.g. dagster"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -156,7 +180,7 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
             lowercase_first(&error.to_string())
         )
     })?;
-    policy::parse(&text).map_err(|error| format!("{shown}:{error}"))
+    policy::parse(input::without_bom(&text)).map_err(|error| format!("{shown}:{error}"))
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
@@ -171,14 +195,24 @@ fn check(args: &CheckArgs) -> ExitCode {
         chart_version: args.chart_version.clone(),
         values_prefix: args.values_prefix.clone(),
     };
-    let mut files = Vec::new();
+    let mut sources = Vec::new();
     for path in &args.paths {
-        collect(path, true, &mut files);
+        collect(path, &mut sources);
     }
-    let reports: Vec<FileReport> = files
+    // A file named and also found in a named directory (`check plan.json .`) is read once.
+    let mut seen = HashSet::new();
+    sources.retain(|source| match source {
+        Source::File { path, .. } => seen.insert(path.canonicalize().unwrap_or(path.clone())),
+        Source::Stdin => true,
+    });
+    // Where the `.tf` sources of plan resources may be: the directories checked alongside.
+    let mut roots: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    roots.push(PathBuf::from("."));
+    let mut reports: Vec<FileReport> = sources
         .iter()
-        .map(|(path, explicit)| check_file(path, *explicit, &options, &policy))
+        .filter_map(|source| check_source(source, &options, &policy, &roots))
         .collect();
+    drop_repeated_plan_findings(&mut reports);
     match args.format {
         Format::Text => print!("{}", report::text::render(&reports)),
         Format::Json => println!("{:#}", report::json::render(&reports)),
@@ -190,12 +224,19 @@ fn check(args: &CheckArgs) -> ExitCode {
             let message = match &file.outcome {
                 Outcome::Invalid(error) => format!("{}:{error}", file.path),
                 Outcome::Unreadable(message) => format!("{}: {message}", file.path),
-                Outcome::Checked { .. } => continue,
+                Outcome::Checked { .. } | Outcome::Skipped(_) => continue,
             };
             eprintln!("error: {message}");
         }
     }
     let totals = report::totals(&reports);
+    // Text output says it after its summary line; other formats keep stdout machine-readable.
+    if let (false, Some(warning)) = (
+        matches!(args.format, Format::Text),
+        report::nothing_checked(&totals),
+    ) {
+        eprintln!("warning: {warning}");
+    }
     if totals.failed_files > 0 {
         ExitCode::from(2)
     } else if totals.errors > 0 || (args.deny_warnings && totals.warnings > 0) {
@@ -205,6 +246,45 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
 }
 
+/// A plan finding placed at a `.tf` line where that file's own check (in the same run) reports
+/// the same rule is left out: `check plan.json infra/` reports each finding once.
+fn drop_repeated_plan_findings(reports: &mut [FileReport]) {
+    let written: HashSet<(String, input::Position, &str)> = reports
+        .iter()
+        .filter(|file| file.kind == Some(Kind::Hcl))
+        .flat_map(|file| {
+            file.diagnostics()
+                .iter()
+                .map(|d| (file.path.clone(), d.position, d.rule.code))
+        })
+        .collect();
+    for file in reports.iter_mut() {
+        if let Outcome::Checked { diagnostics, .. } = &mut file.outcome {
+            diagnostics.retain(|d| {
+                d.origin.as_ref().is_none_or(|origin| {
+                    !written.contains(&(origin.path.clone(), origin.position, d.rule.code))
+                })
+            });
+        }
+    }
+}
+
+/// Where `check` reads from.
+enum Source {
+    /// A file named on the command line (always read) or found in a directory.
+    File {
+        /// Its path.
+        path: PathBuf,
+        /// Named on the command line rather than found by a walk.
+        explicit: bool,
+    },
+    /// Standard input (`-`).
+    Stdin,
+}
+
+/// How standard input is named in reports.
+const STDIN: &str = "<stdin>";
+
 /// Directories skipped while walking: Terraform's working data, VCS data, and chart templates
 /// (Go templates, not YAML).
 fn skipped_directory(path: &Path) -> bool {
@@ -212,74 +292,145 @@ fn skipped_directory(path: &Path) -> bool {
     name.starts_with('.') || name == "templates" || name == "node_modules"
 }
 
-/// Lists the files to check: paths given on the command line are always checked (`true`),
-/// files found in directories only when their extension is one the validator reads.
-fn collect(path: &Path, explicit: bool, out: &mut Vec<(PathBuf, bool)>) {
-    if !path.is_dir() {
-        if explicit
-            || matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("tf" | "yaml" | "yml" | "json")
-            )
-        {
-            out.push((path.to_path_buf(), explicit));
-        }
+/// Whether a walk reads a file with this name.
+fn readable_extension(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("tf" | "yaml" | "yml" | "json")
+    )
+}
+
+/// Lists what to check: `-` is standard input, other paths on the command line are always
+/// read, and directories are walked (following symbolic links, in name order) for the files
+/// the validator reads. A symbolic link back to a directory being walked is not followed,
+/// and is reported on standard error.
+fn collect(path: &Path, out: &mut Vec<Source>) {
+    if path == Path::new("-") {
+        out.push(Source::Stdin);
         return;
     }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(_) => {
-            out.push((path.to_path_buf(), true));
-            return;
+    if !path.is_dir() {
+        out.push(Source::File {
+            path: path.to_path_buf(),
+            explicit: true,
+        });
+        return;
+    }
+    let walk = WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !(e.file_type().is_dir() && skipped_directory(e.path()))
+        });
+    for entry in walk {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if readable_extension(entry.path()) => out.push(Source::File {
+                path: entry.into_path(),
+                explicit: false,
+            }),
+            Ok(_) => {}
+            Err(error) => match (error.loop_ancestor(), error.path()) {
+                (Some(ancestor), Some(link)) => eprintln!(
+                    "warning: {}: a symbolic link loop back to {}: not followed",
+                    link.display(),
+                    ancestor.display()
+                ),
+                // A directory that cannot be listed, or a broken link to a file the walk
+                // reads: reported as unreadable.
+                (None, Some(failed))
+                    if error.depth() == 0 || failed.is_dir() || readable_extension(failed) =>
+                {
+                    out.push(Source::File {
+                        path: failed.to_path_buf(),
+                        explicit: true,
+                    })
+                }
+                _ => {}
+            },
         }
-    };
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() && skipped_directory(&entry) {
-            continue;
-        }
-        collect(&entry, false, out);
     }
 }
 
-/// Reads and checks one file.
-fn check_file(path: &Path, explicit: bool, options: &ReadOptions, policy: &Policy) -> FileReport {
-    let shown = path.display().to_string();
-    let unreadable = |message: String| FileReport {
-        path: shown.clone(),
-        kind: None,
-        outcome: Outcome::Unreadable(message),
-    };
-    if path.is_dir() {
-        return unreadable("cannot list this directory".into());
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            return unreadable(format!(
-                "cannot read: {}",
-                lowercase_first(&error.to_string())
-            ))
+/// Reads and checks one source; `None` for a file found by a walk that is not one the
+/// validator reads (a `.json` that is not a plan).
+fn check_source(
+    source: &Source,
+    options: &ReadOptions,
+    policy: &Policy,
+    roots: &[PathBuf],
+) -> Option<FileReport> {
+    let (shown, explicit, read) = match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            let read = std::io::stdin().read_to_end(&mut bytes).map(|_| bytes);
+            (STDIN.to_owned(), true, read)
+        }
+        Source::File { path, explicit } => {
+            if path.is_dir() {
+                return Some(unreadable(
+                    path.display().to_string(),
+                    "cannot list this directory".into(),
+                ));
+            }
+            (path.display().to_string(), *explicit, std::fs::read(path))
         }
     };
-    let Some(kind) = Kind::detect(path, &text) else {
-        let message = if explicit {
-            "not a terraform file, plan json or helm values yaml (by extension or content)"
-        } else {
-            "unrecognised file"
+    let text = match read
+        .map_err(|e| lowercase_first(&e.to_string()))
+        .and_then(input::decode)
+    {
+        Ok(text) => text,
+        Err(error) => return Some(unreadable(shown, format!("cannot read: {error}"))),
+    };
+    let kind = match source {
+        Source::Stdin => Some(Kind::sniff(&text).unwrap_or(Kind::ValuesYaml)),
+        Source::File { path, .. } => Kind::detect(path, &text),
+    };
+    let Some(kind) = kind else {
+        let is_json = matches!(source, Source::File { path, .. } if path.extension().is_some_and(|e| e == "json"));
+        return match (explicit, is_json) {
+            (false, _) => None,
+            (true, true) => Some(FileReport {
+                path: shown,
+                kind: None,
+                outcome: Outcome::Skipped(
+                    "not a terraform plan (`terraform show -json`): nothing to check".into(),
+                ),
+            }),
+            (true, false) => Some(unreadable(
+                shown,
+                "not a terraform file, plan json or helm values yaml (by extension or content)"
+                    .into(),
+            )),
         };
-        return unreadable(message.into());
     };
     let outcome = match input::read(kind, &text, options) {
         Err(error) => Outcome::Invalid(error),
         Ok(targets) => {
-            let mut diagnostics = Vec::new();
+            // A plan's resources are placed in their `.tf` sources: first the plan's own
+            // directory (standard input: the current one), then those checked alongside.
+            let mut sources = (kind == Kind::PlanJson).then(|| {
+                let own = match source {
+                    Source::File { path, .. } => path.parent().map(Path::to_path_buf),
+                    Source::Stdin => None,
+                };
+                let own = own.filter(|dir| !dir.as_os_str().is_empty());
+                Sources::new(own.into_iter().chain(roots.iter().cloned()).collect())
+            });
+            let mut checked = Vec::new();
             let mut notes = Vec::new();
             for target in &targets {
-                diagnostics.extend(target.diagnostics());
-                diagnostics.extend(target.place(policy::check(&target.config, policy)));
+                let mut found = target.diagnostics();
+                found.extend(target.place(policy::check_as(&target.config, policy, target.source)));
+                if let Some(sources) = &mut sources {
+                    sources.place(target, &mut found);
+                }
+                checked.push((target, found));
                 notes.extend(target.notes.iter().cloned());
             }
+            let mut diagnostics = input::report_once(checked);
             diagnostics.sort_by_key(|d| {
                 (
                     d.position,
@@ -294,10 +445,19 @@ fn check_file(path: &Path, explicit: bool, options: &ReadOptions, policy: &Polic
             }
         }
     };
-    FileReport {
+    Some(FileReport {
         path: shown,
         kind: Some(kind),
         outcome,
+    })
+}
+
+/// The report of a file that could not be read.
+fn unreadable(path: String, message: String) -> FileReport {
+    FileReport {
+        path,
+        kind: None,
+        outcome: Outcome::Unreadable(message),
     }
 }
 

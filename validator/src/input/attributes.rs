@@ -2,26 +2,98 @@
 //!
 //! The input is a map node of the resource's arguments (nested blocks as lists of maps, computed
 //! values [`Value::Unknown`]). Values are converted as Terraform converts them (`"5"` is the
-//! number 5); what Terraform itself would refuse is noted and left out.
+//! number 5); what Terraform itself would refuse is reported (DC512) and left out.
 
 use super::tree::{Node, Value};
 use super::{Position, Target};
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use crate::rules::arguments::WRONG_ARGUMENT_TYPE;
 use crate::rules::NOT_A_WHOLE_NUMBER;
 
-/// The arguments and blocks of `dagster_concurrency` that the model reads.
-pub const ARGUMENTS: &[&str] = &[
-    "chart_version",
-    "values_prefix",
-    "placement",
-    "max_concurrent_runs",
-    "tag_concurrency_limit",
-    "dequeue_interval_seconds",
-    "dequeue_use_threads",
-    "dequeue_num_workers",
-    "block_op_concurrency_limited_runs",
-    "pools",
+/// How the provider's schema declares one argument of `dagster_concurrency` (the same for the
+/// resource and the data source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// An optional attribute.
+    Optional,
+    /// A required attribute.
+    Required,
+    /// An attribute the provider computes; it cannot be set.
+    Computed,
+    /// A nested block with its own arguments; `once` when it may appear at most once.
+    Block {
+        /// At most one block of this type.
+        once: bool,
+        /// The block's arguments.
+        arguments: &'static [(&'static str, Shape)],
+    },
+}
+
+/// The arguments and blocks of `dagster_concurrency`, as `terraform validate` checks them.
+pub const SCHEMA: &[(&str, Shape)] = &[
+    ("chart_version", Shape::Optional),
+    ("values_prefix", Shape::Optional),
+    ("placement", Shape::Optional),
+    ("max_concurrent_runs", Shape::Optional),
+    (
+        "tag_concurrency_limit",
+        Shape::Block {
+            once: false,
+            arguments: &[
+                ("key", Shape::Required),
+                ("value", Shape::Optional),
+                ("apply_limit_per_unique_value", Shape::Optional),
+                ("limit", Shape::Required),
+            ],
+        },
+    ),
+    ("dequeue_interval_seconds", Shape::Optional),
+    ("dequeue_use_threads", Shape::Optional),
+    ("dequeue_num_workers", Shape::Optional),
+    (
+        "block_op_concurrency_limited_runs",
+        Shape::Block {
+            once: true,
+            arguments: &[
+                ("enabled", Shape::Required),
+                ("op_concurrency_slot_buffer", Shape::Optional),
+            ],
+        },
+    ),
+    (
+        "pools",
+        Shape::Block {
+            once: true,
+            arguments: &[
+                ("default_limit", Shape::Optional),
+                ("granularity", Shape::Optional),
+                ("op_granularity_run_buffer", Shape::Optional),
+            ],
+        },
+    ),
+    ("id", Shape::Computed),
+    ("set", Shape::Computed),
+    ("values_yaml", Shape::Computed),
+    ("instance_yaml", Shape::Computed),
 ];
+
+/// Terraform's meta-arguments and meta-blocks, which any resource or data block may have.
+pub const META_ARGUMENTS: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
+/// Whether `name` is an argument or block the model reads (not a computed output).
+pub fn is_argument(name: &str) -> bool {
+    SCHEMA
+        .iter()
+        .any(|(known, shape)| *known == name && *shape != Shape::Computed)
+}
 
 /// Reads a `dagster_concurrency` resource's arguments into a target.
 pub fn attributes_target(name: &str, position: Position, arguments: &Node) -> Target {
@@ -182,14 +254,21 @@ impl Reader<'_> {
         Setting::Unknown
     }
 
-    /// A value Terraform itself refuses: noted, and left out of the checks.
+    /// A value Terraform itself refuses (DC512), left out of the other checks.
     fn refused<T>(&mut self, node: &Node, path: &str, expected: &str) -> Setting<T> {
-        self.target.note(
+        let shown = match &node.value {
+            Value::Str(text) => format!(" ({text:?})"),
+            _ => String::new(),
+        };
+        self.target.raise(
+            &WRONG_ARGUMENT_TYPE,
+            path,
             node.position,
             format!(
-                "{path} is {} where terraform expects {expected}: not checked",
+                "{path} is {}{shown} where terraform expects {expected}",
                 node.type_name()
             ),
+            format!("write {expected}"),
         );
         Setting::Unknown
     }

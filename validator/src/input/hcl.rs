@@ -14,7 +14,7 @@ use super::attributes::attributes_target;
 use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
-use super::{values_yaml, Position, ReadOptions, SyntaxError, Target};
+use super::{values_yaml, Lines, Position, ReadOptions, SyntaxError, Target};
 use crate::model::{ConcurrencyConfig, Setting};
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, Body};
@@ -25,6 +25,8 @@ use hcl_edit::Span;
 /// data source of a `.tf` file, in file order.
 pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
     let body = parse(text)?;
+    let lines = Lines::new(text);
+    let text = &lines;
     let mut targets = Vec::new();
     for block in body.iter().filter_map(|structure| structure.as_block()) {
         let name = resource_name(block);
@@ -94,16 +96,14 @@ pub fn literal_string(expr: &Expression) -> Option<String> {
 }
 
 /// Where an expression starts in `text`.
-fn start(text: &str, span: Option<std::ops::Range<usize>>) -> Position {
-    span.map_or(Position::START, |range| {
-        Position::of_offset(text, range.start)
-    })
+fn start(text: &Lines, span: Option<std::ops::Range<usize>>) -> Position {
+    span.map_or(Position::START, |range| text.position(range.start))
 }
 
 /// A literal expression as a values node (positions are filled in by [`eval_at`]); `None` when
 /// any part of it is not a literal.
 fn eval(expr: &Expression) -> Option<Node> {
-    let node = eval_at(expr, "")?;
+    let node = eval_at(expr, &Lines::new(""))?;
     (!contains_unknown(&node)).then_some(node)
 }
 
@@ -118,7 +118,7 @@ fn contains_unknown(node: &Node) -> bool {
 
 /// A literal expression as a values node, positioned in `text`; parts that are not literals
 /// become [`Value::Unknown`]. `None` when the expression is not a value at all.
-fn eval_at(expr: &Expression, text: &str) -> Option<Node> {
+fn eval_at(expr: &Expression, text: &Lines) -> Option<Node> {
     let at = start(text, expr.span());
     let value = match expr {
         Expression::Null(_) => Value::Null,
@@ -169,7 +169,7 @@ fn eval_at(expr: &Expression, text: &str) -> Option<Node> {
     Some(Node::new(value, at))
 }
 
-fn unknown(expr: &Expression, text: &str) -> Node {
+fn unknown(expr: &Expression, text: &Lines) -> Node {
     Node::new(Value::Unknown, start(text, expr.span()))
 }
 
@@ -191,9 +191,10 @@ fn literal_template<'a>(mut elements: impl Iterator<Item = &'a Element>) -> Opti
     })
 }
 
-/// The text of a heredoc as Terraform sees it (`<<-` strips the common indentation), and where
-/// its first line starts in the file.
-fn heredoc_text(expr: &Expression, text: &str) -> Option<(String, Position)> {
+/// The text of a heredoc as Terraform sees it, and where its first line starts in the file.
+/// `hcl-edit` has already stripped a `<<-` heredoc's common indentation from the template;
+/// the returned origin's column is that indentation, so positions stay file positions.
+fn heredoc_text(expr: &Expression, text: &Lines) -> Option<(String, Position)> {
     let Expression::HeredocTemplate(heredoc) = expr else {
         return None;
     };
@@ -201,19 +202,9 @@ fn heredoc_text(expr: &Expression, text: &str) -> Option<(String, Position)> {
     let first = start(text, heredoc.template.span().or_else(|| expr.span()));
     let origin = Position {
         line: first.line + usize::from(first.column > 1),
-        column: 1,
+        column: 1 + heredoc.indent().unwrap_or(0),
     };
-    let Some(indent) = heredoc.indent() else {
-        return Some((content, origin));
-    };
-    let stripped = content
-        .split_inclusive('\n')
-        .map(|line| {
-            let cut = line.len() - line.trim_start_matches(' ').len();
-            &line[cut.min(indent)..]
-        })
-        .collect();
-    Some((stripped, origin))
+    Some((content, origin))
 }
 
 /// How a `set` entry is written.
@@ -323,7 +314,12 @@ pub fn set_entries(block: &Block) -> (Vec<SetSource<'_>>, Vec<ComputedSet>) {
     (entries, computed)
 }
 
-fn release_target(name: &str, block: &Block, text: &str, options: &ReadOptions) -> Option<Target> {
+fn release_target(
+    name: &str,
+    block: &Block,
+    text: &Lines,
+    options: &ReadOptions,
+) -> Option<Target> {
     let position = start(text, block.ident.span());
     let chart = literal_string(&block.body.get_attribute("chart")?.value)?;
     let mut release = ReleaseValues::new(position, &chart);
@@ -427,7 +423,7 @@ fn argument(expr: Option<&Expression>, list: bool) -> Argument {
 
 /// One element of `values` as a tree: heredoc or string YAML, or `yamlencode`/`jsonencode` of
 /// an object. `Err` says why it cannot be read.
-fn values_document(expr: &Expression, text: &str) -> Result<Option<Node>, String> {
+fn values_document(expr: &Expression, text: &Lines) -> Result<Option<Node>, String> {
     if let Some((yaml, origin)) = heredoc_text(expr, text) {
         return values_yaml::parse(&yaml, origin).map_err(|e| format!("is not valid yaml ({e})"));
     }
@@ -451,11 +447,13 @@ fn values_document(expr: &Expression, text: &str) -> Result<Option<Node>, String
     }
 }
 
-/// Reads a `dagster_concurrency` block: its arguments as a values node, then the model.
-fn concurrency_target(name: &str, block: &Block, text: &str) -> Target {
+/// Reads a `dagster_concurrency` block: what Terraform would refuse in its structure, its
+/// arguments as a values node, then the model.
+fn concurrency_target(name: &str, block: &Block, text: &Lines) -> Target {
     let mut notes = Vec::new();
     let node = block_node(block, text, &mut notes);
     let mut target = attributes_target(name, start(text, block.ident.span()), &node);
+    arguments::check(&mut target, &block.body, text);
     for (at, message) in notes {
         target.note(at, message);
     }
@@ -464,7 +462,7 @@ fn concurrency_target(name: &str, block: &Block, text: &str) -> Target {
 
 /// A block's arguments as a map node: attributes by name (computed ones [`Value::Unknown`],
 /// noted), nested blocks as lists of maps under their type, `dynamic` blocks unknown.
-fn block_node(block: &Block, text: &str, notes: &mut Vec<(Position, String)>) -> Node {
+fn block_node(block: &Block, text: &Lines, notes: &mut Vec<(Position, String)>) -> Node {
     let mut node = Node::empty_map(start(text, block.ident.span()));
     for structure in block.body.iter() {
         if let Some(attr) = structure.as_attribute() {
@@ -520,6 +518,8 @@ fn block_node(block: &Block, text: &str, notes: &mut Vec<(Position, String)>) ->
     }
     node
 }
+
+mod arguments;
 
 #[cfg(test)]
 mod tests;

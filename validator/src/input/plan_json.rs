@@ -3,15 +3,16 @@
 //! module. Values Terraform does not know until apply (`after_unknown` in `resource_changes`)
 //! are unknown; findings point at the line of the resource's `"address"`.
 
-use super::attributes::{attributes_target, ARGUMENTS};
+use super::attributes::{attributes_target, is_argument};
 use super::release::{Argument, Entry, ReleaseValues};
 use super::tree::{Node, Value};
 use super::values::Release;
-use super::{values_yaml, Position, ReadOptions, SyntaxError, Target};
+use super::{values_yaml, Declaration, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
 use serde::Deserialize;
 use serde_json::Value as Json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// Reads the Dagster resources of a plan. A JSON file that is not a plan holds none.
 pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
@@ -26,15 +27,26 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     if let Some(root) = plan.pointer("/planned_values/root_module") {
         collect(root, &mut resources);
     }
+    let module_dirs = module_dirs(&plan);
+    // Only releases look their `set` sources up: a plan without releases builds nothing.
+    let has_releases = resources
+        .iter()
+        .any(|(r, _)| r.get("type").and_then(Json::as_str) == Some("helm_release"));
+    let rendered = if has_releases {
+        rendered_sets(&resources)
+    } else {
+        Vec::new()
+    };
     // Both lookups are built once: per-resource searches made large plans quadratic.
     let unknowns = after_unknowns(&plan);
     let positions = address_positions(text);
     let mut targets = Vec::new();
-    for resource in resources {
+    for (resource, module) in resources {
         let address = resource
             .get("address")
             .and_then(Json::as_str)
             .unwrap_or_default();
+        let declared = declaration(resource, &module, &module_dirs);
         let values = resource.get("values").cloned().unwrap_or(Json::Null);
         let unknown = unknowns
             .get(address)
@@ -42,21 +54,25 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         let position = positions.get(address).copied().unwrap_or(Position::START);
         match resource.get("type").and_then(Json::as_str) {
             Some("helm_release") => {
-                targets.extend(release_target(
-                    address, &values, &unknown, position, options,
-                ));
+                let mut target = release_target(address, &values, &unknown, position, options);
+                if let Some(target) = &mut target {
+                    target.declared = declared;
+                    target.renders = renders(&values, &rendered);
+                }
+                targets.extend(target);
             }
             Some("dagster_concurrency") => {
                 let arguments = node(&values, &unknown, position);
                 let mut target = attributes_target(address, position, &arguments);
                 for (key, mark) in unknown.as_object().into_iter().flatten() {
-                    if mark != &Json::Bool(false) && ARGUMENTS.contains(&key.as_str()) {
+                    if mark != &Json::Bool(false) && is_argument(key) {
                         target.note(
                             position,
                             format!("{key} is known only after apply: not checked"),
                         );
                     }
                 }
+                target.declared = declared;
                 targets.push(target);
             }
             _ => {}
@@ -65,10 +81,14 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     Ok(targets)
 }
 
-/// Every resource of a module and its children.
-fn collect<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
+/// Every resource of a module and its children, with the names of the module calls it sits in.
+fn collect<'a>(module: &'a Json, out: &mut Vec<(&'a Json, Vec<String>)>) {
+    let names = module
+        .get("address")
+        .and_then(Json::as_str)
+        .map_or_else(Vec::new, module_names);
     if let Some(resources) = module.get("resources").and_then(Json::as_array) {
-        out.extend(resources);
+        out.extend(resources.iter().map(|resource| (resource, names.clone())));
     }
     for child in module
         .get("child_modules")
@@ -78,6 +98,136 @@ fn collect<'a>(module: &'a Json, out: &mut Vec<&'a Json>) {
     {
         collect(child, out);
     }
+}
+
+/// The module call names of a module instance address: `module.a["x"].module.b` gives
+/// `[a, b]` (instance keys, which may hold dots inside quotes, are dropped).
+fn module_names(address: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        names.push(after[..end].to_owned());
+        rest = &after[end..];
+        if rest.starts_with('[') {
+            // Skip the key: a number, or a JSON string that may hold `]` or `.`.
+            let key = &rest[1..];
+            let mut parser = serde_json::Deserializer::from_str(key).into_iter::<Json>();
+            let taken = match parser.next() {
+                Some(Ok(_)) => parser.byte_offset(),
+                _ => key.find(']').unwrap_or(key.len()),
+            };
+            rest = key[taken..].trim_start_matches(']');
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    names
+}
+
+/// The directory of each module call path, relative to the root module's, from the plan's
+/// `configuration` (local sources only: `./x` or `../x`; registry and git modules are absent).
+fn module_dirs(plan: &Json) -> HashMap<Vec<String>, PathBuf> {
+    fn walk(module: &Json, names: &[String], dir: &Path, out: &mut HashMap<Vec<String>, PathBuf>) {
+        out.insert(names.to_vec(), dir.to_path_buf());
+        for (name, call) in module
+            .get("module_calls")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(source) = call.get("source").and_then(Json::as_str) else {
+                continue;
+            };
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            let mut child = names.to_vec();
+            child.push(name.clone());
+            if let Some(inner) = call.get("module") {
+                // `./mod` joined as `mod`: shown paths carry no `.` segments.
+                let joined: PathBuf = dir
+                    .join(source)
+                    .components()
+                    .filter(|c| *c != std::path::Component::CurDir)
+                    .collect();
+                walk(inner, &child, &joined, out);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    if let Some(root) = plan.pointer("/configuration/root_module") {
+        walk(root, &[], Path::new(""), &mut out);
+    } else {
+        out.insert(Vec::new(), PathBuf::new());
+    }
+    out
+}
+
+/// Where a planned resource is declared, when its module's directory is known.
+fn declaration(
+    resource: &Json,
+    module: &[String],
+    dirs: &HashMap<Vec<String>, PathBuf>,
+) -> Option<Declaration> {
+    let field = |key| resource.get(key).and_then(Json::as_str);
+    let (kind, name) = (field("type")?, field("name")?);
+    let address = match field("mode") {
+        Some("data") => format!("data.{kind}.{name}"),
+        _ => format!("{kind}.{name}"),
+    };
+    Some(Declaration {
+        module_dir: dirs.get(module)?.clone(),
+        address,
+    })
+}
+
+/// A `set` entry as rendered: its name and value.
+type SetPair = (String, String);
+
+/// The planned `set` entries of each `dagster_concurrency` resource, by address.
+fn rendered_sets(resources: &[(&Json, Vec<String>)]) -> Vec<(String, Vec<SetPair>)> {
+    resources
+        .iter()
+        .filter(|(resource, _)| {
+            resource.get("type").and_then(Json::as_str) == Some("dagster_concurrency")
+        })
+        .filter_map(|(resource, _)| {
+            let address = resource.get("address").and_then(Json::as_str)?;
+            let set = set_pairs(resource.pointer("/values/set")?);
+            (!set.is_empty()).then(|| (address.to_owned(), set))
+        })
+        .collect()
+}
+
+fn set_pairs(set: &Json) -> Vec<SetPair> {
+    set.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let text = |key| entry.get(key).and_then(Json::as_str).map(str::to_owned);
+            Some((text("name")?, text("value")?))
+        })
+        .collect()
+}
+
+/// The `dagster_concurrency` resources whose every rendered `set` entry a release applies
+/// (`set = dagster_concurrency.x.set`, or a `dynamic "set"` over it): what the plan says
+/// rather than the wiring, so each `for_each` instance finds its own.
+fn renders(release: &Json, rendered: &[(String, Vec<SetPair>)]) -> Vec<String> {
+    let applied: HashSet<SetPair> = release
+        .get("set")
+        .map(set_pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    if applied.is_empty() {
+        return Vec::new();
+    }
+    rendered
+        .iter()
+        .filter(|(_, set)| set.iter().all(|pair| applied.contains(pair)))
+        .map(|(address, _)| address.clone())
+        .collect()
 }
 
 /// The `after_unknown` object of each resource's change, by address.
@@ -350,6 +500,13 @@ mod tests {
             );
         }
         assert_eq!(positions.len(), 3);
+    }
+
+    #[test]
+    fn module_names_drop_instance_keys() {
+        assert_eq!(module_names(""), Vec::<String>::new());
+        assert_eq!(module_names("module.platform"), ["platform"]);
+        assert_eq!(module_names("module.a[\"x.y]\"].module.b[0]"), ["a", "b"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::render::helm_set::{escape_value, name_of};
 use crate::render::resolved::prefix_segments;
 use crate::render::Segment;
 use crate::rules::raw::SET_INDEX_KEEPS_VALUES_ELEMENTS;
+use std::collections::HashSet;
 
 /// An argument of a `set` entry as the reader found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,27 +188,27 @@ impl ReleaseValues {
         };
         let mut target = values_target(name, &self.root, &release_options, Some(release))?;
         let from_values = self.from_values.unwrap_or(self.root);
-        let mut reported: Vec<&Vec<Segment>> = Vec::new();
+        // Sets, not list searches: thousands of indexed entries must stay linear.
+        let assigned: HashSet<(String, usize)> = self
+            .indexed
+            .iter()
+            .map(|(path, index, _)| (name_of(path), *index))
+            .collect();
+        let mut reported: HashSet<String> = HashSet::new();
         for (list_path, _, at) in &self.indexed {
-            if reported.contains(&list_path) {
+            let list = name_of(list_path);
+            if !reported.insert(list.clone()) {
                 continue;
             }
             let Some(Value::List(items)) = from_values.at_path(list_path).map(|n| &n.value) else {
                 continue;
             };
             let kept: Vec<usize> = (0..items.len())
-                .filter(|i| {
-                    !self
-                        .indexed
-                        .iter()
-                        .any(|(p, index, _)| p == list_path && index == i)
-                })
+                .filter(|i| !assigned.contains(&(list.clone(), *i)))
                 .collect();
             if kept.is_empty() {
                 continue;
             }
-            reported.push(list_path);
-            let list = name_of(list_path);
             target.raise(
                 &SET_INDEX_KEEPS_VALUES_ELEMENTS,
                 list.clone(),

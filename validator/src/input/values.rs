@@ -9,8 +9,8 @@ use super::tree::{Node, Value};
 use super::{Position, ReadOptions, Target};
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use crate::render::resolved::prefix_segments;
-use crate::rules::raw::{self, holds_run_limits, WRONG_VALUE_TYPE};
-use crate::rules::NOT_A_WHOLE_NUMBER;
+use crate::rules::raw::{self, holds_run_limits, Expected, WRONG_VALUE_TYPE};
+use crate::rules::{Source, NOT_A_WHOLE_NUMBER};
 
 const QUEUED: [&str; 4] = [
     "dagsterDaemon",
@@ -47,6 +47,10 @@ pub fn values_target(
     }
     let position = release.as_ref().map_or(root.position, |r| r.position);
     let mut target = Target::new(name, position);
+    target.source = match release {
+        Some(_) => Source::HelmRelease,
+        None => Source::ValuesFile,
+    };
     let mut reader = Reader {
         target: &mut target,
         prefix: if prefix.is_empty() {
@@ -202,7 +206,7 @@ impl Reader<'_> {
             Value::List(items) if items.is_empty() => return Setting::Unset,
             Value::List(items) => items,
             _ => {
-                self.wrong_type(node, key, "a list of tag limits");
+                self.wrong_type(node, key, Expected::TagList);
                 return Setting::Unknown;
             }
         };
@@ -216,7 +220,7 @@ impl Reader<'_> {
                 item.position,
             );
             if !matches!(item.value, Value::Map(_) | Value::Unknown) {
-                self.wrong_type(item, &item_key, "a map with key, value and limit");
+                self.wrong_type(item, &item_key, Expected::TagMap);
             }
             let mut tag = TagLimit {
                 key: self.string(
@@ -254,7 +258,7 @@ impl Reader<'_> {
             .wrote(attr, format!("{}{key}", self.prefix), node.position);
     }
 
-    fn wrong_type(&mut self, node: &Node, key: &str, expected: &str) {
+    fn wrong_type(&mut self, node: &Node, key: &str, expected: Expected) {
         let shown = match &node.value {
             Value::Str(text) => format!(" ({text:?})"),
             _ => String::new(),
@@ -264,13 +268,12 @@ impl Reader<'_> {
             format!("{}{key}", self.prefix),
             node.position,
             format!(
-                "{}{key} is {}{shown} where the chart expects {expected}",
+                "{}{key} is {}{shown} where the chart expects {}",
                 self.prefix,
-                node.type_name()
+                node.type_name(),
+                expected.description()
             ),
-            format!(
-                "write {expected}; in a set entry use type = \"auto\" for numbers and booleans"
-            ),
+            expected.fix(self.target.source),
         );
     }
 
@@ -298,7 +301,7 @@ impl Reader<'_> {
                 Setting::Unknown
             }
             _ => {
-                self.wrong_type(node, key, "a whole number");
+                self.wrong_type(node, key, Expected::Number);
                 Setting::Unknown
             }
         }
@@ -314,7 +317,7 @@ impl Reader<'_> {
             Value::Bool(flag) => Setting::Known(*flag),
             Value::Unknown => Setting::Unknown,
             _ => {
-                self.wrong_type(node, key, "true or false");
+                self.wrong_type(node, key, Expected::Boolean);
                 Setting::Unknown
             }
         }
@@ -330,7 +333,7 @@ impl Reader<'_> {
             Value::Str(text) => Setting::Known(text.clone()),
             Value::Unknown => Setting::Unknown,
             _ => {
-                self.wrong_type(node, key, "a string");
+                self.wrong_type(node, key, Expected::Text);
                 Setting::Unknown
             }
         }

@@ -20,38 +20,103 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         .collect())
 }
 
-/// One collection being built from parser events.
+/// One collection being built from parser events, and the expansion counts when it started.
 enum Frame {
     Map {
         entries: Vec<(String, Node)>,
         key: Option<(String, Position)>,
         anchor: usize,
         position: Position,
+        started: Size,
     },
     List {
         items: Vec<Node>,
         anchor: usize,
         position: Position,
+        started: Size,
     },
+}
+
+/// Nodes built and aliases expanded, in a whole document or under one anchor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Size {
+    nodes: usize,
+    aliases: usize,
+}
+
+/// The most nodes that aliases may add to a document: far beyond any real values file, and
+/// small enough that a few hundred bytes of nested aliases cannot expand into gigabytes.
+const MAX_ALIAS_NODES: usize = 100_000;
+
+/// Counts what aliases expand into and refuses excessive expansion. Aliases are expanded by
+/// copying what their anchor holds, so nested anchors grow exponentially (a "billion laughs"
+/// document). Helm's YAML library (go-yaml v2, through sigs.k8s.io/yaml) refuses a document
+/// when aliases make up too large a share of the nodes it decodes (over 100 aliases and 1,000
+/// nodes, more than 99% aliases, a share falling to 10% at 4,000,000 nodes); the same rule
+/// applies here, with a ceiling on the nodes aliases add, which that ratio alone does not
+/// bound. The counting is written here because `saphyr-parser` only reports alias events and
+/// leaves expansion, and so its limits, to the caller.
+#[derive(Debug, Default)]
+struct Expansion {
+    total: Size,
+    added: usize,
+}
+
+impl Expansion {
+    /// Counts one node written in the document.
+    fn node(&mut self) {
+        self.total.nodes += 1;
+    }
+
+    /// Counts an alias to an anchor of `size`; `Err` when expansion becomes excessive.
+    fn alias(&mut self, size: Size) -> Result<(), String> {
+        self.total.nodes += size.nodes;
+        self.total.aliases += 1 + size.aliases;
+        self.added += size.nodes;
+        let Size { nodes, aliases } = self.total;
+        let share = aliases as f64 / nodes as f64;
+        if self.added > MAX_ALIAS_NODES
+            || (aliases > 100 && nodes > 1000 && share > allowed_alias_share(nodes))
+        {
+            return Err(format!(
+                "invalid yaml: document contains excessive aliasing ({aliases} aliases expand to {} nodes): refused, as Helm refuses it",
+                self.added
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The share of aliases among decoded nodes that go-yaml allows at `nodes` decoded nodes.
+fn allowed_alias_share(nodes: usize) -> f64 {
+    const LOW: f64 = 400_000.0;
+    const HIGH: f64 = 4_000_000.0;
+    let nodes = nodes as f64;
+    if nodes <= LOW {
+        0.99
+    } else if nodes >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * (nodes - LOW) / (HIGH - LOW)
+    }
 }
 
 fn position(marker: &Marker, origin: Position) -> Position {
     // saphyr-parser counts lines from 1 and columns from 0; `origin` is where the text starts
-    // in its file (a heredoc inside a `.tf` file).
-    let line = origin.line + marker.line() - 1;
-    let column = if marker.line() == 1 {
-        origin.column + marker.col()
-    } else {
-        marker.col() + 1
-    };
-    Position { line, column }
+    // in its file, and every line of the text is indented by as much (a heredoc inside a `.tf`
+    // file, whose common indentation Terraform strips).
+    Position {
+        line: origin.line + marker.line() - 1,
+        column: origin.column + marker.col(),
+    }
 }
 
 /// Parses the first YAML document of `text` into a values tree; positions are shifted so that
-/// the text's first character is at `origin`. `None` for an empty document.
+/// the text's first character is at `origin` and every line starts at `origin`'s column. `None` for an empty document.
 pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> {
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, (Node, Size)> = HashMap::new();
+    let mut expansion = Expansion::default();
     let mut root = None;
     for event in Parser::new_from_str(text) {
         let (event, span): (Event, Span) = event.map_err(|error| SyntaxError {
@@ -59,45 +124,73 @@ pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> 
             message: format!("invalid yaml: {}", error.info()),
         })?;
         let at = position(&span.start, origin);
-        let (node, anchor) = match event {
+        let (node, anchor, size) = match event {
             Event::DocumentEnd if root.is_some() => break,
             Event::MappingStart(anchor, _) => {
+                expansion.node();
                 stack.push(Frame::Map {
                     entries: Vec::new(),
                     key: None,
                     anchor,
                     position: at,
+                    started: expansion.total,
                 });
                 continue;
             }
             Event::SequenceStart(anchor, _) => {
+                expansion.node();
                 stack.push(Frame::List {
                     items: Vec::new(),
                     anchor,
                     position: at,
+                    started: expansion.total,
                 });
                 continue;
             }
-            Event::MappingEnd | Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Map {
-                    entries,
-                    anchor,
-                    position,
-                    ..
-                }) => (Node::new(Value::Map(entries), position), anchor),
-                Some(Frame::List {
-                    items,
-                    anchor,
-                    position,
-                }) => (Node::new(Value::List(items), position), anchor),
-                None => continue,
-            },
+            Event::MappingEnd | Event::SequenceEnd => {
+                let (value, anchor, position, started) = match stack.pop() {
+                    Some(Frame::Map {
+                        entries,
+                        anchor,
+                        position,
+                        started,
+                        ..
+                    }) => (Value::Map(entries), anchor, position, started),
+                    Some(Frame::List {
+                        items,
+                        anchor,
+                        position,
+                        started,
+                    }) => (Value::List(items), anchor, position, started),
+                    None => continue,
+                };
+                let size = Size {
+                    nodes: expansion.total.nodes - started.nodes + 1,
+                    aliases: expansion.total.aliases - started.aliases,
+                };
+                (Node::new(value, position), anchor, size)
+            }
             Event::Scalar(text, style, anchor, tag) => {
+                expansion.node();
                 let tag = tag.map(|tag| tag.suffix.clone());
-                (Node::new(scalar(&text, style, tag.as_deref()), at), anchor)
+                let node = Node::new(scalar(&text, style, tag.as_deref()), at);
+                (
+                    node,
+                    anchor,
+                    Size {
+                        nodes: 1,
+                        aliases: 0,
+                    },
+                )
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(node) => (Node::new(node.value.clone(), at), 0),
+                Some((node, size)) => {
+                    expansion.alias(*size).map_err(|message| SyntaxError {
+                        position: at,
+                        message,
+                    })?;
+                    (Node::new(node.value.clone(), at), 0, *size)
+                }
                 None => {
                     return Err(SyntaxError {
                         position: at,
@@ -108,7 +201,7 @@ pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> 
             _ => continue,
         };
         if anchor > 0 {
-            anchors.insert(anchor, node.clone());
+            anchors.insert(anchor, (node.clone(), size));
         }
         match stack.last_mut() {
             None => root = Some(node),
@@ -279,7 +372,7 @@ mod tests {
             shifted.get("b").map(|n| n.position),
             Some(Position {
                 line: 11,
-                column: 4
+                column: 8
             })
         );
     }
@@ -295,6 +388,32 @@ mod tests {
             root.at(&["copy", "x"]).map(|n| &n.value),
             Some(&Value::Int(1))
         );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_before_they_expand() {
+        // Nine aliases per level, nine levels: 9^9 (387 million) copies of "lol" if expanded.
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for level in b'b'..=b'i' {
+            let previous = char::from(level - 1);
+            let aliases = vec![format!("*{previous}"); 9].join(",");
+            bomb.push_str(&format!(
+                "{}: &{} [{aliases}]\n",
+                char::from(level),
+                char::from(level)
+            ));
+        }
+        let error = parse(&bomb, Position::START).expect_err("refused");
+        assert!(error.message.contains("excessive aliasing"), "{error}");
+        assert!(error.position.line > 2, "{error}");
+        // A document that is nearly all aliases is refused as Helm refuses it, however small.
+        let dense = format!("a: &a 1\nl: [{}]\n", vec!["*a"; 2000].join(","));
+        assert!(parse(&dense, Position::START).is_err());
+        // Ordinary reuse is read.
+        let shared = format!("d: &d {{x: 1, y: 2}}\nl: [{}]\n", vec!["*d"; 50].join(","));
+        assert!(parse(&shared, Position::START).is_ok());
     }
 
     #[test]

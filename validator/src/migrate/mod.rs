@@ -28,6 +28,7 @@ use crate::input::{Position, ReadOptions, SyntaxError};
 use crate::model::{ConcurrencyConfig, Setting};
 use crate::render::render;
 use crate::rules::Severity;
+use crate::version::ChartVersion;
 use edit::Edit;
 use entries::RawEntries;
 use hcl_edit::structure::Block;
@@ -272,7 +273,7 @@ fn plan_release(
         let base = coordinator.join(".");
         return Err(format!("values may set {base}.enabled or type, which dagster_concurrency always sets to true and QueuedRunCoordinator; add the set entries {base}.enabled = true and {base}.type = QueuedRunCoordinator if values leaves them at their defaults"));
     }
-    let version = ChartVersion::of(text, block, &raw.prefix);
+    let version = ReleaseVersion::of(text, block, &raw.prefix);
     let config = model_of(&tree, &raw.prefix, &version)?;
     let release_name = block
         .labels
@@ -327,7 +328,7 @@ fn plan_release(
 }
 
 /// What becomes the resource's `chart_version`.
-enum ChartVersion {
+enum ReleaseVersion {
     /// A literal `version`.
     Literal(String),
     /// An expression the resource can take as it is (`var.chart_version`).
@@ -336,20 +337,22 @@ enum ChartVersion {
     Missing(Option<String>),
 }
 
-impl ChartVersion {
+impl ReleaseVersion {
     /// The release's `version` as the resource can take it. An umbrella chart's `version` is its
     /// own; an expression through `each`, `count` or `self` differs per instance or release.
-    fn of(text: &str, block: &Block, prefix: &[String]) -> ChartVersion {
+    fn of(text: &str, block: &Block, prefix: &[String]) -> ReleaseVersion {
         let Some(attribute) = block.body.get_attribute("version") else {
-            return ChartVersion::Missing(None);
+            return ReleaseVersion::Missing(None);
         };
         if !prefix.is_empty() {
-            return ChartVersion::Missing(Some(
+            return ReleaseVersion::Missing(Some(
                 "the release's version is the umbrella chart's, not the Dagster subchart's".into(),
             ));
         }
         if let Some(version) = hcl::literal_string(&attribute.value) {
-            return ChartVersion::Literal(version);
+            // Helm reads `v1.12.14` as 1.12.14; the resource's `chart_version` must be the exact text.
+            let exact = ChartVersion::exact_text(&version).unwrap_or(version);
+            return ReleaseVersion::Literal(exact);
         }
         let source = attribute
             .value
@@ -358,18 +361,18 @@ impl ChartVersion {
             .map(str::trim)
             .unwrap_or_default();
         if source.is_empty() || source.contains('\n') || refers_per_instance(source) {
-            return ChartVersion::Missing(Some(format!(
+            return ReleaseVersion::Missing(Some(format!(
                 "the release's version ({}) cannot be moved to another resource",
                 source.lines().next().unwrap_or_default()
             )));
         }
-        ChartVersion::Expression(source.to_owned())
+        ReleaseVersion::Expression(source.to_owned())
     }
 
     /// The expression for `chart_version`, when it is not a literal.
     fn expression(&self) -> Option<&str> {
         match self {
-            ChartVersion::Expression(source) => Some(source),
+            ReleaseVersion::Expression(source) => Some(source),
             _ => None,
         }
     }
@@ -377,16 +380,16 @@ impl ChartVersion {
     /// What the chart version rules check against.
     fn setting(&self) -> Option<Setting<String>> {
         match self {
-            ChartVersion::Literal(version) => Some(Setting::Known(version.clone())),
-            ChartVersion::Expression(_) => Some(Setting::Unknown),
-            ChartVersion::Missing(_) => None,
+            ReleaseVersion::Literal(version) => Some(Setting::Known(version.clone())),
+            ReleaseVersion::Expression(_) => Some(Setting::Unknown),
+            ReleaseVersion::Missing(_) => None,
         }
     }
 
     /// What the user is told when the resource gets no `chart_version` the release had.
     fn note(&self, name: &str) -> Option<String> {
         match self {
-            ChartVersion::Missing(Some(why)) => Some(format!(
+            ReleaseVersion::Missing(Some(why)) => Some(format!(
                 "{why}, so dagster_concurrency.{name} has no chart_version and is checked against the newest chart; set chart_version to the Dagster chart version the release installs"
             )),
             _ => None,
@@ -419,7 +422,7 @@ fn refers_per_instance(source: &str) -> bool {
 fn model_of(
     tree: &Node,
     prefix: &[String],
-    version: &ChartVersion,
+    version: &ReleaseVersion,
 ) -> Result<ConcurrencyConfig, String> {
     let release = Release {
         position: Position::START,

@@ -16,7 +16,7 @@ pub use rules::{
 };
 
 use crate::model::{ConcurrencyConfig, Setting};
-use crate::rules::{Finding, Rule};
+use crate::rules::{Finding, Rule, Source, Vocabulary};
 
 /// Every policy rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -157,10 +157,21 @@ impl Policy {
     }
 }
 
-/// Applies the policy to a configuration; unknown values are skipped, known ones always checked.
+/// Applies the policy to a `dagster_concurrency` resource; unknown values are skipped, known
+/// ones always checked.
 pub fn check(config: &ConcurrencyConfig, policy: &Policy) -> Vec<Finding> {
+    check_as(config, policy, Source::Resource)
+}
+
+/// Applies the policy to a configuration read from `source`, whose names the findings use.
+pub fn check_as(config: &ConcurrencyConfig, policy: &Policy, source: Source) -> Vec<Finding> {
+    let words = Vocabulary::new(
+        source,
+        config.effective_placement(),
+        config.values_prefix.known().map(String::as_str),
+    );
     let mut out = Vec::new();
-    rules::check(config, policy, &mut out);
+    rules::check(config, policy, &words, &mut out);
     out
 }
 

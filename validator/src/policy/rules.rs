@@ -3,7 +3,7 @@
 use super::Policy;
 use crate::model::{ConcurrencyConfig, Setting, TagLimit};
 use crate::path::AttrPath;
-use crate::rules::{rule, Finding};
+use crate::rules::{rule, Finding, Source, Vocabulary};
 
 rule!(
     /// The policy sets a run ceiling and `max_concurrent_runs` is unset or -1.
@@ -179,16 +179,23 @@ fn covers_every_value(matching: &Setting<String>, per_unique: &Setting<bool>) ->
     !matching.is_set() || per_unique.known() == Some(&true)
 }
 
-/// Applies every policy rule.
-pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<Finding>) {
+/// Applies every policy rule, naming settings in `words`.
+pub(super) fn check(
+    config: &ConcurrencyConfig,
+    policy: &Policy,
+    words: &Vocabulary,
+    out: &mut Vec<Finding>,
+) {
     let runs_path = || AttrPath::attr("max_concurrent_runs");
+    let runs_name = words.name(&runs_path());
     let runs = &config.max_concurrent_runs;
     let unlimited = matches!(runs, Setting::Unset | Setting::Known(-1));
     let shown = |runs: &Setting<i64>| match runs {
-        Setting::Known(value) => format!("max_concurrent_runs = {value}"),
-        _ => "max_concurrent_runs is not set".to_owned(),
+        Setting::Known(value) => format!("{runs_name} = {value}"),
+        _ => format!("{runs_name} is not set"),
     };
     if let Some(ceiling) = policy.max_concurrent_runs_ceiling.known() {
+        let fix = words.set(&runs_path(), &format!("at most {ceiling}"));
         match runs.known() {
             _ if unlimited => out.push(RUNS_NOT_LIMITED.at(
                 runs_path(),
@@ -196,14 +203,14 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
                     "{}: runs are not limited, and the policy requires at most {ceiling}",
                     shown(runs)
                 ),
-                format!("set max_concurrent_runs to at most {ceiling}"),
+                fix,
             )),
             Some(value) if value > ceiling => out.push(RUNS_ABOVE_CEILING.at(
                 runs_path(),
                 format!(
-                    "max_concurrent_runs = {value} is above the policy's max_concurrent_runs_ceiling of {ceiling}"
+                    "{runs_name} = {value} is above the policy's max_concurrent_runs_ceiling of {ceiling}"
                 ),
-                format!("set max_concurrent_runs to at most {ceiling}"),
+                fix,
             )),
             _ => {}
         }
@@ -215,6 +222,13 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
     };
     // A key not known yet might be the required one: nothing is reported until it is known.
     if let Some(tags) = tags.filter(|tags| tags.iter().all(|tag| !tag.key.is_unknown())) {
+        let list = match words.source() {
+            Source::Resource => "tag_concurrency_limit".to_owned(),
+            _ => format!(
+                "tag limit in {}",
+                words.name(&AttrPath::attr("tag_concurrency_limit"))
+            ),
+        };
         for key in policy.required_tag_limits.known().into_iter().flatten() {
             let covered = tags.iter().any(|tag| {
                 tag.key.known() == Some(key)
@@ -223,8 +237,8 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
             if !covered {
                 out.push(REQUIRED_TAG_LIMIT_MISSING.at(
                     AttrPath::attr("tag_concurrency_limit"),
-                    format!("no tag_concurrency_limit covers every value of \"{key}\", which the policy requires"),
-                    format!("add a tag_concurrency_limit block with key = \"{key}\" and a limit"),
+                    format!("no {list} covers every value of {key:?}, which the policy requires"),
+                    words.add_tag_limit(key, tags.len()),
                 ));
             }
         }
@@ -233,9 +247,10 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
         for (index, tag) in config.known_tag_limits() {
             if let Some(limit) = tag.limit.known().filter(|limit| *limit > ceiling) {
                 let key = tag.key.known().map_or("?", String::as_str);
+                let path = AttrPath::item("tag_concurrency_limit", index).then("limit");
                 out.push(TAG_LIMIT_ABOVE_CEILING.at(
-                    AttrPath::item("tag_concurrency_limit", index).then("limit"),
-                    format!("tag limit {limit} for \"{key}\" is above the policy's tag_limit_ceiling of {ceiling}"),
+                    path.clone(),
+                    format!("{} = {limit} for key {key:?} is above the policy's tag_limit_ceiling of {ceiling}", words.name(&path)),
                     format!("set the limit to at most {ceiling}"),
                 ));
             }
@@ -245,9 +260,12 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
         policy.postgres_connection_budget.known(),
         policy.connections_per_run.known(),
     ) {
-        let fix = format!(
-            "set max_concurrent_runs to at most {} ({budget} / {per_run})",
-            budget / per_run.max(&1)
+        let fix = words.set(
+            &runs_path(),
+            &format!(
+                "at most {} ({budget} / {per_run})",
+                budget / per_run.max(&1)
+            ),
         );
         match runs.known() {
             // With a ceiling too, DP101 already reports unlimited runs.
@@ -264,7 +282,7 @@ pub(super) fn check(config: &ConcurrencyConfig, policy: &Policy, out: &mut Vec<F
                 if used > i128::from(*budget) {
                     out.push(CONNECTION_BUDGET_EXCEEDED.at(
                         runs_path(),
-                        format!("max_concurrent_runs {value} * connections_per_run {per_run} = {used} connections, over the postgres_connection_budget of {budget}"),
+                        format!("{runs_name} {value} * connections_per_run {per_run} = {used} connections, over the postgres_connection_budget of {budget}"),
                         fix,
                     ));
                 }

@@ -75,11 +75,21 @@ pub fn assignments(resolved: &Resolved) -> Vec<Assignment> {
                 Segment::Key(key.into()),
             ]
         };
-        b.put(runs_base, &item("key"), Scalar::Str(tag.key.clone()));
+        let key = Scalar::Str(tag.key.clone());
         match &tag.matching {
-            TagMatch::AnyValue => {}
-            TagMatch::Value(value) => b.put(runs_base, &item("value"), Scalar::Str(value.clone())),
+            TagMatch::AnyValue => b.put(runs_base, &item("key"), key),
+            // An empty value goes first, so that its `set` entry can carry the key on
+            // (see `helm_set::set_entries`).
+            TagMatch::Value(value) if value.is_empty() => {
+                b.put(runs_base, &item("value"), Scalar::Str(String::new()));
+                b.put(runs_base, &item("key"), key);
+            }
+            TagMatch::Value(value) => {
+                b.put(runs_base, &item("key"), key);
+                b.put(runs_base, &item("value"), Scalar::Str(value.clone()));
+            }
             TagMatch::PerUniqueValue(flag) => {
+                b.put(runs_base, &item("key"), key);
                 let mut path = item("value");
                 path.push(Segment::Key("applyLimitPerUniqueValue".into()));
                 b.put(runs_base, &path, Scalar::Bool(*flag));
@@ -103,10 +113,10 @@ pub fn assignments(resolved: &Resolved) -> Vec<Assignment> {
     if let Some(block) = resolved.block_op {
         let base = [&QUEUED_CONFIG[..], &["blockOpConcurrencyLimitedRuns"]].concat();
         b.put_key(&base, "enabled", Scalar::Bool(block.enabled));
-        b.put_int(
+        b.put_key(
             &base,
             "opConcurrencySlotBuffer",
-            block.op_concurrency_slot_buffer,
+            Scalar::Int(block.op_concurrency_slot_buffer),
         );
     }
     if let Some(pools) = &resolved.pools {

@@ -63,6 +63,47 @@ impl From<&Assignment> for SetEntry {
     }
 }
 
+/// The `set` entries for assignments, one per assignment except where an empty string is.
+///
+/// Helm stores an empty value that ends its expression (`list[0].value=`) only on a list element
+/// that already exists; on a new element the change is dropped. terraform-provider-helm 2.x
+/// keeps `set` blocks as a set and applies them in no fixed order, so such an entry is kept or
+/// lost by chance. An empty string therefore never ends its entry: when the next assignment is a
+/// string in the same map, the entry goes on with it (`list[0].value=,list[0].key=team`), and
+/// whatever the order, the entry makes the element itself.
+pub fn set_entries(assignments: &[Assignment]) -> Vec<SetEntry> {
+    let mut entries = Vec::with_capacity(assignments.len());
+    let mut rest = assignments.iter().peekable();
+    while let Some(assignment) = rest.next() {
+        let empty = assignment.value == Scalar::Str(String::new());
+        let follower = rest.next_if(|next| {
+            empty
+                && matches!(next.value, Scalar::Str(_))
+                && same_parent(&assignment.path, &next.path)
+        });
+        entries.push(match follower {
+            Some(next) => SetEntry {
+                name: name_of(&assignment.path),
+                value: format!(",{}", SetEntry::from(next).expression()),
+                kind: "string",
+            },
+            None => SetEntry::from(assignment),
+        });
+    }
+    entries
+}
+
+fn same_parent(a: &[Segment], b: &[Segment]) -> bool {
+    a.split_last().map(|(_, parent)| parent) == b.split_last().map(|(_, parent)| parent)
+}
+
+impl SetEntry {
+    /// The strvals expression Helm parses for this entry: `NAME=VALUE`.
+    pub fn expression(&self) -> String {
+        format!("{}={}", self.name, self.value)
+    }
+}
+
 /// The strvals name of a path: keys joined by `.`, indices as `[N]`, special characters escaped.
 pub fn name_of(path: &[Segment]) -> String {
     let mut name = String::new();
@@ -131,6 +172,34 @@ mod tests {
         assert_eq!(escape_value("{x}"), r"\{x}");
         assert_eq!(escape_value("x{y}"), "x{y}");
         assert_eq!(escape_value(""), "");
+    }
+
+    #[test]
+    fn an_empty_string_carries_the_next_string_of_its_element() {
+        let item = |field: &str| vec![key("l"), Segment::Index(0), key(field)];
+        let put = |path: Vec<Segment>, value: Scalar| Assignment { path, value };
+        let entries = set_entries(&[
+            put(item("value"), Scalar::Str(String::new())),
+            put(item("key"), Scalar::Str("a,b".into())),
+            put(item("limit"), Scalar::Int(1)),
+        ]);
+        let shown: Vec<_> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("l[0].value", r",l[0].key=a\,b", "string"),
+                ("l[0].limit", "1", "auto")
+            ]
+        );
+        // Alone, or before a number, an empty string stays its own entry.
+        let alone = set_entries(&[
+            put(item("value"), Scalar::Str(String::new())),
+            put(item("limit"), Scalar::Int(1)),
+        ]);
+        assert_eq!(alone[0].value, "");
     }
 
     #[test]

@@ -55,14 +55,12 @@ pub fn instance_tree(resolved: &Resolved) -> Value {
         .block_op
         .filter(|_| resolved.chart >= BLOCK_OP_RENDERED)
     {
-        let mut rendered = Map::new();
-        rendered.insert("enabled".into(), json!(block.enabled));
-        if let Some(buffer) = block.op_concurrency_slot_buffer {
-            rendered.insert("op_concurrency_slot_buffer".into(), json!(buffer));
-        }
         config.insert(
             "block_op_concurrency_limited_runs".into(),
-            Value::Object(rendered),
+            json!({
+                "enabled": block.enabled,
+                "op_concurrency_slot_buffer": block.op_concurrency_slot_buffer,
+            }),
         );
     }
 

@@ -7,7 +7,7 @@ pub mod resolved;
 pub mod yaml;
 
 pub use assignments::assignments;
-pub use helm_set::{Assignment, Scalar, Segment, SetEntry};
+pub use helm_set::{set_entries, Assignment, Scalar, Segment, SetEntry};
 pub use instance::instance_tree;
 pub use resolved::{Resolved, Unresolved};
 
@@ -38,7 +38,7 @@ pub fn render(config: &ConcurrencyConfig) -> Result<Rendered, Unresolved> {
 /// Renders a resolved configuration.
 pub fn render_resolved(resolved: &Resolved) -> Rendered {
     let assignments = assignments(resolved);
-    let set: Vec<SetEntry> = assignments.iter().map(SetEntry::from).collect();
+    let set = set_entries(&assignments);
     let values = values_tree(&assignments);
     let values_yaml = yaml::to_yaml(&values);
     let instance_yaml = yaml::to_yaml(&instance_tree(resolved));

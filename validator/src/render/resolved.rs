@@ -50,9 +50,13 @@ impl ResolvedPools {
 pub struct ResolvedBlockOp {
     /// `enabled`.
     pub enabled: bool,
-    /// `opConcurrencySlotBuffer`.
-    pub op_concurrency_slot_buffer: Option<i64>,
+    /// `opConcurrencySlotBuffer`: as written, else Dagster's default of 0. The chart's schema
+    /// requires it whenever the block is set, and its template always writes it.
+    pub op_concurrency_slot_buffer: i64,
 }
+
+/// Dagster's `op_concurrency_slot_buffer` when none is written.
+pub const DEFAULT_SLOT_BUFFER: i64 = 0;
 
 /// A fully known configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,9 +141,10 @@ impl Resolved {
                     let matching = match (opt(&tag.value)?, opt(&tag.apply_limit_per_unique_value)?)
                     {
                         (None, None) => TagMatch::AnyValue,
-                        (Some(value), None) => TagMatch::Value(value),
+                        // `false` is the default: with a value it means the value alone (DC203).
+                        (Some(value), None | Some(false)) => TagMatch::Value(value),
                         (None, Some(flag)) => TagMatch::PerUniqueValue(flag),
-                        (Some(_), Some(_)) => return Err(Unresolved::Invalid),
+                        (Some(_), Some(true)) => return Err(Unresolved::Invalid),
                     };
                     Ok(ResolvedTagLimit {
                         key: required(&tag.key)?,
@@ -153,7 +158,8 @@ impl Resolved {
             None => None,
             Some(block) => Some(ResolvedBlockOp {
                 enabled: required(&block.enabled)?,
-                op_concurrency_slot_buffer: opt(&block.op_concurrency_slot_buffer)?,
+                op_concurrency_slot_buffer: opt(&block.op_concurrency_slot_buffer)?
+                    .unwrap_or(DEFAULT_SLOT_BUFFER),
             }),
         };
         let pools = match opt(&config.pools)? {

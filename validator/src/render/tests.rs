@@ -39,30 +39,30 @@ fn seed_renders_exactly_the_adr_entries() {
     );
     assert_eq!(
         rendered.values_yaml,
-        r#""dagsterDaemon":
-  "runCoordinator":
-    "enabled": true
-    "type": "QueuedRunCoordinator"
-    "config":
-      "queuedRunCoordinator":
-        "maxConcurrentRuns": 5
-        "tagConcurrencyLimits":
-          - "key": "dagster/backfill"
-            "limit": 3
+        r#"dagsterDaemon:
+  runCoordinator:
+    enabled: true
+    type: QueuedRunCoordinator
+    config:
+      queuedRunCoordinator:
+        maxConcurrentRuns: 5
+        tagConcurrencyLimits:
+          - key: dagster/backfill
+            limit: 3
 "#
     );
     assert_eq!(
         rendered.instance_yaml,
-        r#""run_coordinator":
-  "module": "dagster.core.run_coordinator"
-  "class": "QueuedRunCoordinator"
-  "config":
-    "max_concurrent_runs": 5
-    "tag_concurrency_limits":
-      - "key": "dagster/backfill"
-        "limit": 3
-    "dequeue_use_threads": true
-    "dequeue_num_workers": 4
+        r#"run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 5
+    tag_concurrency_limits:
+      - key: dagster/backfill
+        limit: 3
+    dequeue_use_threads: true
+    dequeue_num_workers: 4
 "#
     );
     assert_eq!(rendered.id.len(), 64);
@@ -117,7 +117,20 @@ fn per_unique_value_renders_the_object_form() {
     )));
     assert!(rendered
         .instance_yaml
-        .contains("\"value\":\n          \"applyLimitPerUniqueValue\": true"));
+        .contains("value:\n          applyLimitPerUniqueValue: true"));
+}
+
+#[test]
+fn a_value_with_per_unique_value_false_renders_the_value() {
+    let mut config = seed();
+    let mut valued = tag("team", 3);
+    valued.value = Setting::Known("etl".into());
+    valued.apply_limit_per_unique_value = Setting::Known(false);
+    config.tag_limits = Setting::Known(vec![valued]);
+    let rendered = render(&config).expect("false is the default and renders like no flag");
+    let names: Vec<String> = entries(&rendered).into_iter().map(|e| e.0).collect();
+    assert!(names.contains(&format!("{QRC}.tagConcurrencyLimits[0].value")));
+    assert!(!names.iter().any(|n| n.contains("applyLimitPerUniqueValue")));
 }
 
 #[test]
@@ -145,21 +158,21 @@ fn concurrency_placement_moves_run_limits_and_adds_pools() {
     );
     assert_eq!(
         rendered.instance_yaml,
-        r#""run_coordinator":
-  "module": "dagster.core.run_coordinator"
-  "class": "QueuedRunCoordinator"
-  "config":
-    "dequeue_use_threads": true
-    "dequeue_num_workers": 4
-"concurrency":
-  "pools":
-    "default_limit": 2
-    "granularity": "op"
-  "runs":
-    "max_concurrent_runs": 5
-    "tag_concurrency_limits":
-      - "key": "dagster/backfill"
-        "limit": 3
+        r#"run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_use_threads: true
+    dequeue_num_workers: 4
+concurrency:
+  pools:
+    default_limit: 2
+    granularity: op
+  runs:
+    max_concurrent_runs: 5
+    tag_concurrency_limits:
+      - key: dagster/backfill
+        limit: 3
 "#
     );
 }
@@ -179,15 +192,15 @@ fn chart_template_quirks_are_followed() {
     let rendered = render(&config).expect("renders");
     assert_eq!(
         rendered.instance_yaml,
-        r#""run_coordinator":
-  "module": "dagster.core.run_coordinator"
-  "class": "QueuedRunCoordinator"
-  "config":
-    "max_concurrent_runs": -1
-    "dequeue_num_workers": 2
-    "block_op_concurrency_limited_runs":
-      "enabled": true
-      "op_concurrency_slot_buffer": 1
+        r#"run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: -1
+    dequeue_num_workers: 2
+    block_op_concurrency_limited_runs:
+      enabled: true
+      op_concurrency_slot_buffer: 1
 "#
     );
     let mut old = config;
@@ -238,14 +251,53 @@ fn an_empty_concurrency_section_is_not_enabled() {
             "{}",
             rendered.instance_yaml
         );
-        assert!(rendered
-            .instance_yaml
-            .contains("\"max_concurrent_runs\": -1"));
+        assert!(rendered.instance_yaml.contains("max_concurrent_runs: -1"));
     }
     let mut limited = placed;
     limited.max_concurrent_runs = Setting::Known(5);
     let rendered = render(&limited).expect("renders");
     assert!(rendered
         .instance_yaml
-        .contains("\"concurrency\":\n  \"runs\":\n    \"max_concurrent_runs\": 5\n"));
+        .contains("concurrency:\n  runs:\n    max_concurrent_runs: 5\n"));
+}
+
+#[test]
+fn block_op_always_carries_the_buffer_the_chart_requires() {
+    // The chart's schema requires `opConcurrencySlotBuffer` whenever the block is set, and its
+    // template always writes `op_concurrency_slot_buffer`: without one, Dagster's default of 0.
+    for enabled in [true, false] {
+        let mut config = seed();
+        config.block_op = Setting::Known(BlockOpSettings {
+            enabled: Setting::Known(enabled),
+            op_concurrency_slot_buffer: Setting::Unset,
+        });
+        let rendered = render(&config).expect("renders");
+        assert!(entries(&rendered).contains(&entry(
+            &format!("{QRC}.blockOpConcurrencyLimitedRuns.opConcurrencySlotBuffer"),
+            "0",
+            "auto"
+        )));
+        assert!(rendered.instance_yaml.contains(&format!(
+            "block_op_concurrency_limited_runs:\n      enabled: {enabled}\n      op_concurrency_slot_buffer: 0\n"
+        )));
+    }
+}
+
+#[test]
+fn an_empty_tag_value_entry_makes_its_own_list_element() {
+    let mut config = seed();
+    let mut empty = tag("team", 2);
+    empty.value = Setting::Known(String::new());
+    config.tag_limits = Setting::Known(vec![empty]);
+    let rendered = render(&config).expect("renders");
+    assert!(entries(&rendered).contains(&entry(
+        &format!("{QRC}.tagConcurrencyLimits[0].value"),
+        &format!(",{QRC}.tagConcurrencyLimits[0].key=team"),
+        "string"
+    )));
+    assert_eq!(
+        rendered.values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
+            ["tagConcurrencyLimits"][0],
+        serde_json::json!({"value": "", "key": "team", "limit": 2})
+    );
 }

@@ -5,7 +5,7 @@ use crate::input::Diagnostic;
 use serde_json::{json, Value};
 
 fn diagnostic(d: &Diagnostic) -> Value {
-    json!({
+    let mut value = json!({
         "code": d.rule.code,
         "name": d.rule.name,
         "severity": d.severity().to_string(),
@@ -15,7 +15,15 @@ fn diagnostic(d: &Diagnostic) -> Value {
         "column": d.position.column,
         "summary": d.summary,
         "fix": d.fix,
-    })
+    });
+    if let Some(origin) = &d.origin {
+        value["origin"] = json!({
+            "path": origin.path,
+            "line": origin.position.line,
+            "column": origin.position.column,
+        });
+    }
+    value
 }
 
 /// The report as a JSON document.
@@ -41,6 +49,7 @@ pub fn render(files: &[FileReport]) -> Value {
                     entry["error"] = json!({"line": error.position.line, "column": error.position.column, "message": error.message});
                 }
                 Outcome::Unreadable(message) => entry["error"] = json!({ "message": message }),
+                Outcome::Skipped(message) => entry["skipped"] = json!(message),
             }
             entry
         })

@@ -26,6 +26,9 @@ pub enum Outcome {
     Invalid(SyntaxError),
     /// Could not be read at all (missing, a directory error, not text), or its kind is unknown.
     Unreadable(String),
+    /// Named on the command line but holds nothing the validator reads (a `.json` that is not
+    /// a plan), and why.
+    Skipped(String),
 }
 
 /// One file's result.
@@ -50,7 +53,7 @@ impl FileReport {
 
     /// Whether the file could not be read or parsed.
     pub fn failed(&self) -> bool {
-        !matches!(self.outcome, Outcome::Checked { .. })
+        matches!(self.outcome, Outcome::Invalid(_) | Outcome::Unreadable(_))
     }
 }
 
@@ -90,10 +93,27 @@ pub fn totals(files: &[FileReport]) -> Totals {
                     }
                 }
             }
-            _ => totals.failed_files += 1,
+            Outcome::Invalid(_) | Outcome::Unreadable(_) => totals.failed_files += 1,
+            Outcome::Skipped(_) => {}
         }
     }
     totals
+}
+
+/// What to say when a run checked no configuration although every file was read: an empty
+/// directory, or files without a Dagster release, values or `dagster_concurrency` block.
+pub fn nothing_checked(totals: &Totals) -> Option<String> {
+    if totals.targets > 0 || totals.failed_files > 0 {
+        return None;
+    }
+    Some(if totals.files == 0 {
+        "nothing was checked: no terraform, plan json or helm values file in the paths given".into()
+    } else {
+        format!(
+            "nothing was checked: no dagster helm_release, dagster values or dagster_concurrency block in {} file(s)",
+            totals.files
+        )
+    })
 }
 
 #[cfg(test)]

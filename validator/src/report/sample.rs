@@ -14,6 +14,8 @@ fn diagnostic(code: &str, line: usize) -> Diagnostic {
         position: Position { line, column: 5 },
         summary: format!("summary of {code} & <friends>"),
         fix: format!("fix for {code}"),
+        origin: None,
+        attribute: None,
     }
 }
 

@@ -1,5 +1,9 @@
 //! SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
 //!
+//! Locations are percent-encoded URI references (relative paths stay relative; absolute ones
+//! become `file:` URLs), a plan finding points at the `.tf` source its resource is declared in
+//! when that was found, and every result names its resource address as a logical location.
+//!
 //! Hand-written serde structs: the log needs a dozen fields, and the `serde-sarif` crate's
 //! builders add more code than they save. Every rule is described once in
 //! `runs[0].tool.driver.rules` with its documentation; files that cannot be read become
@@ -9,7 +13,10 @@ use super::{FileReport, Outcome};
 use crate::input::Position;
 use crate::policy::every_rule;
 use crate::rules::Severity;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
+use std::path::Path;
+use url::Url;
 
 /// The SARIF schema this log follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -98,6 +105,15 @@ struct SarifResult {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -127,17 +143,43 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn location(path: &str, position: Option<Position>) -> Location {
+/// The characters a path segment keeps as they are: RFC 3986's unreserved set.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path as a SARIF `uri`, a URI reference: each segment of a relative path percent-encoded
+/// (`my dir/main.tf` gives `my%20dir/main.tf`), an absolute path as a `file:` URL.
+fn uri(path: &str) -> String {
+    if Path::new(path).is_absolute() {
+        if let Ok(url) = Url::from_file_path(path) {
+            return url.into();
+        }
+    }
+    path.split(['/', '\\'])
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn location(path: &str, position: Option<Position>, address: Option<&str>) -> Location {
     Location {
         physical_location: PhysicalLocation {
-            artifact_location: Artifact {
-                uri: path.replace('\\', "/"),
-            },
+            artifact_location: Artifact { uri: uri(path) },
             region: position.map(|p| Region {
                 start_line: p.line,
                 start_column: p.column,
             }),
         },
+        logical_locations: address
+            .map(|name| LogicalLocation {
+                fully_qualified_name: name.to_owned(),
+                kind: "resource",
+            })
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -174,7 +216,10 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                         message: Text {
                             text: format!("{} ({}: {}). {}", d.summary, d.target, d.subject, d.fix),
                         },
-                        locations: vec![location(&file.path, Some(d.position))],
+                        locations: {
+                            let (shown, position) = d.location(&file.path);
+                            vec![location(shown, Some(position), Some(&d.target))]
+                        },
                     });
                 }
             }
@@ -183,14 +228,21 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                 message: Text {
                     text: error.message.clone(),
                 },
-                locations: vec![location(&file.path, Some(error.position))],
+                locations: vec![location(&file.path, Some(error.position), None)],
             }),
             Outcome::Unreadable(message) => notifications.push(Notification {
                 level: "error",
                 message: Text {
                     text: message.clone(),
                 },
-                locations: vec![location(&file.path, None)],
+                locations: vec![location(&file.path, None, None)],
+            }),
+            Outcome::Skipped(message) => notifications.push(Notification {
+                level: "note",
+                message: Text {
+                    text: message.clone(),
+                },
+                locations: vec![location(&file.path, None, None)],
             }),
         }
     }
@@ -208,7 +260,7 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: notifications.is_empty(),
+                execution_successful: !files.iter().any(FileReport::failed),
                 tool_execution_notifications: notifications,
             }],
             results,
@@ -247,6 +299,10 @@ mod tests {
         assert_eq!(physical["region"]["startLine"], 9);
         assert_eq!(physical["region"]["startColumn"], 5);
         assert_eq!(results[1]["level"], "warning");
+        assert_eq!(
+            first["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "helm_release.dagster"
+        );
         let invocation = &run["invocations"][0];
         assert_eq!(invocation["executionSuccessful"], false);
         assert_eq!(
@@ -254,5 +310,20 @@ mod tests {
                 ["region"]["startLine"],
             2
         );
+    }
+
+    #[test]
+    fn uris_are_percent_encoded_uri_references() {
+        assert_eq!(uri("infra/main.tf"), "infra/main.tf");
+        assert_eq!(
+            uri("my infra/dagster #1/main.tf"),
+            "my%20infra/dagster%20%231/main.tf"
+        );
+        assert_eq!(uri("infra\\prod\\main.tf"), "infra/prod/main.tf");
+        assert_eq!(
+            uri("/srv/my infra/main.tf"),
+            "file:///srv/my%20infra/main.tf"
+        );
+        assert_eq!(uri("100%.tf"), "100%25.tf");
     }
 }

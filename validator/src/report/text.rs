@@ -1,6 +1,7 @@
 //! Compiler-style text: `path:line:col: error[CODE]: summary`, then a hint line.
 
-use super::{totals, FileReport, Outcome};
+use super::{nothing_checked, totals, FileReport, Outcome};
+use crate::input::Kind;
 use std::fmt::Write;
 
 /// The report as text, ending with a one-line summary.
@@ -13,10 +14,16 @@ pub fn render(files: &[FileReport]) -> String {
                 diagnostics, notes, ..
             } => {
                 for d in diagnostics {
+                    let (shown, position) = d.location(path);
+                    // A plan's line and column say little: name the resource too.
+                    let address = if file.kind == Some(Kind::PlanJson) {
+                        format!("{}: ", d.target)
+                    } else {
+                        String::new()
+                    };
                     let _ = writeln!(
                         out,
-                        "{path}:{}: {}[{}]: {}",
-                        d.position,
+                        "{shown}:{position}: {}[{}]: {address}{}",
                         d.severity(),
                         d.rule.code,
                         d.summary
@@ -33,6 +40,9 @@ pub fn render(files: &[FileReport]) -> String {
             Outcome::Unreadable(message) => {
                 let _ = writeln!(out, "{path}: error: {message}");
             }
+            Outcome::Skipped(message) => {
+                let _ = writeln!(out, "{path}: note: {message}");
+            }
         }
     }
     let t = totals(files);
@@ -41,6 +51,9 @@ pub fn render(files: &[FileReport]) -> String {
         "checked {} file(s), {} configuration(s): {} error(s), {} warning(s), {} file(s) not readable",
         t.files, t.targets, t.errors, t.warnings, t.failed_files
     );
+    if let Some(warning) = nothing_checked(&t) {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     out
 }
 
@@ -70,5 +83,48 @@ mod tests {
         assert!(lines[6].starts_with(
             "checked 3 file(s), 2 configuration(s): 1 error(s), 1 warning(s), 1 file(s)"
         ));
+        assert_eq!(lines.len(), 7, "{text}");
+    }
+
+    #[test]
+    fn plan_findings_name_the_resource_and_show_their_source() {
+        let mut files = sample::run();
+        files[0].path = "plan.json".into();
+        files[0].kind = Some(Kind::PlanJson);
+        if let Outcome::Checked { diagnostics, .. } = &mut files[0].outcome {
+            diagnostics[1].origin = Some(crate::input::Origin {
+                path: "infra/main.tf".into(),
+                position: crate::input::Position { line: 7, column: 3 },
+            });
+        }
+        let text = render(&files);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "plan.json:9:5: error[DC101]: helm_release.dagster: summary of DC101 & <friends>"
+        );
+        assert_eq!(
+            lines[2],
+            "infra/main.tf:7:3: warning[DC206]: helm_release.dagster: summary of DC206 & <friends>"
+        );
+    }
+
+    #[test]
+    fn a_run_that_checked_nothing_says_so() {
+        let empty = render(&[]);
+        assert!(
+            empty.ends_with("warning: nothing was checked: no terraform, plan json or helm values file in the paths given\n"),
+            "{empty}"
+        );
+        let skipped = render(&[FileReport {
+            path: "package.json".into(),
+            kind: None,
+            outcome: Outcome::Skipped("not a terraform plan".into()),
+        }]);
+        assert!(
+            skipped.starts_with("package.json: note: not a terraform plan\n"),
+            "{skipped}"
+        );
+        assert!(skipped.contains("warning: nothing was checked: no dagster helm_release, dagster values or dagster_concurrency block in 1 file(s)"), "{skipped}");
     }
 }

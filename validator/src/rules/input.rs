@@ -4,24 +4,31 @@ use super::{rule, Context, Finding};
 use crate::model::Setting;
 use crate::path::AttrPath;
 use crate::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
-use crate::version::{ChartVersion, NEWEST_KNOWN};
+use crate::version::{ChartVersion, Series, NEWEST_KNOWN, RELEASED};
 
 rule!(
     /// `chart_version` is not a `MAJOR.MINOR.PATCH` version.
     UNPARSEABLE_CHART_VERSION, "DC501", "unparseable-chart-version", Error,
     r#"## What it does
-Checks that `chart_version` is a version such as `1.12.14`.
+Checks that `chart_version` is exact SemVer text such as `1.12.14`: no leading `v`, no spaces,
+no leading zeros.
+
+The CLI reads a `helm_release`'s `version` and `--chart-version` as Helm reads `--version`, so
+`v1.12.14` passes there.
 
 ## Why is this bad?
 The chart version decides which keys exist and which conflicts apply; without it no rule that
-depends on the chart can be checked and nothing can be rendered.
+depends on the chart can be checked and nothing can be rendered. `chart_version` is also passed
+on to Helm as the release's `version` (`version = dagster_concurrency.this.chart_version`), and
+Helm requires a chart version to be exact SemVer.
 
 ## How to fix
-Write the Dagster chart version you deploy, as `MAJOR.MINOR.PATCH` (a leading `v` is accepted).
+Write the Dagster chart version you deploy as `MAJOR.MINOR.PATCH`, exactly: `1.12.14`, not
+`v1.12.14`, `01.12.14` or `"1.12.14 "`.
 
 ## Example
 ```hcl
-chart_version = "latest"
+chart_version = "v1.12.14"
 ```
 Use instead:
 ```hcl
@@ -102,19 +109,67 @@ max_concurrent_runs = 2
 "#
 );
 
+rule!(
+    /// `chart_version` lies within the known versions but was never released.
+    UNRELEASED_CHART_VERSION, "DC505", "unreleased-chart-version", Warning,
+    r#"## What it does
+Warns when the chart version lies within the versions this build knows (0.10.0 to the newest
+known) but the Dagster chart repository never published it, such as `1.12.99` or `1.8.3`.
+
+## Why is this bad?
+Helm finds no such chart and the install fails, or the version is a typo for another one; the
+rules then check the limits against a chart that does not exist.
+
+## How to fix
+Use a published chart version: `helm search repo dagster/dagster --versions` lists them.
+
+## Example
+```hcl
+chart_version = "1.12.99"
+```
+Use instead:
+```hcl
+chart_version = "1.12.14"
+```
+"#
+);
+
+/// The newest released chart of `version`'s minor series, else the newest known.
+fn closest_released(version: ChartVersion) -> ChartVersion {
+    RELEASED
+        .iter()
+        .find(|series| (series.major, series.minor) == (version.major, version.minor))
+        .map_or(NEWEST_KNOWN, Series::last)
+}
+
 /// Checks the chart version and the values prefix.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if let Setting::Known(text) = &ctx.config.chart_version {
-        match ChartVersion::parse(text) {
-            None => out.push(UNPARSEABLE_CHART_VERSION.at(
-                AttrPath::attr("chart_version"),
-                format!("chart_version {text:?} is not a MAJOR.MINOR.PATCH version"),
-                format!("write the Dagster chart version you deploy, e.g. \"{NEWEST_KNOWN}\""),
-            )),
+        let path = || AttrPath::attr("chart_version");
+        let name = ctx.words.name(&path());
+        match ctx.chart {
+            None => {
+                let (problem, fix) = match ChartVersion::exact_text(text) {
+                    Some(exact) => (
+                        "is not exact SemVer text, which Helm requires of a chart version",
+                        format!("write {exact:?}"),
+                    ),
+                    None => (
+                        "is not a MAJOR.MINOR.PATCH version",
+                        format!("write the Dagster chart version you deploy, e.g. {:?}", NEWEST_KNOWN.to_string()),
+                    ),
+                };
+                out.push(UNPARSEABLE_CHART_VERSION.at(path(), format!("{name} {text:?} {problem}"), fix));
+            }
             Some(version) if version > NEWEST_KNOWN => out.push(CHART_NEWER_THAN_KNOWN.at(
-                AttrPath::attr("chart_version"),
-                format!("chart_version {version} is newer than {NEWEST_KNOWN}, the newest this provider knows"),
-                "upgrade the provider; rules may miss changes made after the newest known chart".into(),
+                path(),
+                format!("{name} {version} is newer than {NEWEST_KNOWN}, the newest chart these rules know"),
+                "upgrade the provider (or dagster-concurrency); rules may miss changes made after the newest known chart".into(),
+            )),
+            Some(version) if version.never_released() => out.push(UNRELEASED_CHART_VERSION.at(
+                path(),
+                format!("{name} {version} was never released as a Dagster chart"),
+                format!("use a published chart version, e.g. {:?}", closest_released(version).to_string()),
             )),
             Some(_) => {}
         }
@@ -131,7 +186,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if let Some(problem) = problem {
             out.push(INVALID_VALUES_PREFIX.at(
                 AttrPath::attr("values_prefix"),
-                format!("values_prefix {prefix:?} {problem}"),
+                format!(
+                    "{} {prefix:?} {problem}",
+                    ctx.words.name(&AttrPath::attr("values_prefix"))
+                ),
                 "use the subchart's name or alias as it appears in the parent chart's values, e.g. \"dagster\"".into(),
             ));
         }
@@ -142,6 +200,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 mod tests {
     use super::super::testing::{fired, seed};
     use crate::model::Setting;
+    use crate::rules::{check, check_as, Source};
 
     #[test]
     fn unparseable_chart_version() {
@@ -150,6 +209,54 @@ mod tests {
         assert_eq!(fired(&config, "DC501"), ["chart_version"]);
         config.chart_version = Setting::Known("1.12.14".into());
         assert!(fired(&config, "DC501").is_empty());
+    }
+
+    #[test]
+    fn chart_version_must_be_exact_semver_and_the_fix_says_which() {
+        for near in ["v1.12.14", "1.12.14 ", "01.12.14"] {
+            let mut config = seed();
+            config.chart_version = Setting::Known(near.into());
+            let findings = check(&config);
+            let finding = findings
+                .iter()
+                .find(|f| f.rule.code == "DC501")
+                .unwrap_or_else(|| panic!("{near:?} refused"));
+            assert_eq!(finding.fix, "write \"1.12.14\"", "{near:?}");
+            assert!(
+                finding.summary.contains("exact SemVer"),
+                "{}",
+                finding.summary
+            );
+            // A helm_release's `version` is a Helm constraint, which reads these.
+            assert!(check_as(&config, Source::HelmRelease)
+                .iter()
+                .all(|f| f.rule.code != "DC501"));
+        }
+    }
+
+    #[test]
+    fn unreleased_chart_version() {
+        let mut config = seed();
+        config.chart_version = Setting::Known("1.12.99".into());
+        assert_eq!(fired(&config, "DC505"), ["chart_version"]);
+        let findings = check(&config);
+        let finding = findings
+            .iter()
+            .find(|f| f.rule.code == "DC505")
+            .expect("DC505");
+        assert_eq!(
+            finding.fix,
+            "use a published chart version, e.g. \"1.12.22\""
+        );
+        for released in ["1.12.14", "1.13.28"] {
+            config.chart_version = Setting::Known(released.into());
+            assert!(fired(&config, "DC505").is_empty(), "{released}");
+        }
+        config.chart_version = Setting::Known("9.0.0".into());
+        assert!(
+            fired(&config, "DC505").is_empty(),
+            "newer versions are DC503's"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! raises it; [`REGISTRY`] lists them all in code order. [`check`] runs every check on a
 //! configuration and returns [`Finding`]s; unknown values are skipped, known ones always checked.
 
+pub mod arguments;
 mod input;
 mod placement;
 mod pool_limit;
@@ -11,15 +12,20 @@ mod pools;
 mod queue;
 pub mod raw;
 mod runs;
+mod tag_yaml;
 mod tags;
+mod vocabulary;
 
-use crate::model::{ConcurrencyConfig, Placement};
+use crate::model::{ConcurrencyConfig, Placement, Setting};
 use crate::path::AttrPath;
 use crate::version::{ChartVersion, NEWEST_KNOWN};
 use std::fmt;
 
 pub use input::NOT_A_WHOLE_NUMBER;
 pub use pool_limit::{check_pool_limit, PoolLimitConfig};
+pub use queue::EXPONENT_FORM_FROM;
+pub use vocabulary::Source;
+pub(crate) use vocabulary::Vocabulary;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,19 +112,30 @@ pub(crate) struct Context<'a> {
     pub chart: Option<ChartVersion>,
     /// Placement in effect, when known and valid.
     pub placement: Option<Placement>,
+    /// How findings name settings in the file being read.
+    pub words: Vocabulary,
 }
 
 impl<'a> Context<'a> {
-    fn new(config: &'a ConcurrencyConfig) -> Self {
+    fn new(config: &'a ConcurrencyConfig, source: Source) -> Self {
         let chart = match &config.chart_version {
-            crate::model::Setting::Unset => Some(NEWEST_KNOWN),
-            crate::model::Setting::Unknown => None,
-            crate::model::Setting::Known(text) => ChartVersion::parse(text),
+            Setting::Unset => Some(NEWEST_KNOWN),
+            Setting::Unknown => None,
+            // Helm reads a release's `version` (and `--version`) as a constraint, which takes
+            // `v1.12.14`; the resource's `chart_version` is passed on as exact text.
+            Setting::Known(text) if source.is_raw() => ChartVersion::parse_loose(text),
+            Setting::Known(text) => ChartVersion::parse(text),
         };
+        let placement = config.effective_placement();
         Context {
             config,
             chart,
-            placement: config.effective_placement(),
+            placement,
+            words: Vocabulary::new(
+                source,
+                placement,
+                config.values_prefix.known().map(String::as_str),
+            ),
         }
     }
 }
@@ -138,6 +155,7 @@ pub static REGISTRY: &[&Rule] = &[
     &tags::INVALID_TAG_KEY,
     &tags::UNKNOWN_DAGSTER_TAG,
     &tags::EMPTY_TAG_VALUE,
+    &tag_yaml::TAG_STRING_MISREAD_BY_DAGSTER,
     &placement::CONCURRENCY_SECTION_UNAVAILABLE,
     &placement::CONCURRENCY_SECTION_CRASHES_DAEMON,
     &placement::POOLS_WITH_COORDINATOR_PLACEMENT,
@@ -150,10 +168,17 @@ pub static REGISTRY: &[&Rule] = &[
     &queue::DEQUEUE_WORKERS_BELOW_ONE,
     &queue::DEQUEUE_INTERVAL_ZERO,
     &queue::BLOCK_OP_NOT_RENDERED,
+    &queue::NEGATIVE_SLOT_BUFFER,
+    &queue::NUMBER_IN_EXPONENT_FORM,
     &input::UNPARSEABLE_CHART_VERSION,
     &input::INVALID_VALUES_PREFIX,
     &input::CHART_NEWER_THAN_KNOWN,
     &input::NOT_A_WHOLE_NUMBER,
+    &input::UNRELEASED_CHART_VERSION,
+    &arguments::UNKNOWN_ARGUMENT,
+    &arguments::MISSING_REQUIRED_ARGUMENT,
+    &arguments::WRONG_ARGUMENT_TYPE,
+    &arguments::REPEATED_BLOCK,
     &raw::LIMITS_NOT_APPLIED,
     &raw::LIMITS_IN_BOTH_PLACES,
     &raw::SET_INDEX_KEEPS_VALUES_ELEMENTS,
@@ -173,13 +198,20 @@ pub fn find(code: &str) -> Option<&'static Rule> {
         .find(|rule| rule.code.eq_ignore_ascii_case(code))
 }
 
-/// Runs every check; findings come in rule-family order, then attribute order.
+/// Runs every check on a `dagster_concurrency` resource; findings come in rule-family order,
+/// then attribute order.
 pub fn check(config: &ConcurrencyConfig) -> Vec<Finding> {
-    let ctx = Context::new(config);
+    check_as(config, Source::Resource)
+}
+
+/// Runs every check on a configuration read from `source`, whose names the findings use.
+pub fn check_as(config: &ConcurrencyConfig, source: Source) -> Vec<Finding> {
+    let ctx = Context::new(config, source);
     let mut out = Vec::new();
     input::check(&ctx, &mut out);
     runs::check(&ctx, &mut out);
     tags::check(&ctx, &mut out);
+    tag_yaml::check(&ctx, &mut out);
     placement::check(&ctx, &mut out);
     pools::check(&ctx, &mut out);
     queue::check(&ctx, &mut out);
@@ -192,6 +224,144 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{BlockOpSettings, PoolSettings, TagLimit};
+    use crate::rules::testing::{seed, tag, tag_mistakes};
+
+    /// Configurations that, together, make every configuration rule fire.
+    fn bad_configurations() -> Vec<ConcurrencyConfig> {
+        let mut tags = tag_mistakes();
+        tags.push(tag("", 1));
+        tags.push(tag("<<", 1));
+        let with = |change: &dyn Fn(&mut ConcurrencyConfig)| {
+            let mut config = seed();
+            change(&mut config);
+            config
+        };
+        let pools = |config: &mut ConcurrencyConfig| {
+            config.pools = Setting::Known(PoolSettings {
+                default_limit: Setting::Known(5000),
+                granularity: Setting::Known("ops".into()),
+                op_granularity_run_buffer: Setting::Unset,
+            });
+        };
+        vec![
+            with(&|c| c.tag_limits = Setting::Known(tags.clone())),
+            with(&|c| c.max_concurrent_runs = Setting::Known(-2)),
+            with(&|c| c.max_concurrent_runs = Setting::Unset),
+            with(&|c| c.max_concurrent_runs = Setting::Known(-1)),
+            with(&|c| c.max_concurrent_runs = Setting::Known(0)),
+            with(&|c| {
+                c.chart_version = Setting::Known("1.11.0".into());
+                pools(c);
+            }),
+            with(&|c| {
+                c.chart_version = Setting::Known("1.12.10".into());
+                pools(c);
+            }),
+            with(&|c| {
+                c.placement = Setting::Known("run_coordinator".into());
+                pools(c);
+            }),
+            with(&|c| c.placement = Setting::Known("queued".into())),
+            with(&|c| {
+                pools(c);
+                c.block_op = Setting::Known(BlockOpSettings {
+                    enabled: Setting::Known(false),
+                    op_concurrency_slot_buffer: Setting::Known(1),
+                });
+            }),
+            with(&|c| {
+                c.dequeue_interval_seconds = Setting::Known(-1);
+                c.dequeue_num_workers = Setting::Known(0);
+            }),
+            with(&|c| {
+                c.dequeue_interval_seconds = Setting::Known(0);
+                c.chart_version = Setting::Known("1.8.0".into());
+                c.block_op = Setting::Known(BlockOpSettings {
+                    enabled: Setting::Known(true),
+                    op_concurrency_slot_buffer: Setting::Unset,
+                });
+            }),
+            with(&|c| c.chart_version = Setting::Known("v1.12.14".into())),
+            with(&|c| c.chart_version = Setting::Known("latest".into())),
+            with(&|c| c.chart_version = Setting::Known("9.0.0".into())),
+            with(&|c| c.chart_version = Setting::Known("1.12.99".into())),
+            with(&|c| c.values_prefix = Setting::Known("a..b".into())),
+            with(&|c| {
+                c.max_concurrent_runs = Setting::Known(EXPONENT_FORM_FROM);
+                c.block_op = Setting::Known(BlockOpSettings {
+                    enabled: Setting::Known(true),
+                    op_concurrency_slot_buffer: Setting::Known(-1),
+                });
+            }),
+        ]
+    }
+
+    /// Every summary and fix reads as a hint line: lowercase, without a trailing period or
+    /// question mark (the provider ends a fix with its own period; `?.` is what a trailing
+    /// question made of DC208's fix). Every configuration rule but those raised while reading
+    /// fires in [`bad_configurations`], so no rule's text escapes the check.
+    #[test]
+    fn every_finding_reads_as_a_hint_line() {
+        let mut fired = std::collections::BTreeSet::new();
+        let policy = crate::policy::Policy {
+            max_concurrent_runs_ceiling: Setting::Known(1),
+            required_tag_limits: Setting::Known(vec!["dagster/backfill".into(), "x".into()]),
+            tag_limit_ceiling: Setting::Known(1),
+            postgres_connection_budget: Setting::Known(1),
+            connections_per_run: Setting::Known(2),
+        };
+        let pool_limits = [("", 1), (" pool", 1), ("pool", 5000)].map(|(pool, limit)| {
+            check_pool_limit(&PoolLimitConfig {
+                pool: Setting::Known(pool.into()),
+                limit: Setting::Known(limit),
+            })
+        });
+        let unlimited_runs = ConcurrencyConfig {
+            max_concurrent_runs: Setting::Unset,
+            tag_limits: Setting::Known(vec![TagLimit::default()]),
+            ..seed()
+        };
+        let mut findings: Vec<Finding> = pool_limits.into_iter().flatten().collect();
+        for source in [Source::Resource, Source::ValuesFile, Source::HelmRelease] {
+            for config in bad_configurations() {
+                findings.extend(check_as(&config, source));
+                findings.extend(crate::policy::check_as(&config, &policy, source));
+            }
+            let unlimited_budget = crate::policy::Policy {
+                max_concurrent_runs_ceiling: Setting::Unset,
+                ..policy.clone()
+            };
+            findings.extend(crate::policy::check_as(
+                &unlimited_runs,
+                &unlimited_budget,
+                source,
+            ));
+        }
+        for finding in &findings {
+            fired.insert(finding.rule.code);
+            for text in [&finding.summary, &finding.fix] {
+                let first = text.chars().next().unwrap_or('A');
+                let last = text.chars().last().unwrap_or('.');
+                assert!(
+                    !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
+                    "{}: {text:?}",
+                    finding.rule.code
+                );
+            }
+        }
+        let read_while_reading = [
+            "DC504", "DC510", "DC511", "DC512", "DC513", "DC601", "DC602", "DC603", "DC604",
+            "DC605", "DC606",
+        ];
+        for rule in crate::policy::every_rule() {
+            assert!(
+                fired.contains(rule.code) || read_while_reading.contains(&rule.code),
+                "{} never fired, so its text is unchecked",
+                rule.code
+            );
+        }
+    }
 
     #[test]
     fn codes_are_unique_sorted_and_documented() {

@@ -1,6 +1,7 @@
 //! Placement rules: the `concurrency` section, the chart versions that support it, and what
 //! Dagster refuses when it is combined with run-coordinator settings.
 
+use super::vocabulary::{QUEUED, RUNS};
 use super::{rule, Context, Finding};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
@@ -14,7 +15,8 @@ Checks that `pools` and `placement = "concurrency"` target chart 1.12.9 or later
 
 ## Why is this bad?
 Older charts have no top-level `concurrency` values: Helm installs the values, the chart ignores
-them, and no limit is applied.
+them, and no limit is applied (checked with the released chart 1.10.4, whose schema accepts the
+section and whose `dagster.yaml` then holds none of it).
 
 ## How to fix
 Upgrade the chart to 1.12.12 or later, or use `placement = "run_coordinator"` without `pools`.
@@ -72,6 +74,9 @@ Checks that `pools` is not combined with run limits placed under the run coordin
 When the instance's `concurrency` section holds `pools`, Dagster refuses `max_concurrent_runs`
 and `tag_concurrency_limits` under `run_coordinator` ("... incompatible with the
 `concurrency > runs` config") and the daemon does not start, though Helm installs the release.
+The resource itself never writes that pair: with `placement = "run_coordinator"` it leaves
+`concurrency.enabled` off, so the chart drops the pools altogether and they limit nothing
+(checked with the released chart 1.12.17).
 
 ## How to fix
 Drop `placement` (it defaults to `concurrency` with `pools`) or set `placement = "concurrency"`.
@@ -120,22 +125,26 @@ rule!(
     /// `op_concurrency_slot_buffer` while the `concurrency` section holds the run limits.
     SLOT_BUFFER_WITH_CONCURRENCY_SECTION, "DC305", "slot-buffer-with-concurrency-section", Error,
     r#"## What it does
-Checks that `block_op_concurrency_limited_runs.op_concurrency_slot_buffer` is not set when run
-limits or pools live in the `concurrency` section.
+Checks that no `block_op_concurrency_limited_runs` block is written when run limits or pools live
+in the `concurrency` section.
 
 ## Why is this bad?
-Dagster refuses `op_concurrency_slot_buffer` under `run_coordinator` when the `concurrency`
-section holds `runs` or `pools`, and the daemon does not start.
+Dagster refuses `op_concurrency_slot_buffer` under `run_coordinator`, whatever its value (0
+included), when the `concurrency` section holds `runs` or `pools`, and the daemon does not start.
+The chart cannot write the block without the buffer: its schema requires `opConcurrencySlotBuffer`
+whenever the block is set and its template always writes it (checked with the released chart
+1.12.17 and dagster 1.13.28). Blocking is on by default since Dagster 1.10, so the block is not
+needed to keep runs that wait for pool slots queued.
 
 ## How to fix
-Move the buffer to `pools { op_granularity_run_buffer = N }`.
+Remove the block; move a buffer to `pools { op_granularity_run_buffer = N }`.
 
 ## Example
 ```hcl
 placement = "concurrency"
 block_op_concurrency_limited_runs {
   enabled                    = true
-  op_concurrency_slot_buffer = 1
+  op_concurrency_slot_buffer = 0
 }
 ```
 Use instead:
@@ -162,6 +171,14 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let uses_section =
         ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
+    let raw = ctx.words.source().is_raw();
+    let pools = ctx.words.name(&AttrPath::block("pools"));
+    let coordinator = ctx.words.section(QUEUED);
+    let without_pools = if raw {
+        format!("keep the run limits under {coordinator} without {pools}")
+    } else {
+        "use placement = \"run_coordinator\" without pools".into()
+    };
     if uses_section {
         // The fix is a newer chart, so point at the version (always written when too old).
         let path = AttrPath::attr("chart_version");
@@ -169,12 +186,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Some(chart) if chart < CONCURRENCY_SECTION => out.push(CONCURRENCY_SECTION_UNAVAILABLE.at(
                 path,
                 format!("chart {chart} has no concurrency section (added in {CONCURRENCY_SECTION}), so these limits are ignored"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
             )),
             Some(chart) if chart < CONCURRENCY_SECTION_FIXED => out.push(CONCURRENCY_SECTION_CRASHES_DAEMON.at(
                 path,
                 format!("chart {chart} writes run limits into both places when the concurrency section is on, and the daemon does not start"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or use placement = \"run_coordinator\" without pools"),
+                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
             )),
             _ => {}
         }
@@ -182,20 +199,42 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if config.pools.known().is_some()
         && config.placement.known().map(String::as_str) == Some("run_coordinator")
     {
-        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(
-            AttrPath::attr("placement"),
-            "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
-            "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
-        ));
+        let (summary, fix) = if raw {
+            let runs = ctx.words.section(RUNS);
+            (
+                format!("run limits under {coordinator} with {pools} set: Dagster refuses run limits under the run coordinator once pools are set"),
+                format!("move maxConcurrentRuns and tagConcurrencyLimits to {runs} (chart {CONCURRENCY_SECTION_FIXED} and later), or remove {pools}"),
+            )
+        } else {
+            (
+                "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
+                "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
+            )
+        };
+        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(AttrPath::attr("placement"), summary, fix));
     }
-    if let Setting::Known(block) = &config.block_op {
-        if block.op_concurrency_slot_buffer.is_set() && uses_section {
-            out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(
-                AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
-                "op_concurrency_slot_buffer under run_coordinator is refused by Dagster when the concurrency section is used".into(),
-                "move the buffer to pools { op_granularity_run_buffer = N }".into(),
-            ));
-        }
+    if config.block_op.is_set() && uses_section {
+        // Terraform places a diagnostic on a block's attribute, not on the block itself, and
+        // `enabled` is always written.
+        let block = AttrPath::block("block_op_concurrency_limited_runs");
+        let (summary, fix) = if raw {
+            let buffer = ctx
+                .words
+                .name(&block.clone().then("op_concurrency_slot_buffer"));
+            let run_buffer = ctx
+                .words
+                .name(&AttrPath::block("pools").then("op_granularity_run_buffer"));
+            (
+                format!("{} with the concurrency section: the chart always writes {buffer} under the run coordinator, which Dagster then refuses", ctx.words.name(&block)),
+                format!("remove {} (blocking is on by default); move a buffer to {run_buffer}", ctx.words.name(&block)),
+            )
+        } else {
+            (
+                "block_op_concurrency_limited_runs with the concurrency section: the chart always writes op_concurrency_slot_buffer under run_coordinator, which Dagster then refuses".into(),
+                "remove the block (blocking is on by default); move a buffer to pools { op_granularity_run_buffer = N }".into(),
+            )
+        };
+        out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(block.then("enabled"), summary, fix));
     }
 }
 
@@ -264,8 +303,19 @@ mod tests {
         });
         assert_eq!(
             fired(&config, "DC305"),
-            ["block_op_concurrency_limited_runs.op_concurrency_slot_buffer"]
+            ["block_op_concurrency_limited_runs.enabled"]
         );
+        // Refused whole: the chart writes a buffer of 0 for a block without one.
+        for buffer in [Setting::Known(0), Setting::Unset] {
+            config.block_op = Setting::Known(BlockOpSettings {
+                enabled: Setting::Known(true),
+                op_concurrency_slot_buffer: buffer,
+            });
+            assert_eq!(
+                fired(&config, "DC305"),
+                ["block_op_concurrency_limited_runs.enabled"]
+            );
+        }
         config.pools = Setting::Unset;
         assert!(fired(&config, "DC305").is_empty());
     }

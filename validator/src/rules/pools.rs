@@ -70,7 +70,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !matches!(granularity.as_str(), "run" | "op") {
             out.push(INVALID_POOL_GRANULARITY.at(
                 AttrPath::block("pools").then("granularity"),
-                format!("pool granularity {granularity:?} is not \"run\" or \"op\""),
+                format!(
+                    "{} {granularity:?} is not \"run\" or \"op\"",
+                    ctx.words.name(&AttrPath::block("pools").then("granularity"))
+                ),
                 "use \"op\" (slots per op, Dagster's default) or \"run\" (one slot per run)".into(),
             ));
         }
@@ -79,7 +82,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !(0..=MAX_POOL_LIMIT).contains(&limit) {
             out.push(DEFAULT_POOL_LIMIT_OUT_OF_RANGE.at(
                 AttrPath::block("pools").then("default_limit"),
-                format!("default pool limit {limit} is outside 0..{MAX_POOL_LIMIT}"),
+                format!(
+                    "{} = {limit} is outside 0..{MAX_POOL_LIMIT}",
+                    ctx.words.name(&AttrPath::block("pools").then("default_limit"))
+                ),
                 format!("use a limit from 0 to {MAX_POOL_LIMIT}"),
             ));
         }

@@ -1,21 +1,30 @@
-//! Queue rules: dequeue settings and op-concurrency blocking of the run coordinator.
+//! Queue rules: dequeue settings, op-concurrency blocking and its slot buffers, and the numbers
+//! the chart cannot print from a values file.
 
 use super::{rule, Context, Finding};
-use crate::model::Setting;
+use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 use crate::version::BLOCK_OP_RENDERED;
+
+/// The smallest magnitude the chart's templates print in exponent form when the number comes
+/// from a values file: Helm reads it as a float64 and Go prints 1000000.0 as `1e+06`.
+pub const EXPONENT_FORM_FROM: i64 = 1_000_000;
 
 rule!(
     /// `op_concurrency_slot_buffer` with blocking disabled.
     SLOT_BUFFER_WITHOUT_BLOCKING, "DC401", "slot-buffer-without-blocking", Error,
     r#"## What it does
-Checks that `op_concurrency_slot_buffer` is only set with `enabled = true`.
+Checks that `op_concurrency_slot_buffer` is 0 (or left out) when `enabled = false`.
 
 ## Why is this bad?
-Dagster only accepts the slot buffer when blocking of op-concurrency-limited runs is enabled.
+Dagster only accepts a non-zero slot buffer when blocking of op-concurrency-limited runs is
+enabled ("op_concurrency_slot_buffer can only be set if block_op_concurrency_limited_runs is
+enabled"). The chart's schema requires the buffer whenever the block is set and its template
+always writes it, so `enabled = false` renders with a buffer of 0, which Dagster loads
+(checked with the released charts 1.10.4 and 1.12.17 and dagster 1.13.28).
 
 ## How to fix
-Set `enabled = true`, or remove `op_concurrency_slot_buffer`.
+Set `enabled = true`, or set the buffer to 0 (or remove it).
 
 ## Example
 ```hcl
@@ -136,18 +145,179 @@ block_op_concurrency_limited_runs {
 "#
 );
 
+rule!(
+    /// A negative `op_concurrency_slot_buffer` or `op_granularity_run_buffer`.
+    NEGATIVE_SLOT_BUFFER, "DC406", "negative-slot-buffer", Warning,
+    r#"## What it does
+Warns when `block_op_concurrency_limited_runs.op_concurrency_slot_buffer` or
+`pools.op_granularity_run_buffer` is negative.
+
+## Why is this bad?
+Both buffers count extra runs allowed to wait for pool slots, so they are meant to be 0 or more.
+Neither the chart's schema nor Dagster refuses a negative buffer (checked with the released charts
+1.10.4 and 1.12.17 and dagster 1.13.28): the run queue then holds a run back until more than that
+many slots of its pool are free, so a pool whose limit is no larger never gets a run launched.
+
+## How to fix
+Use 0 (Dagster's default) or a positive buffer.
+
+## Example
+```hcl
+pools {
+  op_granularity_run_buffer = -1
+}
+```
+Use instead:
+```hcl
+pools {
+  op_granularity_run_buffer = 1
+}
+```
+"#
+);
+
+rule!(
+    /// A number the chart prints in exponent form from `values_yaml`.
+    NUMBER_IN_EXPONENT_FORM, "DC407", "number-in-exponent-form", Error,
+    r#"## What it does
+Checks that the numbers the chart prints into `dagster.yaml` with its templates are below
+1,000,000 in magnitude: `max_concurrent_runs`, `dequeue_interval_seconds`, `dequeue_num_workers`,
+`op_concurrency_slot_buffer`, `pools.op_granularity_run_buffer`, and tag limits placed under the
+`concurrency` section.
+
+## Why is this bad?
+Helm reads every number in a values file (and so in `values_yaml`) as a float64, and the chart's
+templates print a float64 of 1,000,000 or more in exponent form (`1e+06`, `1.5e+06`), which
+Dagster refuses ("Value "1e+06" ... is not valid for expected type "Int""). Checked by rendering
+the released charts 1.10.4 and 1.12.17. A `set` entry carries the number as an integer and
+survives, but the resource renders both, and a run queue of a million is no limit in practice.
+Tag limits under the run coordinator go through the chart's `toYaml`, which prints them whole,
+so they are not checked here.
+
+## How to fix
+Use a smaller number, or -1 for no run limit.
+
+## Example
+```hcl
+max_concurrent_runs = 1000000
+```
+Use instead:
+```hcl
+max_concurrent_runs = -1
+```
+"#
+);
+
+/// The numbers the chart prints with its templates (not through `toYaml`), with their paths.
+fn template_printed_numbers(ctx: &Context) -> Vec<(AttrPath, i64)> {
+    let config = ctx.config;
+    let mut numbers = Vec::new();
+    let mut push = |path: AttrPath, setting: &Setting<i64>| {
+        if let Setting::Known(number) = setting {
+            numbers.push((path, *number));
+        }
+    };
+    push(
+        AttrPath::attr("max_concurrent_runs"),
+        &config.max_concurrent_runs,
+    );
+    push(
+        AttrPath::attr("dequeue_interval_seconds"),
+        &config.dequeue_interval_seconds,
+    );
+    push(
+        AttrPath::attr("dequeue_num_workers"),
+        &config.dequeue_num_workers,
+    );
+    if let Setting::Known(block) = &config.block_op {
+        push(
+            AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
+            &block.op_concurrency_slot_buffer,
+        );
+    }
+    if let Setting::Known(pools) = &config.pools {
+        push(
+            AttrPath::block("pools").then("op_granularity_run_buffer"),
+            &pools.op_granularity_run_buffer,
+        );
+    }
+    if ctx.placement == Some(Placement::Concurrency) {
+        for (index, tag) in config.known_tag_limits() {
+            push(
+                AttrPath::item("tag_concurrency_limit", index).then("limit"),
+                &tag.limit,
+            );
+        }
+    }
+    numbers
+}
+
+/// Checks the slot buffers' sign and the numbers the chart prints.
+fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
+    let slot_buffer = ctx.config.block_op.known().map(|block| {
+        (
+            AttrPath::block("block_op_concurrency_limited_runs").then("op_concurrency_slot_buffer"),
+            &block.op_concurrency_slot_buffer,
+        )
+    });
+    let run_buffer = ctx.config.pools.known().map(|pools| {
+        (
+            AttrPath::block("pools").then("op_granularity_run_buffer"),
+            &pools.op_granularity_run_buffer,
+        )
+    });
+    for (path, setting) in slot_buffer.into_iter().chain(run_buffer) {
+        if let Setting::Known(buffer) = setting {
+            if *buffer < 0 {
+                let name = path.to_string();
+                out.push(NEGATIVE_SLOT_BUFFER.at(
+                    path,
+                    format!("{name} = {buffer} is negative: a run waits until more than {} slots of its pool are free", buffer.unsigned_abs()),
+                    "use 0 (Dagster's default) or a positive buffer".into(),
+                ));
+            }
+        }
+    }
+    for (path, number) in template_printed_numbers(ctx) {
+        if number.unsigned_abs() >= EXPONENT_FORM_FROM.unsigned_abs() {
+            let name = path.to_string();
+            out.push(NUMBER_IN_EXPONENT_FORM.at(
+                path,
+                format!("{name} = {number} reaches the chart as a float64 through values_yaml and is written as {}, which Dagster refuses", exponent_form(number)),
+                format!("use a number below {EXPONENT_FORM_FROM}, or -1 for no run limit"),
+            ));
+        }
+    }
+}
+
+/// How Go prints `number` as a float64 (`%v`): the shortest exact digits, exponent form from 1e21
+/// down to 1e6 as here (`1e+06`, `1.5e+06`). Only called for magnitudes of 1e6 or more.
+fn exponent_form(number: i64) -> String {
+    let text = format!("{:e}", number as f64);
+    match text.split_once('e') {
+        Some((mantissa, exponent)) => {
+            let exponent: i32 = exponent.parse().unwrap_or_default();
+            let sign = if exponent < 0 { '-' } else { '+' };
+            format!("{mantissa}e{sign}{:02}", exponent.abs())
+        }
+        None => text,
+    }
+}
+
 /// Checks dequeue settings and op blocking.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let config = ctx.config;
+    let interval = ctx.words.name(&AttrPath::attr("dequeue_interval_seconds"));
+    check_numbers(ctx, out);
     match config.dequeue_interval_seconds {
         Setting::Known(seconds) if seconds < 0 => out.push(NEGATIVE_DEQUEUE_INTERVAL.at(
             AttrPath::attr("dequeue_interval_seconds"),
-            format!("dequeue_interval_seconds = {seconds} is negative"),
+            format!("{interval} = {seconds} is negative"),
             "use a positive number of seconds (Dagster's default is 5)".into(),
         )),
         Setting::Known(0) => out.push(DEQUEUE_INTERVAL_ZERO.at(
             AttrPath::attr("dequeue_interval_seconds"),
-            "dequeue_interval_seconds = 0 is dropped by the chart; Dagster's default of 5 applies".into(),
+            format!("{interval} = 0 is dropped by the chart; Dagster's default of 5 applies"),
             "use a positive interval, or remove the argument".into(),
         )),
         _ => {}
@@ -156,7 +326,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if workers < 1 {
             out.push(DEQUEUE_WORKERS_BELOW_ONE.at(
                 AttrPath::attr("dequeue_num_workers"),
-                format!("dequeue_num_workers = {workers} is below 1"),
+                format!(
+                    "{} = {workers} is below 1",
+                    ctx.words.name(&AttrPath::attr("dequeue_num_workers"))
+                ),
                 "use 1 or more workers (the chart default is 4)".into(),
             ));
         }
@@ -165,12 +338,15 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     let path = || AttrPath::block("block_op_concurrency_limited_runs");
-    if block.enabled == Setting::Known(false) && block.op_concurrency_slot_buffer.is_set() {
-        out.push(SLOT_BUFFER_WITHOUT_BLOCKING.at(
-            path().then("op_concurrency_slot_buffer"),
-            "op_concurrency_slot_buffer is set while enabled = false, which Dagster refuses".into(),
-            "set enabled = true, or remove op_concurrency_slot_buffer".into(),
-        ));
+    match block.op_concurrency_slot_buffer {
+        Setting::Known(buffer) if buffer != 0 && block.enabled == Setting::Known(false) => {
+            out.push(SLOT_BUFFER_WITHOUT_BLOCKING.at(
+                path().then("op_concurrency_slot_buffer"),
+                format!("op_concurrency_slot_buffer = {buffer} while enabled = false, which Dagster refuses"),
+                "set enabled = true, or set op_concurrency_slot_buffer to 0".into(),
+            ))
+        }
+        _ => {}
     }
     if let Some(chart) = ctx.chart.filter(|chart| *chart < BLOCK_OP_RENDERED) {
         out.push(BLOCK_OP_NOT_RENDERED.at(
@@ -184,7 +360,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{fired, seed};
-    use crate::model::{BlockOpSettings, ConcurrencyConfig, Setting};
+    use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting};
 
     fn with_block(enabled: bool, buffer: Option<i64>, chart: &str) -> ConcurrencyConfig {
         let mut config = seed();
@@ -204,6 +380,65 @@ mod tests {
         );
         assert!(fired(&with_block(true, Some(1), "1.12.14"), "DC401").is_empty());
         assert!(fired(&with_block(false, None, "1.12.14"), "DC401").is_empty());
+        // The only form of `enabled = false` the chart's schema accepts, and Dagster loads it.
+        assert!(fired(&with_block(false, Some(0), "1.12.14"), "DC401").is_empty());
+    }
+
+    #[test]
+    fn negative_slot_buffer() {
+        assert_eq!(
+            fired(&with_block(true, Some(-1), "1.12.14"), "DC406"),
+            ["block_op_concurrency_limited_runs.op_concurrency_slot_buffer"]
+        );
+        assert!(fired(&with_block(true, Some(0), "1.12.14"), "DC406").is_empty());
+        let mut pools = seed();
+        pools.pools = Setting::Known(PoolSettings {
+            op_granularity_run_buffer: Setting::Known(-2),
+            ..Default::default()
+        });
+        assert_eq!(fired(&pools, "DC406"), ["pools.op_granularity_run_buffer"]);
+        let finding = crate::rules::check(&pools)
+            .into_iter()
+            .find(|f| f.rule.code == "DC406")
+            .expect("DC406 fires");
+        assert!(finding.summary.contains("= -2"), "{}", finding.summary);
+        pools.pools = Setting::Known(PoolSettings {
+            op_granularity_run_buffer: Setting::Known(0),
+            ..Default::default()
+        });
+        assert!(fired(&pools, "DC406").is_empty());
+    }
+
+    #[test]
+    fn number_in_exponent_form() {
+        let mut config = seed();
+        config.max_concurrent_runs = Setting::Known(1_000_000);
+        assert_eq!(fired(&config, "DC407"), ["max_concurrent_runs"]);
+        let summary = crate::rules::check(&config)
+            .into_iter()
+            .find(|f| f.rule.code == "DC407")
+            .map(|f| f.summary)
+            .unwrap_or_default();
+        assert!(summary.contains("1e+06"), "{summary}");
+        config.max_concurrent_runs = Setting::Known(999_999);
+        assert!(fired(&config, "DC407").is_empty());
+        config.dequeue_num_workers = Setting::Known(1_500_000);
+        assert_eq!(fired(&config, "DC407"), ["dequeue_num_workers"]);
+        // Tag limits: printed by the template under `concurrency`, by toYaml under the coordinator.
+        let mut tags = seed();
+        tags.max_concurrent_runs = Setting::Known(-1);
+        tags.tag_limits = Setting::Known(vec![super::super::testing::tag("team", 2_000_000)]);
+        assert!(fired(&tags, "DC407").is_empty());
+        tags.placement = Setting::Known("concurrency".into());
+        assert_eq!(fired(&tags, "DC407"), ["tag_concurrency_limit[0].limit"]);
+    }
+
+    #[test]
+    fn exponent_form_follows_go() {
+        assert_eq!(super::exponent_form(1_000_000), "1e+06");
+        assert_eq!(super::exponent_form(1_500_000), "1.5e+06");
+        assert_eq!(super::exponent_form(-2_000_000), "-2e+06");
+        assert_eq!(super::exponent_form(1 << 53), "9.007199254740992e+15");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! [`check`] reads the Dagster chart's values tree; DC603 (`set` index over `values`) is raised
 //! where `set` entries are applied, DC605 (wrong type) where values are read into the model.
 
-use super::{rule, Rule};
+use super::{rule, Rule, Source};
 use crate::input::tree::{Node, Value};
 use crate::input::Position;
 
@@ -104,9 +104,11 @@ Write the list in one place: all in `values`, or all in `set` entries (or the
 
 ## Example
 ```hcl
-values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
-  tagConcurrencyLimits = [{ key = "team", limit = 1 }, { key = "dagster/backfill", limit = 2 }]
-} } } })]
+values = [yamlencode({
+  dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+    tagConcurrencyLimits = [{ key = "team", limit = 1 }, { key = "dagster/backfill", limit = 2 }]
+  } } } }
+})]
 set {
   name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].key"
   value = "dagster/backfill"
@@ -114,9 +116,11 @@ set {
 ```
 Use instead:
 ```hcl
-values = [yamlencode({ dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
-  tagConcurrencyLimits = [{ key = "dagster/backfill", limit = 3 }]
-} } } })]
+values = [yamlencode({
+  dagsterDaemon = { runCoordinator = { config = { queuedRunCoordinator = {
+    tagConcurrencyLimits = [{ key = "dagster/backfill", limit = 3 }]
+  } } } }
+})]
 ```
 "#
 );
@@ -166,7 +170,9 @@ the chart as a string: the chart's schema check refuses the install, or Dagster 
 instance at daemon start.
 
 ## How to fix
-Write the number unquoted, or use `set` with `type = "auto"` for numbers and booleans.
+In a values file, write numbers and booleans unquoted and quote strings (`"007"`: unquoted, YAML
+reads the number 7). In a `set` entry, use `type = "auto"` for numbers and booleans, and
+`type = "string"` (or `set_string`) for strings.
 
 ## Example
 ```yaml
@@ -206,6 +212,48 @@ queuedRunCoordinator:
 ```
 "#
 );
+
+/// What the chart expects where DC605 found a value of another type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// A whole number (limits, counts, intervals).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A string (tag keys and values, granularity).
+    Text,
+    /// The list of tag limits.
+    TagList,
+    /// One tag limit.
+    TagMap,
+}
+
+impl Expected {
+    /// What the chart expects, as a finding says it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Expected::Number => "a whole number",
+            Expected::Boolean => "true or false",
+            Expected::Text => "a string",
+            Expected::TagList => "a list of tag limits",
+            Expected::TagMap => "a map with key, value and limit",
+        }
+    }
+
+    /// DC605's fix for a value read from `source`: quoting in a values file, the entry's type
+    /// in a `set` entry.
+    pub fn fix(self, source: Source) -> String {
+        let what = self.description();
+        let release = source == Source::HelmRelease;
+        match self {
+            Expected::Number | Expected::Boolean if release => format!("write {what}: unquoted in values, and in a set entry with type = \"auto\" (not set_string or type = \"string\")"),
+            Expected::Number | Expected::Boolean => format!("write {what} without quotes"),
+            Expected::Text if release => "quote it in values, and in a set entry use type = \"string\" (or set_string), so Helm keeps it text".into(),
+            Expected::Text => "quote it, so YAML keeps it text (unquoted, 007 is the number 7 and yes is true)".into(),
+            Expected::TagList | Expected::TagMap => format!("write {what}"),
+        }
+    }
+}
 
 /// A raw-values finding, at a key relative to the Dagster chart's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,7 +430,10 @@ fn unknown_keys(section: &Node, base: &str, known: &[&str], out: &mut Vec<RawFin
             key: format!("{base}.{key}"),
             position: node.position,
             summary: format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
-            fix: format!("did you mean {closest:?}? known keys: {}", known.join(", ")),
+            fix: format!(
+                "use {closest:?}, the closest key the chart knows here (known keys: {})",
+                known.join(", ")
+            ),
         });
     }
 }
@@ -452,6 +503,35 @@ mod tests {
             ["dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].value.applyLimitPerUniqueValues"]
         );
         assert!(fired(SEED, "DC604").is_empty());
+    }
+
+    #[test]
+    fn raw_findings_read_as_hint_lines() {
+        let yamls = [
+            SEED.replace("enabled: true", "enabled: false"),
+            format!("{SEED}concurrency:\n  enabled: false\n  runs:\n    maxConcurrentRuns: 5\n  pools:\n    defaultLimt: 1\n"),
+            SEED.replace("applyLimitPerUniqueValue:", "applyLimitPerUniqueValues:")
+                .replace("maxConcurrentRuns", "maxConcurentRuns"),
+        ];
+        let mut codes = Vec::new();
+        for yaml in &yamls {
+            let root = parse(yaml, Position::START)
+                .expect("yaml")
+                .expect("not empty");
+            for finding in check(&root) {
+                codes.push(finding.rule.code);
+                for text in [&finding.summary, &finding.fix] {
+                    assert!(
+                        !text.ends_with(['.', '?', '!']) && !text.starts_with(char::is_uppercase),
+                        "{}: {text:?}",
+                        finding.rule.code
+                    );
+                }
+            }
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes, ["DC601", "DC602", "DC604", "DC606"]);
     }
 
     #[test]

@@ -123,6 +123,7 @@ fn places_other_limits(ctx: &Context) -> bool {
 /// Checks `max_concurrent_runs`.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let path = || AttrPath::attr("max_concurrent_runs");
+    let name = ctx.words.name(&path());
     match &ctx.config.max_concurrent_runs {
         Setting::Unknown => {}
         Setting::Unset => {
@@ -134,23 +135,26 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             out.push(RUNS_UNSET.at(
                 path(),
-                format!("max_concurrent_runs is not set: {consequence}"),
-                "set max_concurrent_runs to the number of runs your database and cluster can hold".into(),
+                format!("{name} is not set: {consequence}"),
+                ctx.words.set(
+                    &path(),
+                    "the number of runs your database and cluster can hold",
+                ),
             ));
         }
         Setting::Known(runs) if *runs < -1 => out.push(RUNS_BELOW_MINUS_ONE.at(
             path(),
-            format!("max_concurrent_runs = {runs} is below -1, which Dagster refuses"),
+            format!("{name} = {runs} is below -1, which Dagster refuses"),
             "use a positive limit, 0 to pause every run, or -1 for no limit".into(),
         )),
         Setting::Known(-1) => out.push(RUNS_UNLIMITED.at(
             path(),
-            "max_concurrent_runs = -1 disables the global run limit".into(),
+            format!("{name} = -1 disables the global run limit"),
             "set a positive limit unless unlimited runs are intended".into(),
         )),
         Setting::Known(0) => out.push(RUNS_PAUSED.at(
             path(),
-            "max_concurrent_runs = 0 launches no run at all".into(),
+            format!("{name} = 0 launches no run at all"),
             "use a positive limit unless pausing every run is intended".into(),
         )),
         Setting::Known(_) => {}

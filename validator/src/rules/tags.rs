@@ -3,6 +3,7 @@
 use super::{rule, Context, Finding};
 use crate::model::{Setting, TagLimit};
 use crate::path::AttrPath;
+use std::collections::HashMap;
 
 rule!(
     /// A tag limit with an empty key.
@@ -69,11 +70,13 @@ rule!(
     /// `value` together with `apply_limit_per_unique_value`.
     VALUE_WITH_PER_UNIQUE_VALUE, "DC203", "value-with-per-unique-value", Error,
     r#"## What it does
-Checks that a tag limit sets `value` or `apply_limit_per_unique_value`, not both.
+Checks that a tag limit does not set both `value` and `apply_limit_per_unique_value = true`.
+`apply_limit_per_unique_value = false` is the default and may go with `value`.
 
 ## Why is this bad?
 Both are rendered into the same chart key (`value` is either a string or
-`{applyLimitPerUniqueValue: bool}`), so one of them cannot be expressed.
+`{applyLimitPerUniqueValue: true}`), so one of them cannot be expressed: a limit on one value
+and a separate limit per value contradict each other.
 
 ## How to fix
 Keep `value` to limit one tag value, or `apply_limit_per_unique_value = true` for a separate
@@ -340,7 +343,7 @@ pub fn is_valid_tag_key(key: &str) -> bool {
 }
 
 /// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 enum Matching<'a> {
     AnyValue,
     Value(&'a str),
@@ -356,69 +359,83 @@ fn matching(tag: &TagLimit) -> Option<Matching<'_>> {
     }
 }
 
+/// The key a limit is for, as findings quote it (`"team"`), for messages that must say which
+/// limit they mean: in a `dynamic` block Terraform can only point at the resource.
+fn quoted_key(tag: &TagLimit) -> String {
+    match &tag.key {
+        Setting::Known(key) => format!("{key:?}"),
+        _ => "not known yet".into(),
+    }
+}
+
 /// Checks every tag limit.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let global = ctx.config.max_concurrent_runs.known().copied();
+    let runs = ctx.words.name(&AttrPath::attr("max_concurrent_runs"));
     let tags: Vec<(usize, &TagLimit)> = ctx.config.known_tag_limits().collect();
+    let earlier = earlier_repeats(&tags);
     for &(index, tag) in &tags {
         let path = |attr| AttrPath::item("tag_concurrency_limit", index).then(attr);
+        let name = |attr| ctx.words.name(&path(attr));
+        let key = quoted_key(tag);
         if let Setting::Known(key) = &tag.key {
-            check_key(key, path("key"), out);
+            check_key(ctx, key, path("key"), out);
         }
         if let Setting::Known(limit) = tag.limit {
+            let limit_name = name("limit");
             if limit < 0 {
                 out.push(NEGATIVE_TAG_LIMIT.at(
                     path("limit"),
-                    format!(
-                        "tag limit {limit} is negative: matching runs would stay queued forever"
-                    ),
+                    format!("{limit_name} = {limit} for key {key} is negative: matching runs would stay queued forever"),
                     "use a positive limit, or 0 if matching runs must never start".into(),
                 ));
             } else if limit == 0 {
                 out.push(TAG_LIMIT_ZERO.at(
                     path("limit"),
-                    "tag limit 0 blocks every matching run forever".into(),
+                    format!("{limit_name} = 0 for key {key} blocks every matching run forever"),
                     "use a positive limit unless blocking these runs is intended".into(),
                 ));
             } else if let Some(global) = global.filter(|g| *g > 0 && limit >= *g) {
                 out.push(TAG_LIMIT_NOT_BELOW_GLOBAL.at(
                     path("limit"),
-                    format!("tag limit {limit} is not below max_concurrent_runs = {global}, so it never holds a run back"),
+                    format!("{limit_name} = {limit} for key {key} is not below {runs} = {global}, so it never holds a run back"),
                     format!("lower the limit below {global}, or drop this tag limit"),
                 ));
             }
         }
-        if let (Setting::Known(_), Setting::Known(_)) =
+        if let (Setting::Known(value), Setting::Known(true)) =
             (&tag.value, &tag.apply_limit_per_unique_value)
         {
+            // `false` is the default and means what a `value` means on its own: no conflict.
             out.push(VALUE_WITH_PER_UNIQUE_VALUE.at(
                 path("apply_limit_per_unique_value"),
-                "value and apply_limit_per_unique_value cannot both be set".into(),
+                format!("{} = true and {} = {value:?} for key {key} cannot both be set: a limit per value and a limit on one value contradict", name("apply_limit_per_unique_value"), name("value")),
                 "keep value to limit one tag value, or apply_limit_per_unique_value = true for a limit per value".into(),
             ));
         }
         if tag.value.known().is_some_and(String::is_empty) {
             out.push(EMPTY_TAG_VALUE.at(
                 path("value"),
-                "tag value \"\" matches only runs with an empty value under the run coordinator, and every value under the concurrency section".into(),
+                format!("{} = \"\" for key {key} matches only runs with an empty value under the run coordinator, and every value under the concurrency section", name("value")),
                 "write the value to limit, or remove value to limit all values of the key".into(),
             ));
         }
-        check_duplicate(index, tag, &tags, out);
+        check_duplicate(ctx, index, tag, earlier.get(&index).copied(), out);
     }
 }
 
-fn check_key(key: &str, path: AttrPath, out: &mut Vec<Finding>) {
+fn check_key(ctx: &Context, key: &str, path: AttrPath, out: &mut Vec<Finding>) {
+    let name = ctx.words.name(&path);
     if key.is_empty() {
         out.push(EMPTY_TAG_KEY.at(
             path,
-            "tag limit key is empty, so it matches no run".into(),
+            format!("{name} is empty, so the limit matches no run"),
             "write the run tag key the limit is for, e.g. \"dagster/backfill\"".into(),
         ));
     } else if !is_valid_tag_key(key) {
         out.push(INVALID_TAG_KEY.at(
             path,
-            format!("{key:?} is not a valid Dagster tag key, so no run can carry it"),
+            format!("{name} = {key:?} is not a valid Dagster tag key, so no run can carry it"),
             "use letters, digits, '_', '.', '-' (1-63 each) with at most one '/' prefix".into(),
         ));
     } else if key.starts_with("dagster/")
@@ -432,38 +449,55 @@ fn check_key(key: &str, path: AttrPath, out: &mut Vec<Finding>) {
             .unwrap_or("dagster/backfill");
         out.push(UNKNOWN_DAGSTER_TAG.at(
             path,
-            format!("{key:?} is not a tag Dagster sets on runs, so this limit matches nothing"),
-            format!("did you mean \"{closest}\"?"),
+            format!(
+                "{name} = {key:?} is not a tag Dagster sets on runs, so this limit matches nothing"
+            ),
+            format!("use {closest:?}, the closest tag Dagster sets"),
         ));
     }
 }
 
+/// For each tag limit that repeats an earlier one (same key and matching), the index of the
+/// nearest earlier one; one pass, so many tag limits stay linear.
+fn earlier_repeats(tags: &[(usize, &TagLimit)]) -> HashMap<usize, usize> {
+    let mut latest: HashMap<(&str, Matching), usize> = HashMap::new();
+    let mut repeats = HashMap::new();
+    for &(index, tag) in tags {
+        if let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) {
+            if let Some(earlier) = latest.insert((key.as_str(), matching), index) {
+                repeats.insert(index, earlier);
+            }
+        }
+    }
+    repeats
+}
+
+/// DC204 at the repeat: the later limit, which is the one Dagster keeps.
 fn check_duplicate(
+    ctx: &Context,
     index: usize,
     tag: &TagLimit,
-    tags: &[(usize, &TagLimit)],
+    earlier: Option<usize>,
     out: &mut Vec<Finding>,
 ) {
-    let (Setting::Known(key), Some(matching)) = (&tag.key, matching(tag)) else {
+    let (Setting::Known(key), Some(earlier_index)) = (&tag.key, earlier) else {
         return;
     };
-    let later = tags.iter().find(|(other_index, other)| {
-        *other_index > index
-            && other.key.known() == Some(key)
-            && self::matching(other).as_ref() == Some(&matching)
-    });
-    if let Some((later_index, _)) = later {
-        out.push(DUPLICATE_TAG_LIMIT.at(
-            AttrPath::item("tag_concurrency_limit", index).then("key"),
-            format!("tag limit for key {key:?} is repeated at tag_concurrency_limit[{later_index}]; Dagster silently keeps only the last"),
-            "keep a single limit per key and value".into(),
-        ));
-    }
+    let item = |i| ctx.words.name(&AttrPath::item("tag_concurrency_limit", i));
+    out.push(DUPLICATE_TAG_LIMIT.at(
+        AttrPath::item("tag_concurrency_limit", index).then("key"),
+        format!(
+            "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so the earlier one is ignored",
+            item(index),
+            item(earlier_index),
+        ),
+        "keep a single limit per key and value".into(),
+    ));
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{fired, seed, tag};
+    use super::super::testing::{fired, seed, tag, tag_mistakes};
     use super::is_valid_tag_key;
     use crate::model::{ConcurrencyConfig, Setting, TagLimit};
 
@@ -493,11 +527,14 @@ mod tests {
     fn value_with_per_unique_value() {
         let mut both = tag("team", 1);
         both.value = Setting::Known("a".into());
-        both.apply_limit_per_unique_value = Setting::Known(false);
+        both.apply_limit_per_unique_value = Setting::Known(true);
         assert_eq!(
             fired(&with_tags(vec![both.clone()]), "DC203"),
             ["tag_concurrency_limit[0].apply_limit_per_unique_value"]
         );
+        // `false` is the documented default: a module's `optional(bool, false)` passes it.
+        both.apply_limit_per_unique_value = Setting::Known(false);
+        assert!(fired(&with_tags(vec![both.clone()]), "DC203").is_empty());
         both.apply_limit_per_unique_value = Setting::Unset;
         assert!(fired(&with_tags(vec![both]), "DC203").is_empty());
     }
@@ -505,7 +542,25 @@ mod tests {
     #[test]
     fn duplicate_tag_limit() {
         let config = with_tags(vec![tag("team", 1), tag("x", 1), tag("team", 2)]);
-        assert_eq!(fired(&config, "DC204"), ["tag_concurrency_limit[0].key"]);
+        // At the repeat, which Dagster keeps, naming the limit it hides.
+        assert_eq!(fired(&config, "DC204"), ["tag_concurrency_limit[2].key"]);
+        let findings = super::super::check(&config);
+        let repeat = findings
+            .iter()
+            .find(|f| f.rule.code == "DC204")
+            .expect("DC204");
+        assert_eq!(
+            repeat.summary,
+            "tag_concurrency_limit[2] repeats the limit for key \"team\" of tag_concurrency_limit[0]; Dagster silently keeps only the last, so the earlier one is ignored"
+        );
+        let three = with_tags(vec![tag("team", 1), tag("team", 2), tag("team", 3)]);
+        assert_eq!(
+            fired(&three, "DC204"),
+            [
+                "tag_concurrency_limit[1].key",
+                "tag_concurrency_limit[2].key"
+            ]
+        );
         let mut per_value = tag("team", 2);
         per_value.apply_limit_per_unique_value = Setting::Known(true);
         let mut valued = tag("team", 2);
@@ -517,6 +572,36 @@ mod tests {
             fired(&with_tags(vec![tag("team", 1), not_per_value]), "DC204").len(),
             1
         );
+    }
+
+    /// In a `dynamic` block Terraform points every finding at the resource header, so the text
+    /// alone must say which limit it means: its index and its key.
+    #[test]
+    fn every_tag_finding_names_the_index_and_the_key() {
+        let config = with_tags(tag_mistakes());
+        let findings = super::super::check(&config);
+        let expected = [
+            ("DC202", 1, "negative"),
+            ("DC205", 2, "zero"),
+            ("DC206", 3, "above"),
+            ("DC203", 4, "per-value"),
+            ("DC209", 5, "empty-value"),
+            ("DC208", 6, "dagster/backfil"),
+            ("DC207", 7, "bad key"),
+            ("DC204", 8, "team"),
+        ];
+        for (code, index, key) in expected {
+            let finding = findings
+                .iter()
+                .find(|f| f.rule.code == code)
+                .unwrap_or_else(|| panic!("{code} fires"));
+            let summary = &finding.summary;
+            assert!(
+                summary.contains(&format!("tag_concurrency_limit[{index}]"))
+                    && summary.contains(&format!("{key:?}")),
+                "{code}: {summary}"
+            );
+        }
     }
 
     #[test]
@@ -574,7 +659,10 @@ mod tests {
             .find(|f| f.rule.code == "DC208")
             .expect("DC208 fires");
         assert_eq!(finding.path.to_string(), "tag_concurrency_limit[0].key");
-        assert!(finding.fix.contains("dagster/backfill"), "{}", finding.fix);
+        assert_eq!(
+            finding.fix,
+            "use \"dagster/backfill\", the closest tag Dagster sets"
+        );
         assert!(fired(&with_tags(vec![tag("dagster/priority", 1)]), "DC208").is_empty());
         assert!(fired(&with_tags(vec![tag("dagster/kind/dbt", 1)]), "DC208").is_empty());
     }

@@ -227,3 +227,132 @@ fn dagster_concurrency_data_sources() {
     assert_eq!(target.name, "data.dagster_concurrency.this");
     assert_eq!(codes(&target), ["DC103"]);
 }
+
+#[test]
+fn indented_heredocs_are_dedented_once() {
+    // Terraform strips the common indentation of a `<<-` heredoc once: the YAML keeps its
+    // nesting, so the limit is read (DC101, not DC102) and placed at its file column.
+    let text = "resource \"helm_release\" \"d\" {\n  chart = \"dagster\"\n  values = [<<-EOT\n    dagsterDaemon:\n      runCoordinator:\n        config:\n          queuedRunCoordinator:\n            maxConcurrentRuns: -5\n            tagConcurrencyLimits:\n              - key: team\n                limit: 1\n              - key: team\n                limit: 1\n    EOT\n  ]\n}\n";
+    let target = one(text);
+    assert_eq!(target.config.max_concurrent_runs, Setting::Known(-5));
+    let found = target.diagnostics();
+    let placed: Vec<_> = found
+        .iter()
+        .map(|d| (d.rule.code, d.position.line, d.position.column))
+        .collect();
+    assert!(placed.contains(&("DC101", 8, 32)), "{placed:?}");
+    assert!(placed.iter().any(|p| p.0 == "DC204"), "{placed:?}");
+    assert!(!placed.iter().any(|p| p.0 == "DC102"), "{placed:?}");
+}
+
+#[test]
+fn what_terraform_validate_refuses_is_reported_with_the_nearest_name() {
+    let text = r#"
+resource "dagster_concurrency" "typo" {
+  max_concurent_runs = 5
+  set                = []
+  count              = 1
+  pools = {
+    default_limit = 2
+  }
+
+  tag_concurency_limit {
+    key   = "team"
+    limit = 1
+  }
+  tag_concurrency_limit {
+    key = "dagster/backfill"
+  }
+  tag_concurrency_limit {
+    key    = "team"
+    limits = 2
+  }
+  dynamic "tag_concurrency_limit" {
+    for_each = var.limits
+    content {
+      key = tag_concurrency_limit.value
+    }
+  }
+}
+"#;
+    let target = one(text);
+    let found: Vec<_> = target
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d.rule.code, "DC510" | "DC511"))
+        .map(|d| (d.rule.code, d.position.line, d.subject, d.fix))
+        .collect();
+    let expect = |code, line: usize, subject: &str, fix: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == code && f.1 == line && f.2 == subject && f.3.contains(fix)),
+            "{code} {line} {subject} {fix} in {found:#?}"
+        )
+    };
+    expect(
+        "DC510",
+        3,
+        "max_concurent_runs",
+        "use max_concurrent_runs, the closest argument",
+    );
+    expect("DC510", 4, "set", "it is an output");
+    expect("DC510", 6, "pools", "write it as a block");
+    expect(
+        "DC510",
+        10,
+        "tag_concurency_limit",
+        "use tag_concurrency_limit, the closest argument",
+    );
+    expect("DC511", 14, "tag_concurrency_limit[0].limit", "add limit");
+    expect(
+        "DC510",
+        19,
+        "tag_concurrency_limit[1].limits",
+        "use limit, the closest argument",
+    );
+    expect("DC511", 17, "tag_concurrency_limit[1].limit", "add limit");
+    assert_eq!(found.len(), 7, "{found:#?}");
+    reads_as_hint_lines(&target.diagnostics());
+    // The seed is valid as Terraform sees it.
+    let seed = one("resource \"dagster_concurrency\" \"s\" {\n  max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"dagster/backfill\"\n    limit = 3\n  }\n  pools {\n    default_limit = 2\n  }\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n");
+    assert!(
+        seed.diagnostics()
+            .iter()
+            .all(|d| !matches!(d.rule.code, "DC510" | "DC511")),
+        "{:?}",
+        seed.diagnostics()
+    );
+}
+
+#[test]
+fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
+    let text = "resource \"dagster_concurrency\" \"x\" {\n  max_concurrent_runs = true\n  dequeue_use_threads = \"yes\"\n  dequeue_num_workers = \"4\"\n  pools {\n    default_limit = 2\n  }\n  pools {\n    granularity = \"op\"\n  }\n}\n";
+    let target = one(text);
+    let found: Vec<_> = target
+        .diagnostics()
+        .into_iter()
+        .map(|d| (d.rule.code, d.position.line))
+        .filter(|(code, _)| matches!(*code, "DC512" | "DC513"))
+        .collect();
+    // "4" converts to a number as Terraform converts it: not refused.
+    assert_eq!(found, [("DC512", 2), ("DC512", 3), ("DC513", 8)]);
+    assert!(target.notes.is_empty(), "{:?}", target.notes);
+    reads_as_hint_lines(&target.diagnostics());
+}
+
+/// Reader findings read as hint lines, as every rule's do (`rules::tests`): lowercase, with no
+/// trailing period or question mark.
+fn reads_as_hint_lines(diagnostics: &[crate::input::Diagnostic]) {
+    for d in diagnostics {
+        for text in [&d.summary, &d.fix] {
+            let first = text.chars().next().unwrap_or('a');
+            let last = text.chars().last().unwrap_or('a');
+            assert!(
+                !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
+                "{}: {text:?}",
+                d.rule.code
+            );
+        }
+    }
+}

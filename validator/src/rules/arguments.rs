@@ -1,0 +1,138 @@
+//! Argument rules: what `terraform validate` refuses in a `dagster_concurrency` block. Raised
+//! by the CLI's readers (Terraform itself stops before the provider sees
+//! such a block, so the provider never raises them).
+
+use super::rule;
+
+rule!(
+    /// An argument or block that `dagster_concurrency` does not have.
+    UNKNOWN_ARGUMENT, "DC510", "unknown-argument", Error,
+    r#"## What it does
+Checks that every argument and nested block of a `dagster_concurrency` resource or data source
+is one its schema has, written the way the schema declares it (an attribute with `=`, a block
+with braces), and not one of the outputs the provider computes (`id`, `set`, `values_yaml`,
+`instance_yaml`). Suggests the nearest name.
+
+## Why is this bad?
+`terraform validate` refuses the whole configuration ("Unsupported argument", "Unsupported block
+type"). A CI job that checks files without running Terraform would otherwise pass a misspelt limit
+as if it were unset.
+
+## How to fix
+Correct the name, or write a block as a block (`pools { ... }`) and an attribute with `=`.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurent_runs = 5
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = 5
+}
+```
+"#
+);
+
+rule!(
+    /// A required argument of a nested block is missing.
+    MISSING_REQUIRED_ARGUMENT, "DC511", "missing-required-argument", Error,
+    r#"## What it does
+Checks that each nested block has the arguments the schema requires: `key` and `limit` in a
+`tag_concurrency_limit` block, `enabled` in `block_op_concurrency_limited_runs`.
+
+## Why is this bad?
+`terraform validate` refuses the configuration ("Missing required argument"); a tag limit without
+`limit` limits nothing.
+
+## How to fix
+Add the argument.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  tag_concurrency_limit {
+    key = "dagster/backfill"
+  }
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  tag_concurrency_limit {
+    key   = "dagster/backfill"
+    limit = 3
+  }
+}
+```
+"#
+);
+
+rule!(
+    /// A value Terraform cannot convert to the argument's type.
+    WRONG_ARGUMENT_TYPE, "DC512", "wrong-argument-type", Error,
+    r#"## What it does
+Checks that each argument's value converts to its type as Terraform converts it: a number or a
+numeric string for numbers, `true`/`false` (or those strings) for booleans, a number, boolean or
+string for strings.
+
+## Why is this bad?
+`terraform validate` refuses the configuration ("Incorrect attribute value type"); the CLI
+cannot check a limit it cannot read.
+
+## How to fix
+Write a value of the argument's type.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = true
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  max_concurrent_runs = 5
+}
+```
+"#
+);
+
+rule!(
+    /// A block that may appear once is repeated.
+    REPEATED_BLOCK, "DC513", "repeated-block", Error,
+    r#"## What it does
+Checks that `pools` and `block_op_concurrency_limited_runs` appear at most once in a
+`dagster_concurrency` resource or data source.
+
+## Why is this bad?
+`terraform validate` refuses the configuration ("Too many pools blocks"); which of the blocks was
+meant is unclear.
+
+## How to fix
+Merge the blocks into one.
+
+## Example
+```hcl
+resource "dagster_concurrency" "this" {
+  pools {
+    default_limit = 2
+  }
+  pools {
+    granularity = "op"
+  }
+}
+```
+Use instead:
+```hcl
+resource "dagster_concurrency" "this" {
+  pools {
+    default_limit = 2
+    granularity   = "op"
+  }
+}
+```
+"#
+);

@@ -1,0 +1,131 @@
+//! Tag strings the chart writes in a form Dagster's YAML reader cannot load.
+
+use super::{rule, Context, Finding};
+use crate::model::{Placement, Setting};
+use crate::path::AttrPath;
+
+/// Strings Go's YAML writer (the chart's `toYaml`) leaves plain and PyYAML reads as its merge
+/// (`<<`) and value (`=`) keys, which it cannot construct.
+const MISREAD_PLAIN: [&str; 2] = ["<<", "="];
+
+/// Characters `toYaml` writes raw and PyYAML reads otherwise: DEL (the tag limits come back as
+/// null), NEL (read as a space) and the line separator U+2028 (the file does not load).
+const MISREAD_CHARS: [char; 3] = ['\u{7f}', '\u{85}', '\u{2028}'];
+
+/// What the chart would write instead of `text`, or `None` when it is written faithfully.
+fn misread(text: &str, written_raw: bool, under_section: bool) -> Option<&'static str> {
+    if written_raw && MISREAD_PLAIN.contains(&text) {
+        Some("a plain merge or value key, so Dagster cannot load dagster.yaml")
+    } else if written_raw && text.contains(MISREAD_CHARS) {
+        Some("DEL, NEL or U+2028 raw, which Dagster's YAML reader loses or refuses")
+    } else if under_section && text.contains('\n') {
+        // `value: {{ .value | toYaml | nindent 8 }}` indents every line of a block scalar.
+        Some("a block scalar the template indents again, adding spaces to the value")
+    } else {
+        None
+    }
+}
+
+rule!(
+    /// A tag key or value the chart writes so that Dagster cannot load `dagster.yaml`.
+    TAG_STRING_MISREAD_BY_DAGSTER, "DC210", "tag-string-misread-by-dagster", Error,
+    r#"## What it does
+Checks that no tag limit's `key` or `value` is exactly `<<` or `=`, holds DEL (U+007F), NEL
+(U+0085) or the line separator U+2028, or (a value under the `concurrency` section) a line break.
+
+## Why is this bad?
+The chart writes tag limits into `dagster.yaml` with `toYaml`, whose YAML writer leaves `<<` and `=`
+unquoted; Dagster reads the file with PyYAML, which takes a plain `<<` for a merge key and a plain
+`=` for a value key and refuses the whole file ("could not determine a constructor for the tag
+'tag:yaml.org,2002:merge'"). The writer also passes DEL, NEL and U+2028 through raw: PyYAML then
+reads every tag limit as null (DEL), a space (NEL), or refuses the file (U+2028). Under the
+`concurrency` section the template indents the value's YAML again, so a value with a line break
+gains spaces. All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
+1.13.28: under the run coordinator the key and the value are written through `toYaml`, under the
+`concurrency` section the value (the chart quotes the key there). No Dagster tag key or value
+holds these.
+
+## How to fix
+Use the tag key and value your runs carry; no Dagster tag is `<<` or `=`.
+
+## Example
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  value = "<<"
+  limit = 1
+}
+```
+Use instead:
+```hcl
+tag_concurrency_limit {
+  key   = "team"
+  value = "data"
+  limit = 1
+}
+```
+"#
+);
+
+/// Checks every known tag key and value.
+pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // Under the concurrency section the chart quotes the key and writes only the value raw.
+    let under_section = ctx.placement == Some(Placement::Concurrency);
+    for (index, tag) in ctx.config.known_tag_limits() {
+        let fields = [
+            ("key", &tag.key, !under_section),
+            ("value", &tag.value, true),
+        ];
+        for (field, setting, written_raw) in fields {
+            let Setting::Known(text) = setting else {
+                continue;
+            };
+            let section_value = under_section && field == "value";
+            if let Some(why) = misread(text, written_raw, section_value) {
+                out.push(TAG_STRING_MISREAD_BY_DAGSTER.at(
+                    AttrPath::item("tag_concurrency_limit", index).then(field),
+                    format!("tag {field} {text:?} at tag_concurrency_limit[{index}]: the chart writes {why}"),
+                    format!("use the tag {field} your runs carry"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fired, seed, tag};
+    use crate::model::Setting;
+
+    #[test]
+    fn tag_string_misread_by_dagster() {
+        let mut config = seed();
+        let mut limit = tag("<<", 1);
+        limit.value = Setting::Known("=".into());
+        config.tag_limits = Setting::Known(vec![limit]);
+        assert_eq!(
+            fired(&config, "DC210"),
+            [
+                "tag_concurrency_limit[0].key",
+                "tag_concurrency_limit[0].value"
+            ]
+        );
+        config.placement = Setting::Known("concurrency".into());
+        assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].value"]);
+        config.tag_limits = Setting::Known(vec![tag("<<a", 1), tag("==", 1)]);
+        assert!(fired(&config, "DC210").is_empty());
+        let mut broken = tag("a\u{7f}", 1);
+        broken.value = Setting::Known("x\ny".into());
+        config.tag_limits = Setting::Known(vec![broken, tag("b\u{2028}", 1), tag("\u{85}", 1)]);
+        assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].value"]);
+        config.placement = Setting::Known("run_coordinator".into());
+        assert_eq!(
+            fired(&config, "DC210"),
+            [
+                "tag_concurrency_limit[0].key",
+                "tag_concurrency_limit[1].key",
+                "tag_concurrency_limit[2].key"
+            ]
+        );
+    }
+}
