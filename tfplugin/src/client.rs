@@ -2,7 +2,7 @@
 //! like the one Terraform makes, and a gRPC channel that pins the plugin's announced server
 //! certificate and presents the client certificate, as go-plugin does.
 
-use crate::tls::{Certified, TlsError};
+use crate::tls::{Certified, Pinned, TlsError};
 use base64::Engine;
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
@@ -10,9 +10,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
-use tokio_rustls::rustls::crypto::{
-    aws_lc_rs, verify_tls12_signature, verify_tls13_signature, CryptoProvider,
-};
+use tokio_rustls::rustls::crypto::aws_lc_rs;
 use tokio_rustls::rustls::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime,
 };
@@ -112,14 +110,7 @@ impl Announced {
     }
 }
 
-/// Accepts exactly the certificate the plugin announced.
-#[derive(Debug)]
-struct PinnedServer {
-    server_der: Vec<u8>,
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedServer {
+impl ServerCertVerifier for Pinned {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -128,13 +119,8 @@ impl ServerCertVerifier for PinnedServer {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        if end_entity.as_ref() == self.server_der.as_slice() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(Error::General(
-                "not the certificate the plugin announced".to_owned(),
-            ))
-        }
+        self.check(end_entity, "certificate the plugin announced")
+            .map(|()| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -143,12 +129,7 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.tls12(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -157,18 +138,11 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.schemes()
     }
 }
 
@@ -192,8 +166,8 @@ pub async fn mutual_tls(
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedServer {
-            server_der: server_der.to_vec(),
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            der: server_der.to_vec(),
             provider,
         }));
     let mut config = match client {

@@ -105,8 +105,8 @@ pub fn server_config(server: &Certified, client_der: Vec<u8>) -> Result<ServerCo
     let mut config = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError(e.to_string()))?
-        .with_client_cert_verifier(Arc::new(PinnedClient {
-            client_der,
+        .with_client_cert_verifier(Arc::new(Pinned {
+            der: client_der,
             provider,
         }))
         .with_single_cert(
@@ -119,35 +119,28 @@ pub fn server_config(server: &Certified, client_der: Vec<u8>) -> Result<ServerCo
     Ok(config)
 }
 
-/// Accepts exactly one client certificate, and checks the handshake signatures made with it.
+/// Accepts exactly one peer certificate, and checks the handshake signatures made with it: the
+/// server's check of Terraform's client certificate, and a Terraform-like client's check of the
+/// certificate a plugin announced (`crate::client`).
 #[derive(Debug)]
-struct PinnedClient {
-    client_der: Vec<u8>,
-    provider: Arc<CryptoProvider>,
+pub(crate) struct Pinned {
+    /// The one certificate accepted, DER.
+    pub(crate) der: Vec<u8>,
+    /// Verifies the handshake signatures.
+    pub(crate) provider: Arc<CryptoProvider>,
 }
 
-impl ClientCertVerifier for PinnedClient {
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        // No hints: Go's client then offers its one certificate.
-        &[]
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _now: UnixTime,
-    ) -> Result<ClientCertVerified, Error> {
-        if end_entity.as_ref() == self.client_der.as_slice() {
-            Ok(ClientCertVerified::assertion())
+impl Pinned {
+    /// Whether `presented` is the pinned certificate.
+    pub(crate) fn check(&self, presented: &CertificateDer<'_>, whose: &str) -> Result<(), Error> {
+        if presented.as_ref() == self.der.as_slice() {
+            Ok(())
         } else {
-            Err(Error::General(
-                "not the client certificate Terraform named in PLUGIN_CLIENT_CERT".to_owned(),
-            ))
+            Err(Error::General(format!("not the {whose}")))
         }
     }
 
-    fn verify_tls12_signature(
+    pub(crate) fn tls12(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
@@ -161,7 +154,7 @@ impl ClientCertVerifier for PinnedClient {
         )
     }
 
-    fn verify_tls13_signature(
+    pub(crate) fn tls13(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
@@ -175,9 +168,51 @@ impl ClientCertVerifier for PinnedClient {
         )
     }
 
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+    pub(crate) fn schemes(&self) -> Vec<SignatureScheme> {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+impl ClientCertVerifier for Pinned {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        // No hints: Go's client then offers its one certificate.
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        self.check(
+            end_entity,
+            "client certificate Terraform named in PLUGIN_CLIENT_CERT",
+        )
+        .map(|()| ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.tls12(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        self.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes()
     }
 }
