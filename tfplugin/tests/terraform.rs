@@ -129,3 +129,61 @@ fn a_panic_reaches_terraform_as_an_error_diagnostic() {
         );
     }
 }
+
+/// A child process killed when dropped, so a failed assertion leaves no server behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn terraform_attaches_to_a_provider_in_debug_mode() {
+    use std::io::{BufRead, BufReader};
+    let mut debug = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_terraform-provider-toy"))
+            .arg("-debug")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(debug.0.stdout.take().unwrap()).lines();
+    let reattach = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("TF_REATTACH_PROVIDERS='")
+                .and_then(|rest| rest.strip_suffix('\''))
+                .map(str::to_owned)
+        })
+        .expect("no TF_REATTACH_PROVIDERS line");
+    for cli in clis() {
+        let dir = workspace();
+        // No dev_overrides: Terraform must use the running process, not start one.
+        std::fs::write(dir.path().join("cli.tfrc"), "").unwrap();
+        let planned = Command::new(&cli)
+            .args(["plan", "-no-color"])
+            .current_dir(dir.path())
+            .env("TF_CLI_CONFIG_FILE", dir.path().join("cli.tfrc"))
+            .env("TF_REATTACH_PROVIDERS", &reattach)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_LOG")
+            .output()
+            .unwrap();
+        assert!(
+            planned.status.success(),
+            "{}: {}",
+            cli.display(),
+            text(&planned)
+        );
+        assert!(
+            text(&planned).contains("toy_thing.a will be created"),
+            "{}",
+            text(&planned)
+        );
+    }
+}
