@@ -1,22 +1,33 @@
 //! The floor of the latency benchmark: a trivial tonic echo server in this process, on loopback,
-//! reached by the same client stack. Its TCP_NODELAY setting is a parameter so that the cost of
-//! serving without it (as tf-provider does) is measured apart from everything else.
+//! reached by the same client stack, served through the same accept loop and TLS as the
+//! provider (`tfplugin`). Its TCP_NODELAY setting is a parameter so that the cost of serving
+//! without it (as tf-provider did) is measured apart from everything else.
 
-use crate::plugin::{plaintext, Transport};
-use crate::tls;
+use crate::plugin::Transport;
 use anyhow::Result;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tfplugin::client::{client_certificate, mutual_tls, plaintext, ClientShape};
+use tfplugin::plugin::accept;
+use tfplugin::tls::{server_certificate, server_config};
 use tokio::sync::oneshot;
-use tonic::transport::server::TcpIncoming;
+use tokio_rustls::TlsAcceptor;
 use tonic::transport::{Channel, Server};
 
-mod proto {
-    tonic::include_proto!("floor");
+/// The echoed message.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Payload {
+    /// Opaque bytes.
+    #[prost(bytes = "vec", tag = "1")]
+    pub data: Vec<u8>,
 }
 
-use proto::floor_client::FloorClient;
-use proto::floor_server::{Floor, FloorServer};
-use proto::Payload;
+mod service {
+    include!(concat!(env!("OUT_DIR"), "/floor.Floor.rs"));
+}
+
+use service::floor_client::FloorClient;
+use service::floor_server::{Floor, FloorServer};
 
 struct Echo;
 
@@ -47,28 +58,32 @@ impl FloorServerHandle {
     ) -> Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?.to_string();
-        let incoming = TcpIncoming::from_listener(listener, server_nodelay, None)
-            .map_err(|e| anyhow::anyhow!("listener: {e}"))?;
-        let (stop, stopped) = oneshot::channel::<()>();
         let certificates = match transport {
             Transport::Plaintext => None,
-            Transport::MutualTls => Some((tls::self_signed()?, tls::self_signed()?)),
+            Transport::MutualTls => Some((
+                server_certificate()?,
+                client_certificate(ClientShape::Terraform)?.0,
+            )),
         };
-        let mut builder = match &certificates {
-            None => Server::builder(),
-            Some((server, client)) => {
-                Server::builder().tls_config(tls::server_config(server, client))?
-            }
+        let acceptor = match &certificates {
+            None => None,
+            Some((server, client)) => Some(TlsAcceptor::from(Arc::new(server_config(
+                server,
+                client.cert_der.clone(),
+            )?))),
         };
-        let serve = builder
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serve = Server::builder()
             .add_service(FloorServer::new(Echo))
-            .serve_with_incoming_shutdown(incoming, async {
+            .serve_with_incoming_shutdown(accept(listener, acceptor, server_nodelay), async {
                 let _ = stopped.await;
             });
         tokio::spawn(serve);
         let channel = match &certificates {
             None => plaintext(&address).await?,
-            Some((server, client)) => tls::connect(&address, &server.cert_der, client).await?,
+            Some((server, client)) => mutual_tls(&address, &server.cert_der, Some(client))
+                .await
+                .map_err(|e| anyhow::anyhow!("floor mTLS connection: {e}"))?,
         };
         Ok(FloorServerHandle {
             client: FloorClient::new(channel),

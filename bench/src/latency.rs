@@ -19,6 +19,8 @@ pub struct TransportLatency {
     pub floor_without_nodelay: Samples,
     /// Echo round trips against a server with TCP_NODELAY.
     pub floor_with_nodelay: Samples,
+    /// From starting the provider process to reading its handshake line.
+    pub startup: Samples,
 }
 
 /// Measures `rounds` rounds; each round makes every call once and one echo against each floor,
@@ -29,6 +31,11 @@ pub async fn measure(
     rounds: usize,
 ) -> Result<TransportLatency> {
     let plugin = Plugin::start(binary, transport).await?;
+    let mut startup = Samples::default();
+    startup.push(plugin.handshake);
+    for _ in 0..STARTS {
+        startup.push(Plugin::start(binary, transport).await?.handshake);
+    }
     let mut session = Session::open(plugin.channel.clone()).await?;
     let mut without = FloorServerHandle::start(transport, false, FLOOR_PAYLOAD_BYTES).await?;
     let mut with = FloorServerHandle::start(transport, true, FLOOR_PAYLOAD_BYTES).await?;
@@ -53,6 +60,7 @@ pub async fn measure(
         calls,
         floor_without_nodelay,
         floor_with_nodelay,
+        startup,
     })
 }
 
@@ -83,8 +91,15 @@ pub fn rows(latency: &TransportLatency) -> Vec<[String; 6]> {
         format!("floor echo, server with TCP_NODELAY ({label})"),
         &latency.floor_with_nodelay,
     ));
+    rows.push(row(
+        format!("provider process start to handshake line ({label})"),
+        &latency.startup,
+    ));
     rows
 }
+
+/// Further provider starts timed to the handshake line, besides the session's own.
+const STARTS: usize = 20;
 
 /// The floor's echo payload: about the size of the seed resource's planned state, the largest
 /// message of a plan after the schema.

@@ -3,6 +3,7 @@
 //! protocol calls against a bare loopback gRPC round trip, and the validator against checkov.
 #![forbid(unsafe_code)]
 
+pub mod breakdown;
 pub mod fixtures;
 pub mod floor;
 pub mod latency;
@@ -12,6 +13,4 @@ pub mod rpc;
 pub mod scaling;
 pub mod stats;
 pub mod terraform;
-pub mod tfplugin6;
 pub mod throughput;
-pub mod tls;

@@ -48,6 +48,8 @@ enum Bench {
     Seed,
     /// Latency of each protocol call against a bare gRPC round trip.
     Latency,
+    /// Where the time of one seed plan goes, per provider process (Terraform's trace log).
+    Breakdown,
     /// `plan` and `apply` of 1..500 resources against pure HCL.
     Scale,
     /// The provider's peak RSS during plan and apply, and its binary size.
@@ -129,6 +131,11 @@ async fn run_latency(report: &mut Report, plan: &Plan) -> Result<()> {
             table.row(row.to_vec());
         }
         if transport == Transport::MutualTls {
+            report.headline(
+                "provider process start to handshake line p50 / 2 ms goal (mTLS)".to_owned(),
+                format!("{:.2}×", measured.startup.median().as_secs_f64() / 0.002),
+                ms(measured.startup.median()),
+            );
             for (call, samples) in &measured.calls {
                 report.headline(
                     format!(
@@ -205,6 +212,25 @@ fn run_seed(report: &mut Report, plan: &Plan) -> Result<()> {
         table.row(pair_row(pair));
     }
     report.tables.push(table);
+    Ok(())
+}
+
+fn run_breakdown(report: &mut Report) -> Result<()> {
+    let binary = dagster_e2e::provider_binary();
+    for (cli, instances) in terraform::seed_breakdown(&binary, dagster_e2e::clis())? {
+        let mut table = Table::new(
+            &format!(
+                "Breakdown of one seed-adr `terraform plan` (Terraform {cli}), per provider process, from Terraform's trace log (ms; a call lasts until the next logged event)"
+            ),
+            &["process", "step", "ms"],
+        );
+        for (i, instance) in instances.iter().enumerate() {
+            for (step, ms) in instance.steps() {
+                table.row(vec![format!("{}", i + 1), step, ms.to_string()]);
+            }
+        }
+        report.tables.push(table);
+    }
     Ok(())
 }
 
@@ -469,6 +495,9 @@ async fn main() -> Result<()> {
     }
     if wanted(Bench::Seed) {
         run_seed(&mut report, &plan)?;
+    }
+    if wanted(Bench::Breakdown) {
+        run_breakdown(&mut report)?;
     }
     if wanted(Bench::Scale) {
         run_scale(&mut report, &plan)?;

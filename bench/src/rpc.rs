@@ -1,13 +1,20 @@
 //! A minimal Terraform-side client of protocol 6: the calls Terraform makes for one
 //! `dagster_concurrency` resource, each timed on its own.
 
-use crate::tfplugin6::*;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
-use tonic::client::Grpc;
-use tonic::codec::ProstCodec;
+use tfplugin::proto::service::tfplugin6::provider_client::ProviderClient;
+use tfplugin::proto::tfplugin6::schema::nested_block::NestingMode;
+use tfplugin::proto::tfplugin6::schema::Block;
+use tfplugin::proto::tfplugin6::{
+    apply_resource_change, configure_provider, get_provider_schema, plan_resource_change,
+    read_resource, validate_resource_config, Diagnostic, DynamicValue, Severity,
+};
 use tonic::transport::Channel;
+
+/// The provider's client, as Terraform holds it.
+pub type Client = ProviderClient<Channel>;
 
 /// The resource type every call targets.
 pub const RESOURCE_TYPE: &str = "dagster_concurrency";
@@ -52,32 +59,17 @@ impl Call {
 /// A connected client, configured like Terraform configures the provider, holding the values
 /// each call sends: the seed ADR's resource, its planned state and its applied state.
 pub struct Session {
-    grpc: Grpc<Channel>,
+    client: Client,
     config: Vec<u8>,
-    planned: PlanResourceChangeResponse,
-    applied: ApplyResourceChangeResponse,
-}
-
-async fn unary<Req, Resp>(grpc: &mut Grpc<Channel>, method: &str, request: Req) -> Result<Resp>
-where
-    Req: prost::Message + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + Sync + 'static,
-{
-    grpc.ready().await?;
-    let path = format!("/tfplugin6.Provider/{method}").parse()?;
-    let response = grpc
-        .unary(
-            tonic::Request::new(request),
-            path,
-            ProstCodec::<Req, Resp>::default(),
-        )
-        .await
-        .with_context(|| format!("{method} failed"))?;
-    Ok(response.into_inner())
+    planned: plan_resource_change::Response,
+    applied: apply_resource_change::Response,
 }
 
 fn no_errors(method: &str, diagnostics: &[Diagnostic]) -> Result<()> {
-    if let Some(error) = diagnostics.iter().find(|d| d.severity == SEVERITY_ERROR) {
+    if let Some(error) = diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error as i32)
+    {
         bail!("{method}: {}: {}", error.summary, error.detail);
     }
     Ok(())
@@ -91,10 +83,10 @@ pub fn absent_object(block: &Block) -> Value {
         object.insert(attribute.name.clone(), Value::Null);
     }
     for nested in &block.block_types {
-        let absent = match nested.nesting {
-            NESTING_SINGLE => Value::Null,
-            NESTING_MAP => Value::Object(Map::new()),
-            NESTING_GROUP => nested
+        let absent = match nested.nesting() {
+            NestingMode::Single => Value::Null,
+            NestingMode::Map => Value::Object(Map::new()),
+            NestingMode::Group => nested
                 .block
                 .as_ref()
                 .map(absent_object)
@@ -117,7 +109,7 @@ fn with(template: &Value, fields: Value) -> Value {
 
 /// The seed ADR's `dagster_concurrency` block as Terraform would send it, built from the schema
 /// the provider announces so that attributes added later still get their nulls.
-pub fn seed_config(schema: &GetProviderSchemaResponse) -> Result<Value> {
+pub fn seed_config(schema: &get_provider_schema::Response) -> Result<Value> {
     let block = schema
         .resource_schemas
         .get(RESOURCE_TYPE)
@@ -143,10 +135,29 @@ fn msgpack(value: &Value) -> Result<Vec<u8>> {
     Ok(rmp_serde::to_vec(value)?)
 }
 
+/// `value` as a DynamicValue.
+fn dynamic(value: &Value) -> Result<Option<DynamicValue>> {
+    Ok(Some(DynamicValue {
+        msgpack: msgpack(value)?,
+        json: Vec::new(),
+    }))
+}
+
+/// Already encoded MessagePack as a DynamicValue.
+fn encoded(msgpack: &[u8]) -> Option<DynamicValue> {
+    Some(DynamicValue {
+        msgpack: msgpack.to_vec(),
+        json: Vec::new(),
+    })
+}
+
 /// `GetProviderSchema`, checked for errors.
-pub async fn get_provider_schema(grpc: &mut Grpc<Channel>) -> Result<GetProviderSchemaResponse> {
-    let schema: GetProviderSchemaResponse =
-        unary(grpc, "GetProviderSchema", GetProviderSchemaRequest {}).await?;
+pub async fn get_provider_schema(client: &mut Client) -> Result<get_provider_schema::Response> {
+    let schema = client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .context("GetProviderSchema failed")?
+        .into_inner();
     no_errors("GetProviderSchema", &schema.diagnostics)?;
     Ok(schema)
 }
@@ -155,66 +166,67 @@ impl Session {
     /// Fetches the schema, configures the provider with an empty `provider "dagster"` block, then
     /// plans and applies the seed resource once to have the states later calls send.
     pub async fn open(channel: Channel) -> Result<Self> {
-        let mut grpc = Grpc::new(channel);
-        let schema = get_provider_schema(&mut grpc).await?;
+        let mut client = ProviderClient::new(channel);
+        let schema = get_provider_schema(&mut client).await?;
         let provider_block = schema
             .provider
             .as_ref()
             .and_then(|s| s.block.as_ref())
             .context("the provider announces no provider schema")?;
-        let configured: DiagnosticsResponse = unary(
-            &mut grpc,
-            "ConfigureProvider",
-            ConfigureProviderRequest {
+        let configured = client
+            .configure_provider(configure_provider::Request {
                 terraform_version: "1.0.3".to_owned(),
-                config: DynamicValue::msgpack(msgpack(&absent_object(provider_block))?),
-            },
-        )
-        .await?;
+                config: dynamic(&absent_object(provider_block))?,
+                client_capabilities: None,
+            })
+            .await
+            .context("ConfigureProvider failed")?
+            .into_inner();
         no_errors("ConfigureProvider", &configured.diagnostics)?;
         let config = msgpack(&seed_config(&schema)?)?;
         let mut session = Session {
-            grpc,
+            client,
             config,
-            planned: PlanResourceChangeResponse::default(),
-            applied: ApplyResourceChangeResponse::default(),
+            planned: Default::default(),
+            applied: Default::default(),
         };
         session.planned = session.plan().await?;
         session.applied = session.apply().await?;
         Ok(session)
     }
 
-    async fn plan(&mut self) -> Result<PlanResourceChangeResponse> {
-        let response: PlanResourceChangeResponse = unary(
-            &mut self.grpc,
-            "PlanResourceChange",
-            PlanResourceChangeRequest {
+    async fn plan(&mut self) -> Result<plan_resource_change::Response> {
+        let response = self
+            .client
+            .plan_resource_change(plan_resource_change::Request {
                 type_name: RESOURCE_TYPE.to_owned(),
-                prior_state: DynamicValue::msgpack(msgpack(&Value::Null)?),
-                proposed_new_state: DynamicValue::msgpack(self.config.clone()),
-                config: DynamicValue::msgpack(self.config.clone()),
-                provider_meta: DynamicValue::msgpack(msgpack(&Value::Null)?),
-            },
-        )
-        .await?;
+                prior_state: dynamic(&Value::Null)?,
+                proposed_new_state: encoded(&self.config),
+                config: encoded(&self.config),
+                provider_meta: dynamic(&Value::Null)?,
+                ..Default::default()
+            })
+            .await
+            .context("PlanResourceChange failed")?
+            .into_inner();
         no_errors("PlanResourceChange", &response.diagnostics)?;
         Ok(response)
     }
 
-    async fn apply(&mut self) -> Result<ApplyResourceChangeResponse> {
-        let response: ApplyResourceChangeResponse = unary(
-            &mut self.grpc,
-            "ApplyResourceChange",
-            ApplyResourceChangeRequest {
+    async fn apply(&mut self) -> Result<apply_resource_change::Response> {
+        let response = self
+            .client
+            .apply_resource_change(apply_resource_change::Request {
                 type_name: RESOURCE_TYPE.to_owned(),
-                prior_state: DynamicValue::msgpack(msgpack(&Value::Null)?),
+                prior_state: dynamic(&Value::Null)?,
                 planned_state: self.planned.planned_state.clone(),
-                config: DynamicValue::msgpack(self.config.clone()),
+                config: encoded(&self.config),
                 planned_private: self.planned.planned_private.clone(),
-                provider_meta: DynamicValue::msgpack(msgpack(&Value::Null)?),
-            },
-        )
-        .await?;
+                provider_meta: dynamic(&Value::Null)?,
+            })
+            .await
+            .context("ApplyResourceChange failed")?
+            .into_inner();
         no_errors("ApplyResourceChange", &response.diagnostics)?;
         Ok(response)
     }
@@ -234,18 +246,19 @@ impl Session {
         let start = Instant::now();
         match call {
             Call::GetProviderSchema => {
-                get_provider_schema(&mut self.grpc).await?;
+                get_provider_schema(&mut self.client).await?;
             }
             Call::ValidateResourceConfig => {
-                let response: DiagnosticsResponse = unary(
-                    &mut self.grpc,
-                    "ValidateResourceConfig",
-                    ValidateResourceConfigRequest {
+                let response = self
+                    .client
+                    .validate_resource_config(validate_resource_config::Request {
                         type_name: RESOURCE_TYPE.to_owned(),
-                        config: DynamicValue::msgpack(self.config.clone()),
-                    },
-                )
-                .await?;
+                        config: encoded(&self.config),
+                        client_capabilities: None,
+                    })
+                    .await
+                    .context("ValidateResourceConfig failed")?
+                    .into_inner();
                 no_errors("ValidateResourceConfig", &response.diagnostics)?;
             }
             Call::PlanResourceChange => {
@@ -255,17 +268,18 @@ impl Session {
                 self.apply().await?;
             }
             Call::ReadResource => {
-                let response: ReadResourceResponse = unary(
-                    &mut self.grpc,
-                    "ReadResource",
-                    ReadResourceRequest {
+                let response = self
+                    .client
+                    .read_resource(read_resource::Request {
                         type_name: RESOURCE_TYPE.to_owned(),
                         current_state: self.applied.new_state.clone(),
                         private: self.applied.private.clone(),
-                        provider_meta: DynamicValue::msgpack(msgpack(&Value::Null)?),
-                    },
-                )
-                .await?;
+                        provider_meta: dynamic(&Value::Null)?,
+                        client_capabilities: None,
+                    })
+                    .await
+                    .context("ReadResource failed")?
+                    .into_inner();
                 no_errors("ReadResource", &response.diagnostics)?;
             }
         }

@@ -1,6 +1,7 @@
 //! Items 1, 3 and 5: whole Terraform commands with the provider against the same rendering in
 //! pure HCL, interleaved run by run, and the provider's peak memory during them.
 
+use crate::breakdown::{self, Instance};
 use crate::fixtures::{self, Input};
 use crate::stats::Samples;
 use anyhow::{bail, Result};
@@ -179,6 +180,27 @@ pub fn seed(binary: &Path, clis: &[Terraform], rounds: usize) -> Result<Vec<Pair
         });
     }
     Ok(pairs)
+}
+
+/// One traced `terraform plan` of examples/seed-adr per CLI (after an untimed warm-up plan):
+/// where its time goes, per provider process.
+pub fn seed_breakdown(binary: &Path, clis: &[Terraform]) -> Result<Vec<(String, Vec<Instance>)>> {
+    let mirror = Mirror::new(binary, false)?;
+    let seed_tf =
+        std::fs::read_to_string(dagster_e2e::repo_root().join("examples/seed-adr/main.tf"))?;
+    let mut traced = vec![];
+    for cli in clis {
+        let subject = Prepared::new(cli, &seed_tf, &mirror)?;
+        subject.plan()?;
+        let command = subject
+            .workspace
+            .command(&["plan", "-no-color", "-lock=false"]);
+        traced.push((
+            cli.version.clone(),
+            breakdown::trace_plan(command, subject.workspace.path())?,
+        ));
+    }
+    Ok(traced)
 }
 
 /// Item 3: `plan` and `apply` of `n` generated resources against the pure-HCL twin, per CLI.

@@ -4,14 +4,14 @@
 use dagster_bench::floor::FloorServerHandle;
 use dagster_bench::plugin::{Plugin, Transport};
 use dagster_bench::rpc::{self, Call, Session, RESOURCE_TYPE};
-use tonic::client::Grpc;
+use tfplugin::proto::service::tfplugin6::provider_client::ProviderClient;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_provider_schema_round_trip_over_plaintext_and_mtls() {
     let binary = dagster_e2e::provider_binary();
     for transport in [Transport::Plaintext, Transport::MutualTls] {
         let plugin = Plugin::start(&binary, transport).await.unwrap();
-        let schema = rpc::get_provider_schema(&mut Grpc::new(plugin.channel.clone()))
+        let schema = rpc::get_provider_schema(&mut ProviderClient::new(plugin.channel.clone()))
             .await
             .unwrap();
         assert!(
