@@ -531,7 +531,7 @@ fn a_directory_is_reported_in_walk_order_on_any_number_of_threads() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Files of very different sizes, so that threads finish them out of order.
     for i in 0..120 {
-        let limits: String = (0..(i % 7) * 300)
+        let limits: String = (0..(i % 7) * 40)
             .map(|t| format!("          - key: \"t{t}\"\n            limit: 1\n"))
             .collect();
         let runs = if i % 5 == 0 { -5 } else { 3 };

@@ -242,7 +242,11 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
         }
     })?;
     let mut resources = Vec::new();
-    if let Some(root) = plan.planned_values.as_ref().and_then(|p| p.root_module.as_ref()) {
+    if let Some(root) = plan
+        .planned_values
+        .as_ref()
+        .and_then(|p| p.root_module.as_ref())
+    {
         collect(root, &mut resources);
     }
     let module_dirs = module_dirs(plan.configuration.as_ref());
@@ -750,7 +754,10 @@ mod tests {
             panic!("a list: {list:?}");
         };
         let items: Vec<&Value> = items.iter().map(|n| &n.value).collect();
-        assert_eq!(items, [&Value::Bool(true), &Value::Null, &Value::Str("x".into())]);
+        assert_eq!(
+            items,
+            [&Value::Bool(true), &Value::Null, &Value::Str("x".into())]
+        );
     }
 
     #[test]
