@@ -209,7 +209,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     // Where the `.tf` sources of plan resources may be: the directories checked alongside.
     let mut roots: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
     roots.push(PathBuf::from("."));
-    // Files are checked on every core; rayon's indexed collect keeps the reports in the
+    // Files are checked on every core; rayon's collect into a Vec keeps the reports in the
     // order of `sources`. Standard input named twice goes to whichever reads it first, so then
     // the sources are checked one by one, in order.
     let check = |source: &Source| check_source(source, &options, &policy, &roots);
