@@ -330,6 +330,11 @@ fn run_memory(report: &mut Report, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
+/// The cores the validator's thread pool uses by default.
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// A validator or checkov run slower than this is reported as a failure, not waited for.
 const TOOL_TIMEOUT: Duration = Duration::from_secs(900);
 
@@ -380,6 +385,7 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
     );
     for (name, path, bytes, files, is_plan) in inputs {
         let mut validator = Samples::default();
+        let mut one_thread = Samples::default();
         let mut checkov_samples = Samples::default();
         let (mut validator_verdict, mut checkov_verdict) = (None, None);
         for round in 0..plan.validator_rounds {
@@ -387,6 +393,14 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
                 throughput::run_validator(&args.validator, path, TOOL_TIMEOUT)?;
             validator.push(elapsed);
             validator_verdict = Some(verdict);
+            // The same check on one thread, right after: what every core gains.
+            let (elapsed, verdict) =
+                throughput::run_validator_on(&args.validator, path, Some(1), TOOL_TIMEOUT)?;
+            one_thread.push(elapsed);
+            anyhow::ensure!(
+                Some(verdict) == validator_verdict,
+                "{name}: one thread found {verdict:?}, every core {validator_verdict:?}"
+            );
             // checkov takes minutes on the full inputs, where a few seconds of noise do not
             // matter: it runs once, in the first round.
             if let (0, Some(checkov)) = (round, &checkov) {
@@ -414,6 +428,16 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
             &validator,
             validator_verdict,
         ));
+        table.row(row(
+            "dagster-concurrency check, 1 thread",
+            &one_thread,
+            validator_verdict,
+        ));
+        report.headline(
+            format!("{name} ({size}): dagster-concurrency on 1 thread / on every core ({} cores; above 1: the cores help)", available_cores()),
+            ratio(&one_thread, &validator),
+            format!("{} vs {}", ms(one_thread.median()), ms(validator.median())),
+        );
         if checkov.is_some() {
             table.row(row(
                 "checkov (custom check)",

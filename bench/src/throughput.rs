@@ -140,14 +140,26 @@ fn timed(command: &mut Command, timeout: Duration) -> Result<(Duration, String)>
     ))
 }
 
-/// `dagster-concurrency check --format json PATH`: time and verdict.
+/// `dagster-concurrency check --format json PATH` on every core: time and verdict.
 pub fn run_validator(binary: &Path, path: &Path, timeout: Duration) -> Result<(Duration, Verdict)> {
-    let (elapsed, stdout) = timed(
-        Command::new(binary)
-            .args(["check", "--format", "json"])
-            .arg(path),
-        timeout,
-    )?;
+    run_validator_on(binary, path, None, timeout)
+}
+
+/// `dagster-concurrency check --format json PATH` on `threads` threads (rayon's
+/// `RAYON_NUM_THREADS`), or on every core when `None`: time and verdict.
+pub fn run_validator_on(
+    binary: &Path,
+    path: &Path,
+    threads: Option<usize>,
+    timeout: Duration,
+) -> Result<(Duration, Verdict)> {
+    let mut command = Command::new(binary);
+    command.args(["check", "--format", "json"]).arg(path);
+    match threads {
+        Some(threads) => command.env("RAYON_NUM_THREADS", threads.to_string()),
+        None => command.env_remove("RAYON_NUM_THREADS"),
+    };
+    let (elapsed, stdout) = timed(&mut command, timeout)?;
     let report: Value = serde_json::from_str(&stdout).context("validator JSON report")?;
     let files = report["files"].as_array().cloned().unwrap_or_default();
     let failing = files

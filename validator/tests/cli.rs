@@ -4,7 +4,7 @@ mod common;
 
 use common::{fixture, run, run_with_stdin, text};
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("json on stdout")
@@ -523,5 +523,48 @@ fn sarif_uris_are_encoded_and_plan_results_point_at_the_source() {
             location["logicalLocations"][0]["fullyQualifiedName"],
             "module.platform.dagster_concurrency.paused"
         );
+    }
+}
+
+#[test]
+fn a_directory_is_reported_in_walk_order_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Files of very different sizes, so that threads finish them out of order.
+    for i in 0..120 {
+        let limits: String = (0..(i % 7) * 40)
+            .map(|t| format!("          - key: \"t{t}\"\n            limit: 1\n"))
+            .collect();
+        let runs = if i % 5 == 0 { -5 } else { 3 };
+        write(
+            &dir.path().join(format!("d{}/values-{i:03}.yaml", i % 3)),
+            &format!("dagsterDaemon:\n  runCoordinator:\n    enabled: true\n    type: QueuedRunCoordinator\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: {runs}\n        tagConcurrencyLimits:\n{limits}"),
+        );
+    }
+    let root = dir.path().to_str().expect("utf-8");
+    let check = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dagster-concurrency"))
+            .args(["check", "--format", "json", root])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("the binary runs")
+    };
+    let one = check("1");
+    assert_eq!(one.status.code(), Some(1), "{}", text(&one.stderr));
+    let report = json(&one);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file["path"].as_str().expect("a path"))
+        .collect();
+    let mut walk_order = paths.clone();
+    walk_order.sort_unstable();
+    assert_eq!(paths.len(), 120);
+    assert_eq!(paths, walk_order);
+    assert_eq!(report["totals"]["errors"], 24, "{report:#}");
+    for threads in ["4", "16"] {
+        let many = check(threads);
+        assert_eq!(text(&many.stdout), text(&one.stdout), "{threads} threads");
+        assert_eq!(many.status.code(), Some(1));
     }
 }

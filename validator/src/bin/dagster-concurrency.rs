@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -208,10 +209,20 @@ fn check(args: &CheckArgs) -> ExitCode {
     // Where the `.tf` sources of plan resources may be: the directories checked alongside.
     let mut roots: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
     roots.push(PathBuf::from("."));
-    let mut reports: Vec<FileReport> = sources
+    // Files are checked on every core; rayon's collect into a Vec keeps the reports in the
+    // order of `sources`. Standard input named twice goes to whichever reads it first, so then
+    // the sources are checked one by one, in order.
+    let check = |source: &Source| check_source(source, &options, &policy, &roots);
+    let stdin_twice = sources
         .iter()
-        .filter_map(|source| check_source(source, &options, &policy, &roots))
-        .collect();
+        .filter(|source| matches!(source, Source::Stdin))
+        .nth(1)
+        .is_some();
+    let mut reports: Vec<FileReport> = if stdin_twice {
+        sources.iter().filter_map(check).collect()
+    } else {
+        sources.par_iter().filter_map(check).collect()
+    };
     drop_repeated_plan_findings(&mut reports);
     match args.format {
         Format::Text => print!("{}", report::text::render(&reports)),

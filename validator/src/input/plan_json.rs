@@ -9,60 +9,278 @@ use super::tree::{Node, Value};
 use super::values::Release;
 use super::{values_yaml, Declaration, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::error::Category;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// The parts of a plan this reader uses, read straight from the text: whatever else a plan
+/// holds (`prior_state`, each change's `before` and `after`, the configuration's expressions)
+/// is skipped by the parser without being built, and strings are borrowed where they have no
+/// escapes. Profiling showed building the whole plan as a `serde_json::Value` was most of the
+/// time a large plan took (`docs/benchmarks.md`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Plan<'a> {
+    #[serde(borrow)]
+    planned_values: Option<PlannedValues<'a>>,
+    #[serde(borrow)]
+    resource_changes: Option<Vec<ResourceChange<'a>>>,
+    configuration: Option<Configuration>,
+}
+
+/// `planned_values`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PlannedValues<'a> {
+    #[serde(borrow)]
+    root_module: Option<Module<'a>>,
+}
+
+/// A module of `planned_values`: its resources and its child modules.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Module<'a> {
+    #[serde(borrow)]
+    address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resources: Option<Vec<Resource<'a>>>,
+    #[serde(borrow)]
+    child_modules: Option<Vec<Module<'a>>>,
+}
+
+/// A planned resource.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Resource<'a> {
+    #[serde(borrow)]
+    address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    mode: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    values: Option<PlannedValue>,
+}
+
+/// An entry of `resource_changes`: only its address and `after_unknown` are read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResourceChange<'a> {
+    #[serde(borrow)]
+    address: Option<Cow<'a, str>>,
+    change: Option<Change>,
+}
+
+/// The `change` of a resource change.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Change {
+    after_unknown: Option<Json>,
+}
+
+/// `configuration`: where module calls point.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Configuration {
+    root_module: Option<ConfigModule>,
+}
+
+/// A module of `configuration`, with only its calls.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ConfigModule {
+    module_calls: Option<HashMap<String, ModuleCall>>,
+}
+
+/// A `module` call of the configuration.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ModuleCall {
+    source: Option<String>,
+    module: Option<ConfigModule>,
+}
+
+impl Resource<'_> {
+    fn address(&self) -> &str {
+        self.address.as_deref().unwrap_or_default()
+    }
+
+    fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    fn values(&self) -> &Node {
+        self.values.as_ref().map_or(&NULL_NODE, |values| &values.0)
+    }
+}
+
+/// What absent planned values read as.
+static NULL_NODE: Node = Node {
+    value: Value::Null,
+    position: Position::START,
+};
+
+/// A planned value read straight into a values tree (placed at the resource later, by
+/// [`node`]), rather than into a `serde_json::Value` first.
+struct PlannedValue(Node);
+
+impl<'de> Deserialize<'de> for PlannedValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(PlannedVisitor)
+            .map(|value| PlannedValue(Node::new(value, Position::START)))
+    }
+}
+
+/// Builds a [`PlannedValue`]: numbers and repeated keys read as `serde_json::Value` reads them.
+struct PlannedVisitor;
+
+/// Maps with more keys than this find a repeated key through a hash index.
+const LINEAR_KEYS: usize = 16;
+
+impl<'de> Visitor<'de> for PlannedVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a json value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, inner: D) -> Result<Value, D::Error> {
+        inner.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, flag: bool) -> Result<Value, E> {
+        Ok(Value::Bool(flag))
+    }
+
+    fn visit_i64<E>(self, number: i64) -> Result<Value, E> {
+        Ok(Value::Int(number))
+    }
+
+    fn visit_u64<E>(self, number: u64) -> Result<Value, E> {
+        Ok(i64::try_from(number).map_or_else(|_| Value::Float(number.to_string()), Value::Int))
+    }
+
+    fn visit_f64<E>(self, number: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(number)
+            .map_or(Value::Null, |n| Value::Float(n.to_string())))
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Value, E> {
+        Ok(Value::Str(text.to_owned()))
+    }
+
+    fn visit_string<E>(self, text: String) -> Result<Value, E> {
+        Ok(Value::Str(text))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(PlannedValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        // A repeated key keeps its first place and takes the last value, as in a JSON object
+        // read by serde_json; large maps look keys up by hash, not by a quadratic scan.
+        let mut index: Option<HashMap<String, usize>> = None;
+        while let Some((key, PlannedValue(value))) = map.next_entry::<String, PlannedValue>()? {
+            if index.is_none() && entries.len() >= LINEAR_KEYS {
+                let keys = entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i));
+                index = Some(keys.collect());
+            }
+            let repeated = match &index {
+                Some(index) => index.get(&key).copied(),
+                None => entries.iter().position(|(k, _)| *k == key),
+            };
+            match repeated {
+                Some(at) => entries[at].1 = value,
+                None => {
+                    if let Some(index) = &mut index {
+                        index.insert(key.clone(), entries.len());
+                    }
+                    entries.push((key, value));
+                }
+            }
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// What an absent value reads as.
+static NULL: Json = Json::Null;
+
 /// Reads the Dagster resources of a plan. A JSON file that is not a plan holds none.
 pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxError> {
-    let plan: Json = serde_json::from_str(text).map_err(|error| SyntaxError {
-        position: Position {
-            line: error.line(),
-            column: error.column(),
-        },
-        message: format!("invalid json: {error}"),
+    let plan: Plan = serde_json::from_str(text).map_err(|error| {
+        let message = match error.classify() {
+            Category::Data => format!("not a terraform plan: {error}"),
+            _ => format!("invalid json: {error}"),
+        };
+        SyntaxError {
+            position: Position {
+                line: error.line(),
+                column: error.column(),
+            },
+            message,
+        }
     })?;
     let mut resources = Vec::new();
-    if let Some(root) = plan.pointer("/planned_values/root_module") {
+    if let Some(root) = plan
+        .planned_values
+        .as_ref()
+        .and_then(|p| p.root_module.as_ref())
+    {
         collect(root, &mut resources);
     }
-    let module_dirs = module_dirs(&plan);
+    let module_dirs = module_dirs(plan.configuration.as_ref());
     // Only releases look their `set` sources up: a plan without releases builds nothing.
     let has_releases = resources
         .iter()
-        .any(|(r, _)| r.get("type").and_then(Json::as_str) == Some("helm_release"));
+        .any(|(r, _)| r.kind() == Some("helm_release"));
     let rendered = if has_releases {
         rendered_sets(&resources)
     } else {
         Vec::new()
     };
     // Both lookups are built once: per-resource searches made large plans quadratic.
-    let unknowns = after_unknowns(&plan);
-    let positions = address_positions(text);
+    let unknowns = after_unknowns(plan.resource_changes.as_deref().unwrap_or_default());
+    let addresses: Vec<&str> = resources.iter().map(|(r, _)| r.address()).collect();
+    let positions = address_positions(text, &addresses);
     let mut targets = Vec::new();
     for (resource, module) in resources {
-        let address = resource
-            .get("address")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
+        let address = resource.address();
         let declared = declaration(resource, &module, &module_dirs);
-        let values = resource.get("values").cloned().unwrap_or(Json::Null);
-        let unknown = unknowns
-            .get(address)
-            .map_or(Json::Null, |&unknown| unknown.clone());
+        let values = resource.values();
+        let unknown = unknowns.get(address).copied().unwrap_or(&NULL);
         let position = positions.get(address).copied().unwrap_or(Position::START);
-        match resource.get("type").and_then(Json::as_str) {
+        match resource.kind() {
             Some("helm_release") => {
-                let mut target = release_target(address, &values, &unknown, position, options);
+                let mut target = release_target(address, values, unknown, position, options);
                 if let Some(target) = &mut target {
                     target.declared = declared;
-                    target.renders = renders(&values, &rendered);
+                    target.renders = renders(values, &rendered);
                 }
                 targets.extend(target);
             }
             Some("dagster_concurrency") => {
-                let arguments = node(&values, &unknown, position);
+                let arguments = node(values, unknown, position);
                 let mut target = attributes_target(address, position, &arguments);
                 for (key, mark) in unknown.as_object().into_iter().flatten() {
                     if mark != &Json::Bool(false) && is_argument(key) {
@@ -82,20 +300,15 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
 }
 
 /// Every resource of a module and its children, with the names of the module calls it sits in.
-fn collect<'a>(module: &'a Json, out: &mut Vec<(&'a Json, Vec<String>)>) {
+fn collect<'p, 'a>(module: &'p Module<'a>, out: &mut Vec<(&'p Resource<'a>, Vec<String>)>) {
     let names = module
-        .get("address")
-        .and_then(Json::as_str)
+        .address
+        .as_deref()
         .map_or_else(Vec::new, module_names);
-    if let Some(resources) = module.get("resources").and_then(Json::as_array) {
-        out.extend(resources.iter().map(|resource| (resource, names.clone())));
+    for resource in module.resources.iter().flatten() {
+        out.push((resource, names.clone()));
     }
-    for child in module
-        .get("child_modules")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for child in module.child_modules.iter().flatten() {
         collect(child, out);
     }
 }
@@ -126,16 +339,16 @@ fn module_names(address: &str) -> Vec<String> {
 
 /// The directory of each module call path, relative to the root module's, from the plan's
 /// `configuration` (local sources only: `./x` or `../x`; registry and git modules are absent).
-fn module_dirs(plan: &Json) -> HashMap<Vec<String>, PathBuf> {
-    fn walk(module: &Json, names: &[String], dir: &Path, out: &mut HashMap<Vec<String>, PathBuf>) {
+fn module_dirs(configuration: Option<&Configuration>) -> HashMap<Vec<String>, PathBuf> {
+    fn walk(
+        module: &ConfigModule,
+        names: &[String],
+        dir: &Path,
+        out: &mut HashMap<Vec<String>, PathBuf>,
+    ) {
         out.insert(names.to_vec(), dir.to_path_buf());
-        for (name, call) in module
-            .get("module_calls")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let Some(source) = call.get("source").and_then(Json::as_str) else {
+        for (name, call) in module.module_calls.iter().flatten() {
+            let Some(source) = call.source.as_deref() else {
                 continue;
             };
             if !(source.starts_with("./") || source.starts_with("../")) {
@@ -143,7 +356,7 @@ fn module_dirs(plan: &Json) -> HashMap<Vec<String>, PathBuf> {
             }
             let mut child = names.to_vec();
             child.push(name.clone());
-            if let Some(inner) = call.get("module") {
+            if let Some(inner) = &call.module {
                 // `./mod` joined as `mod`: shown paths carry no `.` segments.
                 let joined: PathBuf = dir
                     .join(source)
@@ -155,23 +368,23 @@ fn module_dirs(plan: &Json) -> HashMap<Vec<String>, PathBuf> {
         }
     }
     let mut out = HashMap::new();
-    if let Some(root) = plan.pointer("/configuration/root_module") {
-        walk(root, &[], Path::new(""), &mut out);
-    } else {
-        out.insert(Vec::new(), PathBuf::new());
+    match configuration.and_then(|c| c.root_module.as_ref()) {
+        Some(root) => walk(root, &[], Path::new(""), &mut out),
+        None => {
+            out.insert(Vec::new(), PathBuf::new());
+        }
     }
     out
 }
 
 /// Where a planned resource is declared, when its module's directory is known.
 fn declaration(
-    resource: &Json,
+    resource: &Resource,
     module: &[String],
     dirs: &HashMap<Vec<String>, PathBuf>,
 ) -> Option<Declaration> {
-    let field = |key| resource.get(key).and_then(Json::as_str);
-    let (kind, name) = (field("type")?, field("name")?);
-    let address = match field("mode") {
+    let (kind, name) = (resource.kind()?, resource.name.as_deref()?);
+    let address = match resource.mode.as_deref() {
         Some("data") => format!("data.{kind}.{name}"),
         _ => format!("{kind}.{name}"),
     };
@@ -185,26 +398,30 @@ fn declaration(
 type SetPair = (String, String);
 
 /// The planned `set` entries of each `dagster_concurrency` resource, by address.
-fn rendered_sets(resources: &[(&Json, Vec<String>)]) -> Vec<(String, Vec<SetPair>)> {
+fn rendered_sets(resources: &[(&Resource, Vec<String>)]) -> Vec<(String, Vec<SetPair>)> {
     resources
         .iter()
-        .filter(|(resource, _)| {
-            resource.get("type").and_then(Json::as_str) == Some("dagster_concurrency")
-        })
+        .filter(|(resource, _)| resource.kind() == Some("dagster_concurrency"))
         .filter_map(|(resource, _)| {
-            let address = resource.get("address").and_then(Json::as_str)?;
-            let set = set_pairs(resource.pointer("/values/set")?);
+            let address = resource.address.as_deref()?;
+            let set = set_pairs(resource.values().get("set")?);
             (!set.is_empty()).then(|| (address.to_owned(), set))
         })
         .collect()
 }
 
-fn set_pairs(set: &Json) -> Vec<SetPair> {
-    set.as_array()
-        .into_iter()
-        .flatten()
+fn set_pairs(set: &Node) -> Vec<SetPair> {
+    let entries = match &set.value {
+        Value::List(entries) => entries.as_slice(),
+        _ => &[],
+    };
+    entries
+        .iter()
         .filter_map(|entry| {
-            let text = |key| entry.get(key).and_then(Json::as_str).map(str::to_owned);
+            let text = |key| match entry.get(key).map(|n| &n.value) {
+                Some(Value::Str(text)) => Some(text.clone()),
+                _ => None,
+            };
             Some((text("name")?, text("value")?))
         })
         .collect()
@@ -213,7 +430,7 @@ fn set_pairs(set: &Json) -> Vec<SetPair> {
 /// The `dagster_concurrency` resources whose every rendered `set` entry a release applies
 /// (`set = dagster_concurrency.x.set`, or a `dynamic "set"` over it): what the plan says
 /// rather than the wiring, so each `for_each` instance finds its own.
-fn renders(release: &Json, rendered: &[(String, Vec<SetPair>)]) -> Vec<String> {
+fn renders(release: &Node, rendered: &[(String, Vec<SetPair>)]) -> Vec<String> {
     let applied: HashSet<SetPair> = release
         .get("set")
         .map(set_pairs)
@@ -231,23 +448,26 @@ fn renders(release: &Json, rendered: &[(String, Vec<SetPair>)]) -> Vec<String> {
 }
 
 /// The `after_unknown` object of each resource's change, by address.
-fn after_unknowns(plan: &Json) -> HashMap<&str, &Json> {
-    plan.get("resource_changes")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
+fn after_unknowns<'p>(changes: &'p [ResourceChange]) -> HashMap<&'p str, &'p Json> {
+    changes
+        .iter()
         .filter_map(|change| {
-            let address = change.get("address").and_then(Json::as_str)?;
-            Some((address, change.pointer("/change/after_unknown")?))
+            let address = change.address.as_deref()?;
+            Some((address, change.change.as_ref()?.after_unknown.as_ref()?))
         })
         .collect()
 }
 
-/// The position of each address's first `"address": "..."` value in the plan text, in one pass.
-fn address_positions(text: &str) -> HashMap<String, Position> {
-    let mut positions = HashMap::new();
+/// The position of the first `"address": "..."` value of each of `wanted` in the plan text, in
+/// one pass that stops once all are found (planned resources come before `resource_changes`).
+fn address_positions<'w>(text: &str, wanted: &[&'w str]) -> HashMap<&'w str, Position> {
+    let mut positions = HashMap::with_capacity(wanted.len());
+    let wanted: HashSet<&str> = wanted.iter().copied().collect();
     let mut cursor = Cursor::default();
     for (at, key) in text.match_indices("\"address\"") {
+        if positions.len() == wanted.len() {
+            break;
+        }
         let Some(value) = text[at + key.len()..]
             .trim_start()
             .strip_prefix(':')
@@ -257,9 +477,12 @@ fn address_positions(text: &str) -> HashMap<String, Position> {
         };
         let value_at = text.len() - value.len();
         let mut parser = serde_json::Deserializer::from_str(value);
-        if let Ok(address) = String::deserialize(&mut parser) {
+        let Ok(address) = String::deserialize(&mut parser) else {
+            continue;
+        };
+        if let Some(&found) = wanted.get(address.as_str()) {
             positions
-                .entry(address)
+                .entry(found)
                 .or_insert_with(|| cursor.advance_to(text, value_at));
         }
     }
@@ -294,35 +517,31 @@ impl Cursor {
     }
 }
 
-/// A JSON value as a values node at `position`, with `after_unknown` marks as unknown.
-fn node(value: &Json, unknown: &Json, position: Position) -> Node {
+/// A planned value placed at `position`, with `after_unknown` marks as unknown.
+fn node(value: &Node, unknown: &Json, position: Position) -> Node {
     if unknown == &Json::Bool(true) {
         return Node::new(Value::Unknown, position);
     }
-    let value = match value {
-        Json::Null => Value::Null,
-        Json::Bool(flag) => Value::Bool(*flag),
-        Json::Number(number) => number
-            .as_i64()
-            .map_or_else(|| Value::Float(number.to_string()), Value::Int),
-        Json::String(text) => Value::Str(text.clone()),
-        Json::Array(items) => Value::List(
+    let value = match &value.value {
+        Value::List(items) => Value::List(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| node(item, unknown.get(i).unwrap_or(&Json::Null), position))
+                .map(|(i, item)| node(item, unknown.get(i).unwrap_or(&NULL), position))
                 .collect(),
         ),
-        Json::Object(map) => Value::Map(
-            map.iter()
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
                 .map(|(k, v)| {
                     (
                         k.clone(),
-                        node(v, unknown.get(k).unwrap_or(&Json::Null), position),
+                        node(v, unknown.get(k.as_str()).unwrap_or(&NULL), position),
                     )
                 })
                 .collect(),
         ),
+        other => other.clone(),
     };
     // Unknown attributes are left out of planned values: put them back as unknown.
     let value = match (value, unknown) {
@@ -341,12 +560,14 @@ fn node(value: &Json, unknown: &Json, position: Position) -> Node {
 
 fn release_target(
     address: &str,
-    values: &Json,
+    values: &Node,
     unknown: &Json,
     position: Position,
     options: &ReadOptions,
 ) -> Option<Target> {
-    let chart = values.get("chart").and_then(Json::as_str)?;
+    let Some(Value::Str(chart)) = values.get("chart").map(|n| &n.value) else {
+        return None;
+    };
     let arguments = node(values, unknown, position);
     let mut release = ReleaseValues::new(position, chart);
     let chart_version = arguments.get("version").and_then(|n| match &n.value {
@@ -486,7 +707,7 @@ mod tests {
     #[test]
     fn address_positions_on_one_line_and_across_lines() {
         let text = "{\"a\": [{\"address\": \"x.one\"}, {\"address\" : \"x.two\"}],\n  \"address\": \"x.é\", \"address\": \"x.one\"}";
-        let positions = super::address_positions(text);
+        let positions = super::address_positions(text, &["x.one", "x.two", "x.é", "x.absent"]);
         for (address, first) in [
             ("x.one", "\"x.one\""),
             ("x.two", "\"x.two\""),
@@ -500,6 +721,52 @@ mod tests {
             );
         }
         assert_eq!(positions.len(), 3);
+    }
+
+    #[test]
+    fn planned_values_read_numbers_and_repeated_keys_as_json_objects_do() {
+        let many: String = (0..40).map(|i| format!("\"k{i}\": {i}, ")).collect();
+        let text = format!(
+            r#"{{"a": 1, "b": 18446744073709551615, "c": 1.5, "d": [true, null, "x"], {many} "a": 2, "k3": -3}}"#
+        );
+        let PlannedValue(tree) = serde_json::from_str(&text).expect("a value");
+        let expected: Json = serde_json::from_str(&text).expect("json");
+        let keys: Vec<&str> = tree.entries().iter().map(|(k, _)| k.as_str()).collect();
+        let expected_keys: Vec<&str> = expected
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, expected_keys);
+        assert_eq!(tree.get("a").map(|n| &n.value), Some(&Value::Int(2)));
+        assert_eq!(tree.get("k3").map(|n| &n.value), Some(&Value::Int(-3)));
+        assert_eq!(
+            tree.get("b").map(|n| &n.value),
+            Some(&Value::Float("18446744073709551615".into()))
+        );
+        assert_eq!(
+            tree.get("c").map(|n| &n.value),
+            Some(&Value::Float("1.5".into()))
+        );
+        let list = tree.get("d").map(|n| &n.value);
+        let Some(Value::List(items)) = list else {
+            panic!("a list: {list:?}");
+        };
+        let items: Vec<&Value> = items.iter().map(|n| &n.value).collect();
+        assert_eq!(
+            items,
+            [&Value::Bool(true), &Value::Null, &Value::Str("x".into())]
+        );
+    }
+
+    #[test]
+    fn a_plan_whose_parts_have_other_types_is_not_a_plan() {
+        let text = r#"{"format_version": "1.2", "terraform_version": "1.11.4",
+  "planned_values": {"root_module": {"resources": 5}}}"#;
+        let error = read(text, &ReadOptions::default()).expect_err("not a plan");
+        assert!(error.message.starts_with("not a terraform plan"), "{error}");
+        assert_eq!(error.position.line, 2);
     }
 
     #[test]
