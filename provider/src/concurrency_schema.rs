@@ -2,9 +2,13 @@
 //! the arguments, their markdown descriptions (the registry docs are generated from them), and
 //! the computed outputs.
 
-use crate::schema_builder::{block, computed, list_of_objects, named, optional, required};
+use crate::schema_builder::{
+    attribute, block, computed, list_of_objects, named, optional, required,
+};
 use std::collections::HashMap;
-use tf_provider::schema::{AttributeType, Block, Description, NestedBlock, Schema};
+use tf_provider::schema::{
+    AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
+};
 use validator::version::NEWEST_KNOWN;
 
 fn tag_limit_block() -> Block {
@@ -53,7 +57,6 @@ fn pools_block() -> Block {
 pub fn concurrency_schema(kind: &str) -> Schema {
     let newest = NEWEST_KNOWN.to_string();
     let mut attributes = named(vec![
-        ("chart_version", optional(AttributeType::String, format!("Dagster Helm chart version targeted, e.g. `\"1.12.14\"`. Decides which keys exist and which conflicts apply. Default: `\"{newest}\"`, the newest this provider knows."))),
         ("values_prefix", optional(AttributeType::String, "Prefix of every rendered name when Dagster is a subchart, e.g. `\"dagster\"` gives `dagster.dagsterDaemon...`. Dot-separated keys. Default: `\"\"`.")),
         ("placement", optional(AttributeType::String, "Where run limits go: `\"run_coordinator\"` (`dagsterDaemon.runCoordinator.config.queuedRunCoordinator`, every chart) or `\"concurrency\"` (`concurrency.runs`, chart 1.12.12 or later). Default: `\"concurrency\"` with a `pools` block, else `\"run_coordinator\"`.")),
         ("max_concurrent_runs", optional(AttributeType::Number, "Runs in progress at once across the deployment: `-1` unlimited, `0` launches nothing, `n > 0` a limit; below `-1` is an error. Unset: under the run coordinator the chart renders `-1` (unlimited); under the `concurrency` section Dagster's own default of 10 applies.")),
@@ -61,6 +64,7 @@ pub fn concurrency_schema(kind: &str) -> Schema {
         ("dequeue_use_threads", optional(AttributeType::Bool, "Dequeue with a thread pool. Chart default: `true`.")),
         ("dequeue_num_workers", optional(AttributeType::Number, "Threads used to dequeue when `dequeue_use_threads` is true, at least 1 (below: an error). Chart default: `4`.")),
     ]);
+    attributes.insert("chart_version".into(), attribute(AttributeType::String, AttributeConstraint::OptionalComputed, format!("Dagster Helm chart version targeted, e.g. `\"1.12.14\"`. Decides which keys exist and which conflicts apply. Unset: `\"{newest}\"`, the newest this provider knows, which becomes the attribute's value at plan time, so `version = dagster_concurrency.this.chart_version` pins the Helm chart to the version the values were rendered for. A value unknown until apply stays unknown. State written by release 0.1.0 holds `null` where it was unset: a refresh fills in the default, so `terraform plan` shows no changes, while `terraform plan -refresh=false` shows an in-place update setting `chart_version` (nothing rendered changes).")));
     attributes.insert("id".into(), computed(AttributeType::String, "SHA-256 digest of the rendered `set` entries; changes exactly when the rendered values change."));
     attributes.insert("set".into(), computed(
         list_of_objects(&[

@@ -7,6 +7,7 @@ use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting
 use validator::path::AttrPath;
 use validator::render::{Rendered, SetEntry};
 use validator::rules::{Finding, NOT_A_WHOLE_NUMBER};
+use validator::version::NEWEST_KNOWN;
 
 /// A Terraform number as it arrives: an integer, a float, or (beyond float range) text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,7 +128,28 @@ pub(crate) fn whole(
     Setting::Unknown
 }
 
+/// The `chart_version` of a configuration that leaves it unset: the newest chart known.
+fn default_chart_version() -> Value<String> {
+    Value::Value(NEWEST_KNOWN.to_string())
+}
+
 impl ConcurrencyState {
+    /// Plans `chart_version` from the configuration: the configured value (an unknown one stays
+    /// unknown), else the default, [`NEWEST_KNOWN`], even where the prior state holds another.
+    pub fn plan_chart_version(&mut self, config: &ConcurrencyState) {
+        if config.chart_version.is_null() {
+            self.chart_version = default_chart_version();
+        }
+    }
+
+    /// Fills a null `chart_version` with the default, [`NEWEST_KNOWN`]: what state written
+    /// before the attribute was computed (release 0.1.0) holds where it was left unset.
+    pub fn fill_chart_version(&mut self) {
+        if self.chart_version.is_null() {
+            self.chart_version = default_chart_version();
+        }
+    }
+
     /// The required arguments written as `null` (in `tag_concurrency_limit` and
     /// `block_op_concurrency_limited_runs`; every other argument is optional).
     pub fn null_required(&self) -> Vec<NullRequired> {
@@ -311,5 +333,43 @@ mod tests {
         let (config, _) = state.to_config();
         assert_eq!(config.tag_limits, Setting::Unknown);
         assert_eq!(config.pools, Setting::Unset);
+    }
+
+    #[test]
+    fn an_unset_chart_version_plans_the_newest_known() {
+        let newest = Value::Value(NEWEST_KNOWN.to_string());
+        let config = seed();
+        let mut planned = config.clone();
+        planned.plan_chart_version(&config);
+        assert_eq!(planned.chart_version, newest);
+        // Removed from the configuration: the prior value in the proposal gives way to the default.
+        let mut proposed = seed();
+        proposed.chart_version = Value::Value("1.12.10".into());
+        proposed.plan_chart_version(&config);
+        assert_eq!(proposed.chart_version, newest);
+        assert_eq!(
+            planned.to_config().0.chart_version,
+            Setting::Known(NEWEST_KNOWN.to_string())
+        );
+    }
+
+    #[test]
+    fn a_configured_or_unknown_chart_version_is_planned_as_it_is() {
+        for configured in [Value::Value("1.12.10".to_owned()), Value::Unknown] {
+            let mut config = seed();
+            config.chart_version = configured.clone();
+            let mut planned = config.clone();
+            planned.plan_chart_version(&config);
+            assert_eq!(planned.chart_version, configured);
+            planned.fill_chart_version();
+            assert_eq!(planned.chart_version, configured);
+        }
+    }
+
+    #[test]
+    fn a_null_chart_version_in_state_is_filled_with_the_newest_known() {
+        let mut state = seed();
+        state.fill_chart_version();
+        assert_eq!(state.chart_version, Value::Value(NEWEST_KNOWN.to_string()));
     }
 }

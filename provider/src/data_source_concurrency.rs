@@ -34,9 +34,37 @@ impl DataSource for ConcurrencyDataSource {
     async fn read<'a>(
         &self,
         diags: &mut Diagnostics,
-        config: Self::State<'a>,
+        mut config: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<Self::State<'a>> {
+        config.fill_chart_version();
         compute_outputs(diags, config, &self.policy.current())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource_concurrency::tests::{chart_version, state};
+    use serde_json::{json, Value as Json};
+    use validator::version::NEWEST_KNOWN;
+
+    #[tokio::test]
+    async fn reads_the_newest_known_chart_version_when_unset() {
+        let data_source = ConcurrencyDataSource {
+            policy: SharedPolicy::default(),
+        };
+        let mut diags = Diagnostics::default();
+        for (configured, read) in [
+            (Json::Null, json!(NEWEST_KNOWN.to_string())),
+            (json!("1.12.10"), json!("1.12.10")),
+        ] {
+            let state = data_source
+                .read(&mut diags, state(configured), ValueEmpty::Null)
+                .await
+                .expect("read");
+            assert_eq!(chart_version(&state), read);
+        }
+        assert!(diags.errors.is_empty(), "{diags:?}");
     }
 }

@@ -39,12 +39,15 @@ impl Resource for ConcurrencyResource {
     async fn read<'a>(
         &self,
         _diags: &mut Diagnostics,
-        state: Self::State<'a>,
+        mut state: Self::State<'a>,
         private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         // Findings belong to validate, plan and apply: refreshing renders without the policy
         // and keeps a state that no longer renders (say, written by a later version) as it is.
+        // State of 0.1.0 may hold a null `chart_version`: refreshing fills in the default the
+        // plan gives it, so that state plans with no changes.
+        state.fill_chart_version();
         let state = compute_outputs(
             &mut Diagnostics::default(),
             state.clone(),
@@ -57,10 +60,11 @@ impl Resource for ConcurrencyResource {
     async fn plan_create<'a>(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
+        mut proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state.plan_chart_version(&config_state);
         Some((
             compute_outputs(diags, proposed_state, &self.policy.current())?,
             ValueEmpty::Null,
@@ -71,11 +75,12 @@ impl Resource for ConcurrencyResource {
         &self,
         diags: &mut Diagnostics,
         _prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
+        mut proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
         prior_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        proposed_state.plan_chart_version(&config_state);
         Some((
             compute_outputs(diags, proposed_state, &self.policy.current())?,
             prior_private_state,
@@ -142,5 +147,84 @@ impl Resource for ConcurrencyResource {
             "It only renders values and manages nothing outside Terraform: declare it in configuration and apply.",
         );
         None
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use serde_json::{json, Value as Json};
+    use validator::version::NEWEST_KNOWN;
+
+    fn resource() -> ConcurrencyResource {
+        ConcurrencyResource {
+            policy: SharedPolicy::default(),
+        }
+    }
+
+    /// A state of `max_concurrent_runs = 5` and the given `chart_version`.
+    pub(crate) fn state(chart_version: Json) -> ConcurrencyState {
+        let mut state = serde_json::to_value(ConcurrencyState::default()).expect("json");
+        state["chart_version"] = chart_version;
+        state["max_concurrent_runs"] = json!(5);
+        serde_json::from_value(state).expect("a state")
+    }
+
+    /// The `chart_version` of `state`.
+    pub(crate) fn chart_version(state: &ConcurrencyState) -> Json {
+        serde_json::to_value(state).expect("json")["chart_version"].clone()
+    }
+
+    #[tokio::test]
+    async fn plans_the_newest_known_chart_version_when_unset() {
+        let mut diags = Diagnostics::default();
+        let (planned, _) = resource()
+            .plan_create(
+                &mut diags,
+                state(Json::Null),
+                state(Json::Null),
+                ValueEmpty::Null,
+            )
+            .await
+            .expect("planned");
+        assert_eq!(chart_version(&planned), json!(NEWEST_KNOWN.to_string()));
+        // Unset after being set: the proposal holds the prior value, the plan the default.
+        let (planned, _, _) = resource()
+            .plan_update(
+                &mut diags,
+                state(json!("1.12.10")),
+                state(json!("1.12.10")),
+                state(Json::Null),
+                ValueEmpty::Null,
+                ValueEmpty::Null,
+            )
+            .await
+            .expect("planned");
+        assert_eq!(chart_version(&planned), json!(NEWEST_KNOWN.to_string()));
+        assert!(diags.errors.is_empty(), "{diags:?}");
+    }
+
+    #[tokio::test]
+    async fn refresh_fills_a_null_chart_version_and_renders_as_the_plan_does() {
+        let mut diags = Diagnostics::default();
+        let (refreshed, _) = resource()
+            .read(
+                &mut diags,
+                state(Json::Null),
+                ValueEmpty::Null,
+                ValueEmpty::Null,
+            )
+            .await
+            .expect("read");
+        let (planned, _) = resource()
+            .plan_create(
+                &mut diags,
+                state(Json::Null),
+                state(Json::Null),
+                ValueEmpty::Null,
+            )
+            .await
+            .expect("planned");
+        assert_eq!(refreshed, planned);
     }
 }

@@ -2,6 +2,7 @@
 
 use dagster_e2e::{clis, config, line_of, provider_binary, Workspace};
 use serde_json::{json, Value};
+use validator::version::NEWEST_KNOWN;
 
 const SEED: &str = include_str!("../../examples/seed-adr/main.tf");
 const QRC: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
@@ -260,4 +261,150 @@ fn running_the_binary_by_hand_explains_itself() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
+}
+
+/// A resource and a data source without `chart_version`, each referred to by an output.
+const UNPINNED: &str = "resource \"dagster_concurrency\" \"this\" {\n  max_concurrent_runs = 5\n}\n\ndata \"dagster_concurrency\" \"this\" {\n  max_concurrent_runs = 5\n}\n\noutput \"chart_version\" {\n  value = dagster_concurrency.this.chart_version\n}\n\noutput \"data_chart_version\" {\n  value = data.dagster_concurrency.this.chart_version\n}\n";
+
+#[test]
+fn an_unset_chart_version_is_the_newest_known_at_plan_time() {
+    let newest = json!(NEWEST_KNOWN.to_string());
+    for tf in clis() {
+        let ws = Workspace::new(tf, &config(UNPINNED));
+        ws.init();
+        let plan = ws.plan_json();
+        let change = &plan["resource_changes"]
+            .as_array()
+            .and_then(|changes| changes.iter().find(|c| c["mode"] == "managed"))
+            .expect("the resource's change")["change"];
+        assert_eq!(
+            change["after"]["chart_version"], newest,
+            "terraform {}",
+            tf.version
+        );
+        assert_eq!(
+            change["after_unknown"],
+            json!({}),
+            "terraform {}",
+            tf.version
+        );
+        for output in ["chart_version", "data_chart_version"] {
+            let planned = &plan["output_changes"][output];
+            assert_eq!(
+                planned["after"], newest,
+                "terraform {}: {output}",
+                tf.version
+            );
+            assert_eq!(
+                planned["after_unknown"],
+                json!(false),
+                "terraform {}",
+                tf.version
+            );
+        }
+        ws.apply();
+        let outputs = ws.outputs();
+        assert_eq!(outputs["chart_version"]["value"], newest);
+        assert_eq!(outputs["data_chart_version"]["value"], newest);
+        ws.run(&["plan", "-detailed-exitcode", "-no-color"])
+            .expect_code(0);
+    }
+}
+
+#[test]
+fn a_chart_version_removed_from_the_configuration_plans_the_newest_known() {
+    let pinned = config(&UNPINNED.replacen(
+        "max_concurrent_runs = 5",
+        "chart_version = \"1.12.14\"\n  max_concurrent_runs = 5",
+        1,
+    ));
+    for tf in clis() {
+        let ws = Workspace::new(tf, &pinned);
+        ws.init().apply();
+        ws.write("main.tf", &config(UNPINNED));
+        let plan = ws.plan_json();
+        let change = &plan["resource_changes"][0]["change"];
+        assert_eq!(
+            change["actions"],
+            json!(["update"]),
+            "terraform {}",
+            tf.version
+        );
+        assert_eq!(
+            change["after"]["chart_version"],
+            json!(NEWEST_KNOWN.to_string())
+        );
+    }
+}
+
+#[test]
+fn an_unknown_chart_version_stays_unknown_at_plan_time() {
+    let unknown = config(&UNPINNED.replacen(
+        "max_concurrent_runs = 5",
+        "chart_version = timestamp() == \"\" ? \"1.12.13\" : \"1.12.14\"\n  max_concurrent_runs = 5",
+        1,
+    ));
+    for tf in clis() {
+        let ws = Workspace::new(tf, &unknown);
+        ws.init();
+        let plan = ws.plan_json();
+        let change = &plan["resource_changes"][0]["change"];
+        assert_eq!(
+            change["after_unknown"]["chart_version"],
+            json!(true),
+            "terraform {}",
+            tf.version
+        );
+        assert_eq!(
+            plan["output_changes"]["chart_version"]["after_unknown"],
+            json!(true)
+        );
+        ws.apply();
+        assert_eq!(ws.outputs()["chart_version"]["value"], json!("1.12.14"));
+    }
+}
+
+/// Replaces every `chart_version` in the state's resources with null, as release 0.1.0 wrote it
+/// for a configuration that left it unset.
+fn null_chart_versions(state: &str) -> String {
+    let mut state: Value = serde_json::from_str(state).expect("state json");
+    for resource in state["resources"].as_array_mut().expect("resources") {
+        for instance in resource["instances"].as_array_mut().expect("instances") {
+            instance["attributes"]["chart_version"] = Value::Null;
+        }
+    }
+    state.to_string()
+}
+
+#[test]
+fn state_with_a_null_chart_version_plans_no_changes_after_refresh() {
+    for tf in clis() {
+        let ws = Workspace::new(tf, &config(UNPINNED));
+        ws.init().apply();
+        let state = std::fs::read_to_string(ws.path().join("terraform.tfstate")).expect("state");
+        ws.write("terraform.tfstate", &null_chart_versions(&state));
+        ws.run(&["plan", "-detailed-exitcode", "-no-color"])
+            .expect_code(0);
+        // Without refresh nothing fills the null in: the plan shows it becoming the default.
+        let unrefreshed = ws.run(&["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(
+            unrefreshed.code, 2,
+            "terraform {}: {}",
+            tf.version, unrefreshed.stdout
+        );
+        assert!(
+            unrefreshed
+                .stdout
+                .lines()
+                .any(|line| line.split_whitespace().eq([
+                    "+",
+                    "chart_version",
+                    "=",
+                    &format!("\"{NEWEST_KNOWN}\""),
+                ])),
+            "terraform {}: {}",
+            tf.version,
+            unrefreshed.stdout
+        );
+    }
 }
