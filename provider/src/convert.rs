@@ -258,6 +258,22 @@ impl ConcurrencyState {
         self.instance_yaml = Value::Value(rendered.instance_yaml.clone());
     }
 
+    /// Keeps `earlier`'s `values_yaml` and `instance_yaml` text where it reads as the same YAML
+    /// as this rendering. The text's layout changed since 0.1.0 (keys are no longer all quoted);
+    /// a state written then must plan, refresh and apply without a change it cannot see.
+    pub fn keep_equal_yaml(&mut self, earlier: &ConcurrencyState) {
+        for (now, before) in [
+            (&mut self.values_yaml, &earlier.values_yaml),
+            (&mut self.instance_yaml, &earlier.instance_yaml),
+        ] {
+            if let (Value::Value(now_text), Value::Value(before_text)) = (&*now, before) {
+                if now_text != before_text && same_yaml(now_text, before_text) {
+                    *now = Value::Value(before_text.clone());
+                }
+            }
+        }
+    }
+
     /// Marks the computed outputs as known only after apply.
     pub fn set_outputs_unknown(&mut self) {
         self.id = Value::Unknown;
@@ -267,9 +283,36 @@ impl ConcurrencyState {
     }
 }
 
+/// True when both texts parse as YAML to the same value.
+fn same_yaml(a: &str, b: &str) -> bool {
+    let parse = |text| serde_norway::from_str::<serde_norway::Value>(text).ok();
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_text_that_reads_the_same_is_kept() {
+        let mut earlier = ConcurrencyState {
+            values_yaml: Value::Value("\"a\":\n  \"b\": 5\n".into()),
+            instance_yaml: Value::Value("\"a\": \"x\"\n".into()),
+            ..Default::default()
+        };
+        let mut now = ConcurrencyState {
+            values_yaml: Value::Value("a:\n  b: 5\n".into()),
+            instance_yaml: Value::Value("a: y\n".into()),
+            ..Default::default()
+        };
+        now.keep_equal_yaml(&earlier);
+        assert_eq!(now.values_yaml, earlier.values_yaml);
+        assert_eq!(now.instance_yaml, Value::Value("a: y\n".into()));
+        earlier.values_yaml = Value::Unknown;
+        now.values_yaml = Value::Value("a: 6\n".into());
+        now.keep_equal_yaml(&earlier);
+        assert_eq!(now.values_yaml, Value::Value("a: 6\n".into()));
+    }
 
     fn seed() -> ConcurrencyState {
         ConcurrencyState {

@@ -48,12 +48,17 @@ impl Resource for ConcurrencyResource {
         // State of 0.1.0 may hold a null `chart_version`: refreshing fills in the default the
         // plan gives it, so that state plans with no changes.
         state.fill_chart_version();
-        let state = compute_outputs(
+        let state = match compute_outputs(
             &mut Diagnostics::default(),
             state.clone(),
             &Policy::default(),
-        )
-        .unwrap_or(state);
+        ) {
+            Some(mut refreshed) => {
+                refreshed.keep_equal_yaml(&state);
+                refreshed
+            }
+            None => state,
+        };
         Some((state, private_state))
     }
 
@@ -74,18 +79,16 @@ impl Resource for ConcurrencyResource {
     async fn plan_update<'a>(
         &self,
         diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
+        prior_state: Self::State<'a>,
         mut proposed_state: Self::State<'a>,
         config_state: Self::State<'a>,
         prior_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         proposed_state.plan_chart_version(&config_state);
-        Some((
-            compute_outputs(diags, proposed_state, &self.policy.current())?,
-            prior_private_state,
-            vec![],
-        ))
+        let mut planned = compute_outputs(diags, proposed_state, &self.policy.current())?;
+        planned.keep_equal_yaml(&prior_state);
+        Some((planned, prior_private_state, vec![]))
     }
 
     async fn plan_destroy<'a>(
@@ -121,10 +124,10 @@ impl Resource for ConcurrencyResource {
         planned_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        Some((
-            compute_outputs(diags, planned_state, &self.policy.current())?,
-            planned_private_state,
-        ))
+        // Apply must give what the plan promised, including text kept from the prior state.
+        let mut applied = compute_outputs(diags, planned_state.clone(), &self.policy.current())?;
+        applied.keep_equal_yaml(&planned_state);
+        Some((applied, planned_private_state))
     }
 
     async fn destroy<'a>(

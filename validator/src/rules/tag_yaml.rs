@@ -12,10 +12,40 @@ const MISREAD_PLAIN: [&str; 2] = ["<<", "="];
 /// null), NEL (read as a space) and the line separator U+2028 (the file does not load).
 const MISREAD_CHARS: [char; 3] = ['\u{7f}', '\u{85}', '\u{2028}'];
 
+/// True for a YAML 1.1 hexadecimal or binary integer (`0x1F`, `-0b101`, underscores allowed)
+/// outside 64 bits. Go's YAML writer quotes a string only when it would read back as a number
+/// it can hold, so it leaves these plain, and PyYAML reads them as integers.
+fn overflowing_radix_integer(text: &str) -> bool {
+    let (sign, body) = match text.as_bytes().first() {
+        Some(b'-' | b'+') => (&text[..1], &text[1..]),
+        _ => ("", text),
+    };
+    let (radix, digits) = if let Some(digits) = body.strip_prefix("0x") {
+        (16, digits)
+    } else if let Some(digits) = body.strip_prefix("0b") {
+        (2, digits)
+    } else {
+        return false;
+    };
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() || !body[2..].chars().all(|c| c == '_' || c.is_digit(radix)) {
+        return false;
+    }
+    // Go parses a signed text as int64 and an unsigned one as int64 or uint64.
+    match (sign, u64::from_str_radix(&digits, radix)) {
+        (_, Err(_)) => true,
+        ("-", Ok(value)) => value > 1 << 63,
+        ("+", Ok(value)) => value > i64::MAX as u64,
+        (_, Ok(_)) => false,
+    }
+}
+
 /// What the chart would write instead of `text`, or `None` when it is written faithfully.
 fn misread(text: &str, written_raw: bool, under_section: bool) -> Option<&'static str> {
     if written_raw && MISREAD_PLAIN.contains(&text) {
         Some("a plain merge or value key, so Dagster cannot load dagster.yaml")
+    } else if written_raw && overflowing_radix_integer(text) {
+        Some("a plain integer too large for 64 bits, which Dagster reads as a number, not a tag string")
     } else if written_raw && text.contains(MISREAD_CHARS) {
         Some("DEL, NEL or U+2028 raw, which Dagster's YAML reader loses or refuses")
     } else if under_section && text.contains('\n') {
@@ -30,8 +60,9 @@ rule!(
     /// A tag key or value the chart writes so that Dagster cannot load `dagster.yaml`.
     TAG_STRING_MISREAD_BY_DAGSTER, "DC210", "tag-string-misread-by-dagster", Error,
     r#"## What it does
-Checks that no tag limit's `key` or `value` is exactly `<<` or `=`, holds DEL (U+007F), NEL
-(U+0085) or the line separator U+2028, or (a value under the `concurrency` section) a line break.
+Checks that no tag limit's `key` or `value` is exactly `<<` or `=`, is a hexadecimal or binary
+integer too large for 64 bits (`0x1F9223372036854775807`), holds DEL (U+007F), NEL (U+0085) or
+the line separator U+2028, or (a value under the `concurrency` section) a line break.
 
 ## Why is this bad?
 The chart writes tag limits into `dagster.yaml` with `toYaml`, whose YAML writer leaves `<<` and `=`
@@ -40,7 +71,9 @@ unquoted; Dagster reads the file with PyYAML, which takes a plain `<<` for a mer
 'tag:yaml.org,2002:merge'"). The writer also passes DEL, NEL and U+2028 through raw: PyYAML then
 reads every tag limit as null (DEL), a space (NEL), or refuses the file (U+2028). Under the
 `concurrency` section the template indents the value's YAML again, so a value with a line break
-gains spaces. All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
+gains spaces. Go's writer quotes a string that reads back as a number only when the number fits
+64 bits, so `0x1F9223372036854775807` is written plain and PyYAML reads it as an integer, which
+Dagster refuses for a tag value ("is not valid for expected type String"). All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
 1.13.28: under the run coordinator the key and the value are written through `toYaml`, under the
 `concurrency` section the value (the chart quotes the key there). No Dagster tag key or value
 holds these.
@@ -95,7 +128,34 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{fired, seed, tag};
+    use super::overflowing_radix_integer;
     use crate::model::Setting;
+
+    #[test]
+    fn integers_go_writes_plain() {
+        for text in [
+            "0x1F9223372036854775807",
+            "0x1_0000_0000_0000_0000",
+            "-0x8000000000000001",
+            "+0x8000000000000000",
+        ] {
+            assert!(overflowing_radix_integer(text), "{text}");
+        }
+        assert!(overflowing_radix_integer(&format!("0b{}", "1".repeat(65))));
+        for text in [
+            "0x1F",
+            "0xFFFFFFFFFFFFFFFF",
+            "-0x8000000000000000",
+            "+0x7FFFFFFFFFFFFFFF",
+            "0x",
+            "0xG1",
+            "1x1F",
+            "0b102",
+            "team",
+        ] {
+            assert!(!overflowing_radix_integer(text), "{text}");
+        }
+    }
 
     #[test]
     fn tag_string_misread_by_dagster() {
@@ -114,6 +174,12 @@ mod tests {
         assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].value"]);
         config.tag_limits = Setting::Known(vec![tag("<<a", 1), tag("==", 1)]);
         assert!(fired(&config, "DC210").is_empty());
+        // Found by the chart conformance test: the chart wrote this value plain and Dagster
+        // read an integer.
+        let mut hex = tag("TRUE", 1);
+        hex.value = Setting::Known("0x1F9223372036854775807".into());
+        config.tag_limits = Setting::Known(vec![hex]);
+        assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].value"]);
         let mut broken = tag("a\u{7f}", 1);
         broken.value = Setting::Known("x\ny".into());
         config.tag_limits = Setting::Known(vec![broken, tag("b\u{2028}", 1), tag("\u{85}", 1)]);
