@@ -18,6 +18,10 @@ fuzz_target!(|bytes: &[u8]| {
     };
     let (name, value) = text.split_once('\n').unwrap_or((text, ""));
     if let Ok(assignments) = strvals::parse(name, value, kind) {
-        strvals::apply(&mut Node::empty_map(Position::START), assignments, Position::START);
+        strvals::apply(
+            &mut Node::empty_map(Position::START),
+            assignments,
+            Position::START,
+        );
     }
 });
