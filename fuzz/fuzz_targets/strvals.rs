@@ -1,27 +1,38 @@
-//! Any `set` entry through Helm's `--set` parser, applied onto an empty values tree. The first
-//! byte picks the entry's `type`; the name runs to the first newline, the value is the rest.
+//! Any `set` entries of a Dagster `helm_release` replayed with Helm's `--set` parser (as the
+//! HCL and plan JSON readers replay them), then read into a target and checked. The first byte
+//! picks the entries' `type`; then lines alternate name and value.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use validator::input::strvals::{self, ValueKind};
-use validator::input::tree::Node;
-use validator::input::Position;
+use validator::input::release::{Argument, Entry, ReleaseValues};
+use validator::input::values::Release;
+use validator::input::{Position, ReadOptions};
 
 fuzz_target!(|bytes: &[u8]| {
     let Some((&kind, rest)) = bytes.split_first() else {
         return;
     };
-    let kind = [ValueKind::Auto, ValueKind::String, ValueKind::Literal][usize::from(kind % 3)];
+    let kind = ["auto", "string", "literal"][usize::from(kind % 3)];
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let (name, value) = text.split_once('\n').unwrap_or((text, ""));
-    if let Ok(assignments) = strvals::parse(name, value, kind) {
-        strvals::apply(
-            &mut Node::empty_map(Position::START),
-            assignments,
-            Position::START,
-        );
+    let mut release = ReleaseValues::new(Position::START, "dagster");
+    let mut lines = text.split('\n');
+    while let Some(name) = lines.next() {
+        release.set(&Entry {
+            family: "set",
+            name: Argument::Text(name.to_owned()),
+            value: Argument::Text(lines.next().unwrap_or_default().to_owned()),
+            kind: Argument::Text(kind.to_owned()),
+            position: Position::START,
+        });
+    }
+    let release_at = Release {
+        position: Position::START,
+        chart_version: None,
+    };
+    if let Some(target) = release.into_target("fuzz", release_at, &ReadOptions::default()) {
+        target.diagnostics();
     }
 });
