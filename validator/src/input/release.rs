@@ -7,7 +7,7 @@
 //! itself, or an umbrella chart whose values hold the Dagster chart's under a key.
 
 use super::hcl::is_dagster_chart;
-use super::strvals::{self, Effect, ValueKind};
+use super::strvals::{self, Assignment, Effect, ValueKind};
 use super::tree::{Node, Value};
 use super::values::{values_target, Release};
 use super::{Position, ReadOptions, Target};
@@ -87,8 +87,16 @@ pub struct ReleaseValues {
     from_values: Option<Node>,
     /// Each list index a `set` entry assigned: the list's path, the index, where.
     indexed: Vec<(Vec<Segment>, usize, Position)>,
+    /// The sum of every list index the entries replayed so far assign (see [`MAX_INDICES`]).
+    indices: usize,
     notes: Vec<(Position, String)>,
 }
+
+/// The most the list indices of one release's `set` entries may add up to. An index pads its
+/// list with `null`s up to it, so without a bound a few hundred entries such as `k1[65535]=1`
+/// (a few kilobytes) would build gigabytes of padding. Helm's own bound is on one index
+/// (65,536), so every entry Helm accepts alone is still replayed.
+const MAX_INDICES: usize = 65_536;
 
 impl ReleaseValues {
     /// An empty values tree for a release of `chart` starting at `position`.
@@ -98,6 +106,7 @@ impl ReleaseValues {
             root: Node::empty_map(position),
             from_values: None,
             indexed: Vec::new(),
+            indices: 0,
             notes: Vec::new(),
         }
     }
@@ -151,11 +160,13 @@ impl ReleaseValues {
                 for assignment in &mut assignments {
                     assignment.effect = Effect::Set(Value::Unknown);
                 }
+                self.count_indices(&assignments)?;
                 strvals::apply(&mut self.root, assignments, entry.position);
                 return Err("has a computed value".into());
             }
         };
         let assignments = strvals::parse(name, &value, kind)?;
+        self.count_indices(&assignments)?;
         for assignment in &assignments {
             for (depth, segment) in assignment.path.iter().enumerate() {
                 if let Segment::Index(index) = segment {
@@ -165,6 +176,26 @@ impl ReleaseValues {
             }
         }
         strvals::apply(&mut self.root, assignments, entry.position);
+        Ok(())
+    }
+
+    /// Adds the list indices `assignments` assign to the release's sum; `Err` when the sum
+    /// passes [`MAX_INDICES`] (the entry is then not replayed).
+    fn count_indices(&mut self, assignments: &[Assignment]) -> Result<(), String> {
+        let indices = assignments
+            .iter()
+            .flat_map(|assignment| &assignment.path)
+            .filter_map(|segment| match segment {
+                Segment::Index(index) => Some(*index),
+                Segment::Key(_) => None,
+            })
+            .fold(self.indices, usize::saturating_add);
+        if indices > MAX_INDICES {
+            return Err(format!(
+                "has list indices that add up to {indices} with the entries before it, past the {MAX_INDICES} this check replays"
+            ));
+        }
+        self.indices = indices;
         Ok(())
     }
 
@@ -289,6 +320,35 @@ mod tests {
             .into_target("r", release_at, &ReadOptions::default())
             .expect("target");
         assert!(target.findings.iter().all(|d| d.rule.code != "DC603"));
+    }
+
+    /// A few kilobytes of `set` entries with large list indices once padded lists with
+    /// gigabytes of `null`s (found by the `hcl` and `strvals` fuzz targets' memory limits).
+    #[test]
+    fn large_list_indices_are_bounded_per_release() {
+        let mut release = ReleaseValues::new(Position::START, "dagster");
+        for key in ["a", "b", "c"] {
+            release.set(&entry(&format!("{key}[30000]"), "1"));
+        }
+        let mut computed = entry("d[30000]", "");
+        computed.value = Argument::Computed;
+        release.set(&computed);
+        let lengths: Vec<usize> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|key| match release.root.get(key).map(|node| &node.value) {
+                Some(Value::List(items)) => items.len(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(lengths, [30001, 30001, 0, 0]);
+        let notes: Vec<&str> = release
+            .notes
+            .iter()
+            .map(|(_, note)| note.as_str())
+            .collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("add up to 90000"), "{notes:?}");
+        assert!(notes[0].ends_with(": not checked"), "{notes:?}");
     }
 
     #[test]

@@ -1,0 +1,25 @@
+//! What every fuzz target does with a text once read: the work `dagster-concurrency check`
+//! does after reading a file, so that a panic anywhere between the reader and the report shows.
+
+#![forbid(unsafe_code)]
+
+use validator::input::{self, Kind, ReadOptions};
+use validator::policy::{self, Policy};
+
+/// Reads `text` as `kind` and checks every target it holds (rules, then an empty policy), as
+/// `check` does; syntax errors are an answer, not a failure.
+pub fn read_and_check(kind: Kind, text: &str) {
+    let Ok(targets) = input::read(kind, text, &ReadOptions::default()) else {
+        return;
+    };
+    let policy = Policy::default();
+    let checked = targets
+        .iter()
+        .map(|target| {
+            let mut found = target.diagnostics();
+            found.extend(target.place(policy::check_as(&target.config, &policy, target.source)));
+            (target, found)
+        })
+        .collect();
+    input::report_once(checked);
+}
