@@ -341,13 +341,7 @@ mod tests {
         for finding in &findings {
             fired.insert(finding.rule.code);
             for text in [&finding.summary, &finding.fix] {
-                let first = text.chars().next().unwrap_or('A');
-                let last = text.chars().last().unwrap_or('.');
-                assert!(
-                    !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
-                    "{}: {text:?}",
-                    finding.rule.code
-                );
+                testing::assert_hint_line(finding.rule.code, text);
             }
         }
         let read_while_reading = [

@@ -62,3 +62,14 @@ pub fn fired(config: &ConcurrencyConfig, code: &str) -> Vec<String> {
 fn seed_is_clean() {
     assert_eq!(check(&seed()), vec![]);
 }
+
+/// Asserts that a finding's summary or fix reads as a hint line: lowercase, without a trailing
+/// period or question mark (the provider ends a fix with its own period).
+pub fn assert_hint_line(code: &str, text: &str) {
+    let first = text.chars().next().unwrap_or('A');
+    let last = text.chars().last().unwrap_or('.');
+    assert!(
+        !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
+        "{code}: {text:?}"
+    );
+}

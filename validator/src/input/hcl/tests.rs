@@ -341,18 +341,11 @@ fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
     reads_as_hint_lines(&target.diagnostics());
 }
 
-/// Reader findings read as hint lines, as every rule's do (`rules::tests`): lowercase, with no
-/// trailing period or question mark.
+/// Reader findings read as hint lines, as every rule's do (`rules::tests`).
 fn reads_as_hint_lines(diagnostics: &[crate::input::Diagnostic]) {
     for d in diagnostics {
         for text in [&d.summary, &d.fix] {
-            let first = text.chars().next().unwrap_or('a');
-            let last = text.chars().last().unwrap_or('a');
-            assert!(
-                !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
-                "{}: {text:?}",
-                d.rule.code
-            );
+            crate::rules::testing::assert_hint_line(d.rule.code, text);
         }
     }
 }
