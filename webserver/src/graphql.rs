@@ -1,0 +1,281 @@
+//! The GraphQL documents this client sends, their typed answers, and the operations on a
+//! [`Client`]. The field names are those of Dagster 1.13's schema.
+
+use crate::client::Client;
+use crate::error::WebserverError;
+use serde::Deserialize;
+use serde_json::json;
+
+const SET_LIMIT: &str = "mutation($key: String!, $limit: Int!) { setConcurrencyLimit(concurrencyKey: $key, limit: $limit) }";
+const DELETE_LIMIT: &str =
+    "mutation($key: String!) { deleteConcurrencyLimit(concurrencyKey: $key) }";
+const ONE_LIMIT: &str = "query($key: String!) { instance { concurrencyLimit(concurrencyKey: $key) { concurrencyKey limit usingDefaultLimit } } }";
+const INSTANCE_CONCURRENCY: &str = "query { instance { runQueueConfig { maxConcurrentRuns tagConcurrencyLimitsYaml } poolConfig { poolGranularity defaultPoolLimit opGranularityRunBuffer } concurrencyLimits { concurrencyKey limit usingDefaultLimit } } }";
+
+/// One pool's limit as the instance reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolLimitRow {
+    /// The pool (concurrency key).
+    pub concurrency_key: String,
+    /// Its limit; `None` when it has none and no default applies.
+    pub limit: Option<i64>,
+    /// Whether the limit is the instance's default rather than the pool's own.
+    pub using_default_limit: bool,
+}
+
+/// `runQueueConfig`: the run limits the instance enforces (absent without a queued run
+/// coordinator).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunQueueConfig {
+    /// Runs in progress at once (`-1` unlimited).
+    pub max_concurrent_runs: i64,
+    /// The tag limits as YAML text, as Dagster dumps them.
+    pub tag_concurrency_limits_yaml: Option<String>,
+}
+
+/// `poolConfig`: pool settings in force; `None` fields are unset (Dagster's defaults apply).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolConfig {
+    /// `run` or `op`.
+    pub pool_granularity: Option<String>,
+    /// Limit of pools without one of their own.
+    pub default_pool_limit: Option<i64>,
+    /// Extra runs that may start while waiting for slots, with op granularity.
+    pub op_granularity_run_buffer: Option<i64>,
+}
+
+/// What the instance enforces, in one query.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceConcurrency {
+    /// Run limits.
+    pub run_queue_config: Option<RunQueueConfig>,
+    /// Pool settings.
+    pub pool_config: Option<PoolConfig>,
+    /// Every pool the instance knows, with its limit.
+    pub concurrency_limits: Vec<PoolLimitRow>,
+}
+
+/// One run tag limit in force, as `tagConcurrencyLimitsYaml` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TagLimit {
+    /// The run tag key.
+    pub key: String,
+    /// Which values of the key count; `None`: one limit across all values.
+    #[serde(default)]
+    pub value: Option<TagValue>,
+    /// Runs with a matching tag in progress at once.
+    pub limit: i64,
+}
+
+/// A tag limit's `value`, in its two written forms.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TagValue {
+    /// Only runs whose tag has this value.
+    Exact(String),
+    /// `{applyLimitPerUniqueValue: BOOL}`: true is one limit per distinct value.
+    PerUniqueValue {
+        /// The flag as written.
+        #[serde(rename = "applyLimitPerUniqueValue")]
+        apply_limit_per_unique_value: bool,
+    },
+}
+
+impl RunQueueConfig {
+    /// The tag limits, parsed from `tagConcurrencyLimitsYaml` (absent, empty or `null` is
+    /// none); `Err` says why the text is not the YAML expected.
+    pub fn tag_limits(&self) -> Result<Vec<TagLimit>, String> {
+        let Some(yaml) = self
+            .tag_concurrency_limits_yaml
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+        else {
+            return Ok(Vec::new());
+        };
+        let parsed: Option<Vec<TagLimit>> =
+            serde_norway::from_str(yaml).map_err(|error| error.to_string())?;
+        Ok(parsed.unwrap_or_default())
+    }
+}
+
+#[derive(Deserialize)]
+struct InstanceData<T> {
+    instance: T,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OneLimit {
+    concurrency_limit: PoolLimitRow,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SetLimitData {
+    set_concurrency_limit: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteLimitData {
+    delete_concurrency_limit: bool,
+}
+
+impl Client {
+    /// Sets `pool`'s own limit (`setConcurrencyLimit`).
+    pub async fn set_pool_limit(&self, pool: &str, limit: i64) -> Result<(), WebserverError> {
+        let data: SetLimitData = self
+            .execute(SET_LIMIT, json!({"key": pool, "limit": limit}))
+            .await?;
+        data.set_concurrency_limit
+            .then_some(())
+            .ok_or(WebserverError::Refused)
+    }
+
+    /// Removes `pool`'s own limit, so the default applies again (`deleteConcurrencyLimit`).
+    pub async fn delete_pool_limit(&self, pool: &str) -> Result<(), WebserverError> {
+        let data: DeleteLimitData = self.execute(DELETE_LIMIT, json!({"key": pool})).await?;
+        data.delete_concurrency_limit
+            .then_some(())
+            .ok_or(WebserverError::Refused)
+    }
+
+    /// `pool`'s own limit, or `None` when it has none (the default limit applies).
+    pub async fn pool_limit(&self, pool: &str) -> Result<Option<i64>, WebserverError> {
+        let data: InstanceData<OneLimit> = self.execute(ONE_LIMIT, json!({"key": pool})).await?;
+        let row = data.instance.concurrency_limit;
+        Ok(if row.using_default_limit {
+            None
+        } else {
+            row.limit
+        })
+    }
+
+    /// Run limits, pool settings and every pool's limit the instance enforces.
+    pub async fn instance_concurrency(&self) -> Result<InstanceConcurrency, WebserverError> {
+        let data: InstanceData<InstanceConcurrency> =
+            self.execute(INSTANCE_CONCURRENCY, json!({})).await?;
+        Ok(data.instance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::tests::client;
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[tokio::test]
+    async fn sets_and_reads_with_the_configured_headers() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(wiremock::matchers::header("authorization", "Bearer secret"))
+            .and(body_partial_json(
+                json!({"variables": {"key": "db", "limit": 4}}),
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": {"setConcurrencyLimit": true}})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "db"}})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": 4, "usingDefaultLimit": false}
+            }}})))
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), 5, 0);
+        assert_eq!(client.set_pool_limit("db", 4).await, Ok(()));
+        assert_eq!(client.pool_limit("db").await, Ok(Some(4)));
+    }
+
+    #[tokio::test]
+    async fn a_pool_on_the_default_limit_has_no_limit_of_its_own() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": 7, "usingDefaultLimit": true}
+            }}})))
+            .mount(&server)
+            .await;
+        assert_eq!(client(&server.uri(), 5, 0).pool_limit("db").await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn graphql_errors_and_false_are_errors() {
+        let server = MockServer::start().await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "b"}})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"errors": [{"message": "Cannot query field"}]})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(body_partial_json(json!({"variables": {"key": "c"}})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": {"deleteConcurrencyLimit": false}})),
+            )
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), 5, 3);
+        assert_eq!(
+            client.delete_pool_limit("b").await,
+            Err(WebserverError::GraphQl(vec!["Cannot query field".into()]))
+        );
+        assert_eq!(
+            client.delete_pool_limit("c").await,
+            Err(WebserverError::Refused)
+        );
+    }
+
+    fn queue(yaml: Option<&str>) -> RunQueueConfig {
+        RunQueueConfig {
+            max_concurrent_runs: 5,
+            tag_concurrency_limits_yaml: yaml.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn parses_the_three_tag_limit_forms_as_dagster_dumps_them() {
+        let yaml = "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n";
+        let tag = |key: &str, value, limit| TagLimit {
+            key: key.into(),
+            value,
+            limit,
+        };
+        assert_eq!(
+            queue(Some(yaml)).tag_limits(),
+            Ok(vec![
+                tag("dagster/backfill", None, 3),
+                tag(
+                    "team",
+                    Some(TagValue::PerUniqueValue {
+                        apply_limit_per_unique_value: true
+                    }),
+                    2
+                ),
+                tag("db", Some(TagValue::Exact("pg".into())), 1),
+            ])
+        );
+    }
+
+    #[test]
+    fn no_tag_limits_and_bad_yaml() {
+        for empty in [None, Some(""), Some("null\n"), Some("[]\n")] {
+            assert_eq!(queue(empty).tag_limits(), Ok(vec![]), "{empty:?}");
+        }
+        assert!(queue(Some("- key: x\n  limit: many\n"))
+            .tag_limits()
+            .is_err());
+    }
+}
