@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod drift;
 pub mod input;
 pub mod migrate;
 pub mod model;

@@ -9,6 +9,7 @@
 pub mod attributes;
 pub mod hcl;
 pub mod plan_json;
+pub mod pool_limits;
 pub mod release;
 pub mod sources;
 pub mod strvals;
