@@ -54,8 +54,14 @@ pub struct Assignment {
     pub effect: Effect,
 }
 
-/// Deepest name Helm accepts.
+/// The most `.` after a key Helm accepts in a name. A `.` after an index (`a[0].b`) and the
+/// indices themselves do not count: `a.b` (1) is as deep as `a[0].b[1][2]` to Helm.
 const MAX_DEPTH: usize = 30;
+/// The most keys and indices a name may hold here. Helm does not bound indices in a row
+/// (`a[0][0]...`), but each one nests the tree a level deeper, and the tree is cloned, compared
+/// and dropped recursively: a name of a megabyte of `[0]` would overflow the stack. 31 keys
+/// with three indices each is far beyond any real chart.
+const MAX_SEGMENTS: usize = 128;
 /// Largest list index Helm accepts.
 const MAX_INDEX: usize = 65536;
 
@@ -169,6 +175,7 @@ fn read_name(text: &str) -> Result<(Vec<Segment>, &str), String> {
     let mut key = String::new();
     // After `]` the next step starts without a key of its own (`a[0].b`, `a[0][1]`).
     let mut after_index = false;
+    let mut depth = 0;
     let mut at = 0;
     while let Some(c) = text[at..].chars().next() {
         match c {
@@ -183,6 +190,10 @@ fn read_name(text: &str) -> Result<(Vec<Segment>, &str), String> {
             '.' => {
                 if !after_index {
                     path.push(Segment::Key(std::mem::take(&mut key)));
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(format!("name is nested deeper than {MAX_DEPTH} levels"));
+                    }
                 }
                 after_index = false;
             }
@@ -226,8 +237,11 @@ fn finish(
     {
         return Err("empty key in name".into());
     }
-    if path.len() > MAX_DEPTH {
-        return Err(format!("name is nested deeper than {MAX_DEPTH} levels"));
+    if path.len() > MAX_SEGMENTS {
+        return Err(format!(
+            "name holds {} keys and indices, more than the {MAX_SEGMENTS} this check replays",
+            path.len()
+        ));
     }
     Ok((path, rest))
 }
@@ -358,6 +372,32 @@ mod tests {
             one("a", "x,y", ValueKind::Literal).effect,
             Effect::Set(Value::Str("x,y".into()))
         );
+    }
+
+    /// Helm 4.2.3 reads 31 keys and refuses 32; it counts no index (checked with
+    /// helm-python-sdk's `parse_set_string`).
+    #[test]
+    fn depth_counts_the_dots_after_keys() {
+        let keys = |n: usize| {
+            (0..n)
+                .map(|i| format!("k{i}"))
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        assert_eq!(one(&keys(31), "1", ValueKind::Auto).path.len(), 31);
+        let error = parse(&keys(32), "1", ValueKind::Auto).expect_err("too deep");
+        assert_eq!(error, "name is nested deeper than 30 levels");
+        let indices = format!("a{}", "[0]".repeat(40));
+        assert_eq!(one(&indices, "1", ValueKind::Auto).path.len(), 41);
+        let mixed: String = (0..40).map(|i| format!("k{i}[0].")).collect();
+        assert_eq!(
+            one(&format!("{mixed}x"), "1", ValueKind::Auto).path.len(),
+            81
+        );
+        // Deeper than the stack allows is refused here, though Helm reads it.
+        let deepest = format!("a{}", "[0]".repeat(200_000));
+        let error = parse(&deepest, "1", ValueKind::Auto).expect_err("too many segments");
+        assert!(error.contains("200001 keys and indices"), "{error}");
     }
 
     #[test]
