@@ -14,6 +14,5 @@ pub mod model;
 pub mod path;
 pub mod policy;
 pub mod render;
-pub mod report;
 pub mod rules;
 pub mod version;

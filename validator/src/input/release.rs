@@ -7,7 +7,7 @@
 //! itself, or an umbrella chart whose values hold the Dagster chart's under a key.
 
 use super::hcl::is_dagster_chart;
-use super::strvals::{self, Assignment, Effect, ValueKind};
+use super::strvals::{self, Effect, Replay, ValueKind};
 use super::tree::{Node, Value};
 use super::values::{values_target, Release};
 use super::{Position, ReadOptions, Target};
@@ -82,31 +82,22 @@ pub fn dagster_values_at(
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseValues {
     chart: String,
-    root: Node,
+    root: Replay,
     /// The tree once `values` are merged, before any `set` entry.
     from_values: Option<Node>,
     /// Each list index a `set` entry assigned: the list's path, the index, where.
     indexed: Vec<(Vec<Segment>, usize, Position)>,
-    /// The sum of every list index the entries replayed so far assign (see [`MAX_INDICES`]).
-    indices: usize,
     notes: Vec<(Position, String)>,
 }
-
-/// The most the list indices of one release's `set` entries may add up to. An index pads its
-/// list with `null`s up to it, so without a bound a few hundred entries such as `k1[65535]=1`
-/// (a few kilobytes) would build gigabytes of padding. Helm's own bound is on one index
-/// (65,536), so every entry Helm accepts alone is still replayed.
-const MAX_INDICES: usize = 65_536;
 
 impl ReleaseValues {
     /// An empty values tree for a release of `chart` starting at `position`.
     pub fn new(position: Position, chart: &str) -> Self {
         ReleaseValues {
             chart: chart.to_owned(),
-            root: Node::empty_map(position),
+            root: Replay::new(Node::empty_map(position)),
             from_values: None,
             indexed: Vec::new(),
-            indices: 0,
             notes: Vec::new(),
         }
     }
@@ -124,7 +115,7 @@ impl ReleaseValues {
     /// Replays one entry; what cannot be read is noted, and a computed value makes its key unknown.
     pub fn set(&mut self, entry: &Entry) {
         if self.from_values.is_none() {
-            self.from_values = Some(self.root.clone());
+            self.from_values = Some(self.root.tree().clone());
         }
         if let Err(reason) = self.apply(entry) {
             self.notes.push((
@@ -160,42 +151,27 @@ impl ReleaseValues {
                 for assignment in &mut assignments {
                     assignment.effect = Effect::Set(Value::Unknown);
                 }
-                self.count_indices(&assignments)?;
-                strvals::apply(&mut self.root, assignments, entry.position);
+                self.root.apply(assignments, entry.position)?;
                 return Err("has a computed value".into());
             }
         };
         let assignments = strvals::parse(name, &value, kind)?;
-        self.count_indices(&assignments)?;
-        for assignment in &assignments {
-            for (depth, segment) in assignment.path.iter().enumerate() {
-                if let Segment::Index(index) = segment {
-                    self.indexed
-                        .push((assignment.path[..depth].to_vec(), *index, entry.position));
-                }
-            }
-        }
-        strvals::apply(&mut self.root, assignments, entry.position);
-        Ok(())
-    }
-
-    /// Adds the list indices `assignments` assign to the release's sum; `Err` when the sum
-    /// passes [`MAX_INDICES`] (the entry is then not replayed).
-    fn count_indices(&mut self, assignments: &[Assignment]) -> Result<(), String> {
-        let indices = assignments
+        let indexed: Vec<_> = assignments
             .iter()
-            .flat_map(|assignment| &assignment.path)
-            .filter_map(|segment| match segment {
-                Segment::Index(index) => Some(*index),
-                Segment::Key(_) => None,
+            .flat_map(|assignment| {
+                let path = &assignment.path;
+                path.iter()
+                    .enumerate()
+                    .filter_map(move |(depth, segment)| match segment {
+                        Segment::Index(index) => {
+                            Some((path[..depth].to_vec(), *index, entry.position))
+                        }
+                        Segment::Key(_) => None,
+                    })
             })
-            .fold(self.indices, usize::saturating_add);
-        if indices > MAX_INDICES {
-            return Err(format!(
-                "has list indices that add up to {indices} with the entries before it, past the {MAX_INDICES} this check replays"
-            ));
-        }
-        self.indices = indices;
+            .collect();
+        self.root.apply(assignments, entry.position)?;
+        self.indexed.extend(indexed);
         Ok(())
     }
 
@@ -209,7 +185,8 @@ impl ReleaseValues {
         mut release: Release,
         options: &ReadOptions,
     ) -> Option<Target> {
-        let prefix = dagster_values_at(&self.chart, &self.root, options.values_prefix.as_deref())?;
+        let root = self.root.into_tree();
+        let prefix = dagster_values_at(&self.chart, &root, options.values_prefix.as_deref())?;
         if !prefix.is_empty() {
             release.chart_version = None;
         }
@@ -217,8 +194,8 @@ impl ReleaseValues {
             values_prefix: (!prefix.is_empty()).then(|| prefix.join(".")),
             ..options.clone()
         };
-        let mut target = values_target(name, &self.root, &release_options, Some(release))?;
-        let from_values = self.from_values.unwrap_or(self.root);
+        let mut target = values_target(name, &root, &release_options, Some(release))?;
+        let from_values = self.from_values.unwrap_or(root);
         // Sets, not list searches: thousands of indexed entries must stay linear.
         let assigned: HashSet<(String, usize)> = self
             .indexed
@@ -325,30 +302,60 @@ mod tests {
     /// A few kilobytes of `set` entries with large list indices once padded lists with
     /// gigabytes of `null`s (found by the `hcl` and `strvals` fuzz targets' memory limits).
     #[test]
-    fn large_list_indices_are_bounded_per_release() {
+    fn list_padding_is_bounded_per_release() {
         let mut release = ReleaseValues::new(Position::START, "dagster");
-        for key in ["a", "b", "c"] {
-            release.set(&entry(&format!("{key}[30000]"), "1"));
+        let fit = strvals::MAX_ADDED_ELEMENTS / 65537;
+        let keys: Vec<String> = (0..fit + 2).map(|key| format!("k{key}")).collect();
+        for key in &keys[..=fit] {
+            release.set(&entry(&format!("{key}[65536]"), "1"));
         }
-        let mut computed = entry("d[30000]", "");
+        let mut computed = entry(&format!("{}[65536]", keys[fit + 1]), "");
         computed.value = Argument::Computed;
         release.set(&computed);
-        let lengths: Vec<usize> = ["a", "b", "c", "d"]
+        let replayed = keys
             .iter()
-            .map(|key| match release.root.get(key).map(|node| &node.value) {
-                Some(Value::List(items)) => items.len(),
-                _ => 0,
-            })
-            .collect();
-        assert_eq!(lengths, [30001, 30001, 0, 0]);
+            .filter(|key| release.root.tree().get(key).is_some())
+            .count();
+        assert_eq!(replayed, fit);
         let notes: Vec<&str> = release
             .notes
             .iter()
             .map(|(_, note)| note.as_str())
             .collect();
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].contains("add up to 90000"), "{notes:?}");
+        let bound = format!(
+            "up to {} with the entries before it, past the {} this check replays",
+            (fit + 1) * 65537,
+            strvals::MAX_ADDED_ELEMENTS
+        );
+        assert!(notes[0].contains(&bound), "{notes:?}");
         assert!(notes[0].ends_with(": not checked"), "{notes:?}");
+    }
+
+    /// Hundreds of tag limits written element by element, as `dagster_concurrency` renders
+    /// them, are all read: each element counts once, not its index.
+    #[test]
+    fn long_lists_written_by_index_are_read() {
+        let mut release = ReleaseValues::new(Position::START, "dagster");
+        for index in 0..300 {
+            release.set(&entry(
+                &format!("{LIST}[{index}].key"),
+                &format!("t{index}"),
+            ));
+            release.set(&entry(&format!("{LIST}[{index}].limit"), "1"));
+        }
+        assert!(release.notes.is_empty(), "{:?}", release.notes.first());
+        let release_at = Release {
+            position: Position::START,
+            chart_version: None,
+        };
+        let target = release
+            .into_target("r", release_at, &ReadOptions::default())
+            .expect("target");
+        let Setting::Known(limits) = &target.config.tag_limits else {
+            panic!("known tag limits")
+        };
+        assert_eq!(limits.len(), 300);
     }
 
     #[test]

@@ -54,8 +54,14 @@ pub struct Assignment {
     pub effect: Effect,
 }
 
-/// Deepest name Helm accepts.
+/// The most `.` after a key Helm accepts in a name. A `.` after an index (`a[0].b`) and the
+/// indices themselves do not count: `a.b` (1) is as deep as `a[0].b[1][2]` to Helm.
 const MAX_DEPTH: usize = 30;
+/// The most keys and indices a name may hold here. Helm does not bound indices in a row
+/// (`a[0][0]...`), but each one nests the tree a level deeper, and the tree is cloned, compared
+/// and dropped recursively: a name of a megabyte of `[0]` would overflow the stack. 31 keys
+/// with three indices each is far beyond any real chart.
+const MAX_SEGMENTS: usize = 128;
 /// Largest list index Helm accepts.
 const MAX_INDEX: usize = 65536;
 
@@ -95,17 +101,71 @@ pub fn parse(name: &str, value: &str, kind: ValueKind) -> Result<Vec<Assignment>
     Ok(out)
 }
 
-/// Applies assignments onto `root`, each new node placed at `position`.
-pub fn apply(root: &mut Node, assignments: Vec<Assignment>, position: Position) {
-    for assignment in assignments {
-        match assignment.effect {
-            Effect::Delete => root.remove(&assignment.path),
-            Effect::Set(value) => {
-                if let Some(slot) = root.slot(&assignment.path, position) {
-                    *slot = Node::new(value, position);
+/// The most list elements the `set` entries replayed onto one values tree may add. An index pads
+/// its list with `null`s up to it, so without a bound a few kilobytes of entries such as
+/// `k1[65535]=1` would build gigabytes of padding. Sixteen lists as long as Helm's largest index
+/// allows is far beyond any real release (whose lists are written index by index, each element
+/// counted once) and keeps a tree to tens of megabytes.
+pub const MAX_ADDED_ELEMENTS: usize = 16 * (MAX_INDEX + 1);
+
+/// A values tree that `set` entries are replayed onto, as Helm replays them, within
+/// [`MAX_ADDED_ELEMENTS`]. Every replay goes through it, so no caller can build unbounded padding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    tree: Node,
+    /// The list elements the assignments applied so far added.
+    added: usize,
+}
+
+impl Replay {
+    /// Replays onto `tree` (the merged `values`, or an empty map).
+    pub fn new(tree: Node) -> Self {
+        Replay { tree, added: 0 }
+    }
+
+    /// The tree as replayed so far.
+    pub fn tree(&self) -> &Node {
+        &self.tree
+    }
+
+    /// The tree, replay done.
+    pub fn into_tree(self) -> Node {
+        self.tree
+    }
+
+    /// Merges a values document onto the tree as Helm merges `values` (before any entry).
+    pub fn merge(&mut self, document: Node) {
+        self.tree.merge(document);
+    }
+
+    /// Applies one entry's assignments in order, each new node placed at `position`. `Err` when
+    /// an assignment would take the list elements added past [`MAX_ADDED_ELEMENTS`]: it and the
+    /// assignments after it are not applied.
+    pub fn apply(
+        &mut self,
+        assignments: Vec<Assignment>,
+        position: Position,
+    ) -> Result<(), String> {
+        for assignment in assignments {
+            match assignment.effect {
+                Effect::Delete => self.tree.remove(&assignment.path),
+                Effect::Set(value) => {
+                    let added = self
+                        .added
+                        .saturating_add(self.tree.padding(&assignment.path));
+                    if added > MAX_ADDED_ELEMENTS {
+                        return Err(format!(
+                            "adds list elements up to {added} with the entries before it, past the {MAX_ADDED_ELEMENTS} this check replays"
+                        ));
+                    }
+                    self.added = added;
+                    if let Some(slot) = self.tree.slot(&assignment.path, position) {
+                        *slot = Node::new(value, position);
+                    }
                 }
             }
         }
+        Ok(())
     }
 }
 
@@ -115,6 +175,7 @@ fn read_name(text: &str) -> Result<(Vec<Segment>, &str), String> {
     let mut key = String::new();
     // After `]` the next step starts without a key of its own (`a[0].b`, `a[0][1]`).
     let mut after_index = false;
+    let mut depth = 0;
     let mut at = 0;
     while let Some(c) = text[at..].chars().next() {
         match c {
@@ -129,6 +190,10 @@ fn read_name(text: &str) -> Result<(Vec<Segment>, &str), String> {
             '.' => {
                 if !after_index {
                     path.push(Segment::Key(std::mem::take(&mut key)));
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(format!("name is nested deeper than {MAX_DEPTH} levels"));
+                    }
                 }
                 after_index = false;
             }
@@ -172,8 +237,11 @@ fn finish(
     {
         return Err("empty key in name".into());
     }
-    if path.len() > MAX_DEPTH {
-        return Err(format!("name is nested deeper than {MAX_DEPTH} levels"));
+    if path.len() > MAX_SEGMENTS {
+        return Err(format!(
+            "name holds {} keys and indices, more than the {MAX_SEGMENTS} this check replays",
+            path.len()
+        ));
     }
     Ok((path, rest))
 }
@@ -306,6 +374,32 @@ mod tests {
         );
     }
 
+    /// Helm 4.2.3 reads 31 keys and refuses 32; it counts no index (checked with
+    /// helm-python-sdk's `parse_set_string`).
+    #[test]
+    fn depth_counts_the_dots_after_keys() {
+        let keys = |n: usize| {
+            (0..n)
+                .map(|i| format!("k{i}"))
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        assert_eq!(one(&keys(31), "1", ValueKind::Auto).path.len(), 31);
+        let error = parse(&keys(32), "1", ValueKind::Auto).expect_err("too deep");
+        assert_eq!(error, "name is nested deeper than 30 levels");
+        let indices = format!("a{}", "[0]".repeat(40));
+        assert_eq!(one(&indices, "1", ValueKind::Auto).path.len(), 41);
+        let mixed: String = (0..40).map(|i| format!("k{i}[0].")).collect();
+        assert_eq!(
+            one(&format!("{mixed}x"), "1", ValueKind::Auto).path.len(),
+            81
+        );
+        // Deeper than the stack allows is refused here, though Helm reads it.
+        let deepest = format!("a{}", "[0]".repeat(200_000));
+        let error = parse(&deepest, "1", ValueKind::Auto).expect_err("too many segments");
+        assert!(error.contains("200001 keys and indices"), "{error}");
+    }
+
     #[test]
     fn bad_names_are_errors() {
         for (name, value) in [
@@ -324,27 +418,64 @@ mod tests {
 
     #[test]
     fn apply_edits_lists_in_place() {
-        let mut root = Node::empty_map(Position::START);
+        let mut replay = Replay::new(Node::empty_map(Position::START));
         let at = Position { line: 3, column: 1 };
-        apply(
-            &mut root,
-            parse("l[1].k", "x", ValueKind::Auto).expect("parses"),
-            at,
-        );
-        apply(
-            &mut root,
-            parse("l[0].k", "y", ValueKind::Auto).expect("parses"),
-            at,
-        );
-        let Some(Value::List(items)) = root.get("l").map(|n| &n.value) else {
+        for (name, value) in [("l[1].k", "x"), ("l[0].k", "y")] {
+            let assignments = parse(name, value, ValueKind::Auto).expect("parses");
+            replay.apply(assignments, at).expect("within the bound");
+        }
+        let Some(Value::List(items)) = replay.tree().get("l").map(|n| &n.value) else {
             panic!("a list")
         };
         assert_eq!(items.len(), 2);
-        apply(
-            &mut root,
-            parse("l", "null", ValueKind::Auto).expect("parses"),
-            at,
+        let deleted = parse("l", "null", ValueKind::Auto).expect("parses");
+        replay.apply(deleted, at).expect("within the bound");
+        assert!(replay.tree().get("l").is_none());
+    }
+
+    /// A few kilobytes of entries with large list indices once padded lists with gigabytes of
+    /// `null`s (found by the `hcl` and `strvals` fuzz targets' memory limits).
+    #[test]
+    fn list_padding_is_bounded_per_tree() {
+        let mut replay = Replay::new(Node::empty_map(Position::START));
+        let largest = |key: usize| parse(&format!("k{key}[{MAX_INDEX}]"), "1", ValueKind::Auto);
+        let fit = MAX_ADDED_ELEMENTS / (MAX_INDEX + 1);
+        for key in 0..fit {
+            replay
+                .apply(largest(key).expect("parses"), Position::START)
+                .expect("within the bound");
+        }
+        // The same slots again add nothing.
+        let again = parse(&format!("k0[{MAX_INDEX}]"), "2", ValueKind::Auto).expect("parses");
+        assert_eq!(replay.apply(again, Position::START), Ok(()));
+        let error = replay
+            .apply(largest(fit).expect("parses"), Position::START)
+            .expect_err("past the bound");
+        assert!(error.contains(&MAX_ADDED_ELEMENTS.to_string()), "{error}");
+        assert!(
+            replay.tree().get(&format!("k{fit}")).is_none(),
+            "not applied"
         );
-        assert!(root.get("l").is_none());
+    }
+
+    /// A long list written index by index counts each element once (a bound on the sum of the
+    /// indices refused 300 tag limits, the sum being quadratic in the list's length).
+    #[test]
+    fn lists_written_index_by_index_count_each_element_once() {
+        let mut replay = Replay::new(Node::empty_map(Position::START));
+        for index in 0..2000 {
+            for field in ["key", "limit"] {
+                let name = format!("tagConcurrencyLimits[{index}].{field}");
+                let assignments = parse(&name, "1", ValueKind::Auto).expect("parses");
+                replay
+                    .apply(assignments, Position::START)
+                    .expect("within the bound");
+            }
+        }
+        let Some(Value::List(items)) = replay.tree().get("tagConcurrencyLimits").map(|n| &n.value)
+        else {
+            panic!("a list")
+        };
+        assert_eq!(items.len(), 2000);
     }
 }

@@ -139,6 +139,31 @@ impl Node {
         Some(node)
     }
 
+    /// How many list elements [`Self::slot`] would add for `path`: the `null` padding up to each
+    /// index its list does not hold yet, and the element itself.
+    pub fn padding(&self, path: &[Segment]) -> usize {
+        let mut node = Some(self);
+        let mut added: usize = 0;
+        for segment in path {
+            node = match (segment, node.map(|node| &node.value)) {
+                (Segment::Key(key), Some(Value::Map(_))) => node.and_then(|node| node.get(key)),
+                (Segment::Index(index), Some(Value::List(items))) => {
+                    let found = items.get(*index);
+                    if found.is_none() {
+                        added = added.saturating_add(index + 1 - items.len());
+                    }
+                    found
+                }
+                (Segment::Index(index), _) => {
+                    added = added.saturating_add(index + 1);
+                    None
+                }
+                (Segment::Key(_), _) => None,
+            };
+        }
+        added
+    }
+
     /// Removes the key at `path` (strvals `null` under `type = "auto"`).
     pub fn remove(&mut self, path: &[Segment]) {
         let Some((Segment::Key(last), parent)) = path.split_last() else {
@@ -213,6 +238,15 @@ mod tests {
         assert!(base.get("gone").is_none());
     }
 
+    /// Every list element in the tree.
+    fn elements(node: &Node) -> usize {
+        match &node.value {
+            Value::List(items) => items.len() + items.iter().map(elements).sum::<usize>(),
+            Value::Map(entries) => entries.iter().map(|(_, node)| elements(node)).sum(),
+            _ => 0,
+        }
+    }
+
     #[test]
     fn slots_create_maps_and_pad_lists() {
         let mut root = Node::empty_map(at(1));
@@ -228,6 +262,30 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].value, Value::Null);
         assert_eq!(root.at_path(&path).map(|n| n.position.line), Some(9));
+        assert_eq!(root.padding(&path), 0, "the slot exists");
+        let deeper = [
+            Segment::Key("a".into()),
+            Segment::Index(4),
+            Segment::Index(1),
+        ];
+        assert_eq!(
+            root.padding(&deeper),
+            2 + 2,
+            "two more in a, two in the new list"
+        );
+        let mut retyped = deeper.to_vec();
+        retyped.extend([Segment::Key("k".into()), Segment::Index(2)]);
+        assert_eq!(
+            root.padding(&retyped),
+            4 + 3,
+            "and three in a list under a map"
+        );
+        for path in [&deeper[..], &retyped[..]] {
+            let added = root.padding(path);
+            let before = elements(&root);
+            root.slot(path, at(9));
+            assert_eq!(elements(&root) - before, added, "{path:?}");
+        }
         root.remove(&path);
         assert!(root.at_path(&path).is_none());
     }

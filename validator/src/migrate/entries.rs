@@ -4,7 +4,7 @@
 use super::HelmProvider;
 use crate::input::hcl::{self, SetShape, SetSource};
 use crate::input::release::dagster_values_at;
-use crate::input::strvals::{self, Assignment, Effect, ValueKind};
+use crate::input::strvals::{self, Assignment, Effect, Replay, ValueKind};
 use crate::input::tree::Node;
 use crate::input::Position;
 use crate::render::Segment;
@@ -46,13 +46,20 @@ pub struct RawEntries<'a> {
 }
 
 impl RawEntries<'_> {
-    /// The values tree the entries build.
-    pub fn tree(&self) -> Node {
-        let mut tree = Node::empty_map(Position::START);
+    /// The values tree the entries build; `Err` when they pass the bound on list padding.
+    pub fn tree(&self) -> Result<Node, String> {
+        let mut replay = Replay::new(Node::empty_map(Position::START));
         for entry in &self.entries {
-            strvals::apply(&mut tree, entry.assignments.clone(), Position::START);
+            replay
+                .apply(entry.assignments.clone(), Position::START)
+                .map_err(|reason| {
+                    format!(
+                        "the {} entry {} {reason}",
+                        entry.source.family, entry.sent.name
+                    )
+                })?;
         }
-        tree
+        Ok(replay.into_tree())
     }
 }
 
@@ -125,6 +132,8 @@ pub fn read<'a>(
         })
         .collect();
     let mut parsed = Vec::new();
+    // Every entry, to find where the Dagster values sit.
+    let mut all = Replay::new(Node::empty_map(Position::START));
     for source in sources {
         let family = source.family;
         let Some(name) = source.name.and_then(hcl::literal_string) else {
@@ -143,24 +152,29 @@ pub fn read<'a>(
         };
         let value = source.value.and_then(hcl::literal_string);
         let kind_or_auto = kind.clone().unwrap_or(ValueKind::Auto);
-        match strvals::parse(&name, value.as_deref().unwrap_or(""), kind_or_auto) {
-            Ok(assignments) => parsed.push(Parsed {
-                source,
-                name,
-                value,
-                kind,
-                assignments,
-            }),
-            Err(error) => doubts.push(format!(
-                "Helm cannot parse the {family} entry {name}: {error}"
-            )),
+        let assignments = match strvals::parse(&name, value.as_deref().unwrap_or(""), kind_or_auto)
+        {
+            Ok(assignments) => assignments,
+            Err(error) => {
+                doubts.push(format!(
+                    "Helm cannot parse the {family} entry {name}: {error}"
+                ));
+                continue;
+            }
+        };
+        if let Err(reason) = all.apply(assignments.clone(), Position::START) {
+            doubts.push(format!("the {family} entry {name} {reason}"));
+            continue;
         }
+        parsed.push(Parsed {
+            source,
+            name,
+            value,
+            kind,
+            assignments,
+        });
     }
-    let mut all = Node::empty_map(Position::START);
-    for entry in &parsed {
-        strvals::apply(&mut all, entry.assignments.clone(), Position::START);
-    }
-    let prefix = dagster_values_at(&chart, &all, values_prefix)?;
+    let prefix = dagster_values_at(&chart, all.tree(), values_prefix)?;
     Some(select(parsed, prefix, doubts))
 }
 

@@ -257,7 +257,7 @@ fn plan_release(
             asked.major()
         ));
     }
-    let tree = raw.tree();
+    let tree = raw.tree()?;
     let coordinator: Vec<&str> = raw
         .prefix
         .iter()

@@ -433,3 +433,19 @@ fn verify_compares_the_values_helm_builds() {
         .expect("parses")
         .is_empty());
 }
+
+/// Migrate once replayed `set` entries without the bound on list padding the readers have:
+/// a few kilobytes of entries such as `k[65536]` built gigabytes of `null`s.
+#[test]
+fn list_padding_is_bounded_as_in_the_readers() {
+    let fit = crate::input::strvals::MAX_ADDED_ELEMENTS / 65537;
+    assert_eq!(fit * 65537, crate::input::strvals::MAX_ADDED_ELEMENTS);
+    let padding: String = (0..=fit)
+        .map(|key| set(&format!("padding{key}[65536]"), "\"1\""))
+        .collect();
+    let text = release(&format!("{}{padding}", set(RUNS, "\"5\"")));
+    let bound = format!("past the {} this check replays", fit * 65537);
+    refused(&text, &bound);
+    let verified = verify(&text, &Options::default()).expect("parses");
+    assert!(verified.is_empty(), "a refused release is not verified");
+}

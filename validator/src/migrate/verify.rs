@@ -6,7 +6,7 @@
 
 use super::compare::{chart_defaults_text, differences, node_json, with_chart_defaults};
 use super::{comparable, plan, Options, ReleaseOutcome, SentEntry};
-use crate::input::strvals::{self, ValueKind};
+use crate::input::strvals::{self, Replay, ValueKind};
 use crate::input::tree::Node;
 use crate::input::{hcl, Position, ReadOptions, SyntaxError};
 use crate::render::render;
@@ -97,8 +97,12 @@ pub fn verify(text: &str, options: &Options) -> Result<Vec<Verification>, Syntax
             (Ok(raw), Ok(rendered)) => {
                 differences(&with_chart_defaults(raw.clone(), &release.prefix), rendered)
             }
-            (Err(error), _) => vec![format!("Helm cannot read the raw entries: {error}")],
-            (_, Err(error)) => vec![format!("Helm cannot read the rendered entries: {error}")],
+            (Err(error), _) => vec![format!(
+                "the raw entries cannot be replayed with Helm's rules: {error}"
+            )],
+            (_, Err(error)) => vec![format!(
+                "the rendered entries cannot be replayed with Helm's rules: {error}"
+            )],
         };
         if rendered.is_empty() {
             found.push(format!("{resource} renders nothing in the rewritten file"));
@@ -119,12 +123,14 @@ pub fn verify(text: &str, options: &Options) -> Result<Vec<Verification>, Syntax
 
 /// The values Helm builds from entries, replayed in order with its `--set` rules.
 fn values_of(entries: &[SentEntry]) -> Result<Json, String> {
-    let mut tree = Node::empty_map(Position::START);
+    let mut replay = Replay::new(Node::empty_map(Position::START));
     for entry in entries {
         let kind = ValueKind::parse(&entry.kind)
             .ok_or_else(|| format!("unknown type {:?}", entry.kind))?;
         let assignments = strvals::parse(&entry.name, &entry.value, kind)?;
-        strvals::apply(&mut tree, assignments, Position::START);
+        replay
+            .apply(assignments, Position::START)
+            .map_err(|reason| format!("the entry {} {reason}", entry.name))?;
     }
-    node_json(&tree).ok_or_else(|| "a value is not a whole number".to_owned())
+    node_json(replay.tree()).ok_or_else(|| "a value is not a whole number".to_owned())
 }

@@ -7,8 +7,8 @@ pub mod junit;
 pub mod sarif;
 pub mod text;
 
-use crate::input::{Diagnostic, Kind, Note, SyntaxError};
-use crate::rules::Severity;
+use validator::input::{Diagnostic, Kind, Note, SyntaxError};
+use validator::rules::Severity;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

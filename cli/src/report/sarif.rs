@@ -10,13 +10,13 @@
 //! `toolExecutionNotifications`.
 
 use super::{FileReport, Outcome};
-use crate::input::Position;
-use crate::policy::every_rule;
-use crate::rules::Severity;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use std::path::Path;
 use url::Url;
+use validator::input::Position;
+use validator::policy::every_rule;
+use validator::rules::Severity;
 
 /// The SARIF schema this log follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -2,8 +2,8 @@
 //! that does not parse.
 
 use super::{FileReport, Outcome};
-use crate::input::{Diagnostic, Kind, Note, Position, SyntaxError};
-use crate::rules::find;
+use validator::input::{Diagnostic, Kind, Note, Position, SyntaxError};
+use validator::rules::find;
 
 fn diagnostic(code: &str, line: usize) -> Diagnostic {
     Diagnostic {

@@ -1,8 +1,8 @@
 //! Compiler-style text: `path:line:col: error[CODE]: summary`, then a hint line.
 
 use super::{nothing_checked, totals, FileReport, Outcome};
-use crate::input::Kind;
 use std::fmt::Write;
+use validator::input::Kind;
 
 /// The report as text, ending with a one-line summary.
 pub fn render(files: &[FileReport]) -> String {
@@ -92,9 +92,9 @@ mod tests {
         files[0].path = "plan.json".into();
         files[0].kind = Some(Kind::PlanJson);
         if let Outcome::Checked { diagnostics, .. } = &mut files[0].outcome {
-            diagnostics[1].origin = Some(crate::input::Origin {
+            diagnostics[1].origin = Some(validator::input::Origin {
                 path: "infra/main.tf".into(),
-                position: crate::input::Position { line: 7, column: 3 },
+                position: validator::input::Position { line: 7, column: 3 },
             });
         }
         let text = render(&files);

@@ -5,10 +5,10 @@
 //! one case in error, a file with nothing to check one skipped case.
 
 use super::{FileReport, Outcome};
-use crate::input::Diagnostic;
-use crate::rules::Severity;
 use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
 use quick_xml::Writer;
+use validator::input::Diagnostic;
+use validator::rules::Severity;
 
 /// How one test case ends.
 enum Verdict<'a> {

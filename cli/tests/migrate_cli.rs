@@ -36,10 +36,7 @@ impl Drop for Scratch {
 }
 
 fn corpus(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/migrate")
-        .join(name);
-    std::fs::read_to_string(path).expect("corpus file")
+    std::fs::read_to_string(corpus_path(name)).expect("corpus file")
 }
 
 #[test]
@@ -124,9 +121,10 @@ fn refusals_exit_1_with_the_reason_and_leave_the_file() {
     assert!(text(&output.stderr).contains("written for helm provider 2.x, not 3.x"));
 }
 
+/// A file of the migration corpus, which the validator's own `migrate` tests share.
 fn corpus_path(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/migrate")
+        .join("../validator/tests/fixtures/migrate")
         .join(name)
         .display()
         .to_string()

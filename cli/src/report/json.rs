@@ -1,8 +1,8 @@
 //! JSON: every file with its findings, notes or error, and the totals.
 
 use super::{totals, FileReport, Outcome};
-use crate::input::Diagnostic;
 use serde_json::{json, Value};
+use validator::input::Diagnostic;
 
 fn diagnostic(d: &Diagnostic) -> Value {
     let mut value = json!({
