@@ -44,7 +44,7 @@ pub struct CheckArgs {
 
 /// `--chart-version`: a usage error (exit 2) when it is not a version, rather than the same
 /// DC501 finding on every file.
-fn chart_version(text: &str) -> Result<String, String> {
+pub(crate) fn chart_version(text: &str) -> Result<String, String> {
     ChartVersion::parse(text)
         .map(|_| text.to_owned())
         .ok_or_else(|| format!("{text:?} is not a MAJOR.MINOR.PATCH chart version, e.g. 1.12.14"))
@@ -52,7 +52,7 @@ fn chart_version(text: &str) -> Result<String, String> {
 
 /// `--values-prefix`: a usage error (exit 2) when Helm could not address it, rather than the
 /// same DC502 finding on every file.
-fn values_prefix(text: &str) -> Result<String, String> {
+pub(crate) fn values_prefix(text: &str) -> Result<String, String> {
     prefix_segments(text)
         .filter(|segments| segments.len() <= MAX_PREFIX_SEGMENTS)
         .map(|_| text.to_owned())

@@ -9,6 +9,7 @@
 
 mod catalogue;
 mod check;
+mod diff;
 mod migrate;
 mod report;
 mod walk;
@@ -42,6 +43,9 @@ enum Command {
     /// Move raw run-limit `set` entries of Dagster helm_release resources into a
     /// dagster_concurrency resource; prints a unified diff unless --write.
     Migrate(migrate::MigrateArgs),
+    /// Compare the limits a running Dagster enforces (read through its webserver) with the
+    /// limits the files declare; exit 1 on drift.
+    Diff(diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => catalogue::list(format),
         Command::Explain { code } => catalogue::explain(&code),
         Command::Migrate(args) => migrate::migrate(&args),
+        Command::Diff(args) => diff::diff(&args),
     }
 }
 

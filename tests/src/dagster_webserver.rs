@@ -94,6 +94,19 @@ impl DagsterWebserver {
         }
     }
 
+    /// Runs Dagster's own CLI (`dagster ARGS...`) on this webserver's instance, as an operator
+    /// would behind every tool's back.
+    pub fn dagster(&self, args: &[&str]) -> std::process::Output {
+        let dagster = webserver_binary().with_file_name("dagster");
+        Command::new(dagster)
+            .args(args)
+            .env("DAGSTER_HOME", self.home.path())
+            .env("DAGSTER_DISABLE_TELEMETRY", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run dagster")
+    }
+
     /// Everything the webserver printed.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.home.path().join("webserver.log")).unwrap_or_default()

@@ -1,0 +1,175 @@
+//! What the files given to `diff` declare, and where: the Dagster deployment (one release,
+//! values file or `dagster_concurrency` block, rendered as the chart would) and the pools'
+//! own limits (`dagster_pool_limit` resources).
+
+use crate::lowercase_first;
+use crate::walk::{collect, Source, STDIN};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::io::Read;
+use std::path::PathBuf;
+use validator::drift::{Declared, InstanceLimits};
+use validator::input::pool_limits::{self, PoolLimits};
+use validator::input::{self, Kind, Position, ReadOptions};
+use validator::render::{Resolved, Unresolved};
+
+/// A place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as named or found.
+    pub path: String,
+    /// Where in it.
+    pub position: Position,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path, self.position)
+    }
+}
+
+/// The declared limits and where each is written.
+#[derive(Debug, Default)]
+pub struct DeclaredFiles {
+    /// The limits.
+    pub declared: Declared,
+    /// Where the deployment is declared (its first declaration when several agree).
+    pub deployment_at: Option<Location>,
+    /// Where each pool's limit is declared.
+    pub pools_at: BTreeMap<String, Location>,
+    /// What was not compared, as `path:line:col: message`.
+    pub notes: Vec<String>,
+}
+
+/// One file's text and kind; `None` for a file found by a walk that the validator does not
+/// read (a `.json` that is not a plan).
+fn read_source(source: &Source) -> Result<Option<(String, String, Kind)>, String> {
+    let (shown, explicit, bytes) = match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            let read = std::io::stdin().read_to_end(&mut bytes).map(|_| bytes);
+            (STDIN.to_owned(), true, read)
+        }
+        Source::File { path, explicit } => {
+            (path.display().to_string(), *explicit, std::fs::read(path))
+        }
+    };
+    let text = bytes
+        .map_err(|error| lowercase_first(&error.to_string()))
+        .and_then(input::decode)
+        .map_err(|error| format!("{shown}: cannot read: {error}"))?;
+    let kind = match source {
+        Source::Stdin => Kind::sniff(&text),
+        Source::File { path, .. } => Kind::detect(path, &text),
+    };
+    match (kind, explicit) {
+        (Some(kind), _) => Ok(Some((shown, text, kind))),
+        (None, false) => Ok(None),
+        (None, true) => Err(format!(
+            "{shown}: not a terraform file, plan json or helm values yaml (by extension or content)"
+        )),
+    }
+}
+
+impl DeclaredFiles {
+    /// Reads every file named or found under a directory named. `Err` is the message of a
+    /// usage error: a file that cannot be read, a configuration the rules reject, two
+    /// deployments or two limits of one pool that disagree, or nothing declared at all.
+    pub fn read(paths: &[PathBuf], options: &ReadOptions) -> Result<Self, String> {
+        let mut sources = Vec::new();
+        for path in paths {
+            collect(path, &mut sources);
+        }
+        let mut seen = HashSet::new();
+        sources.retain(|source| match source {
+            Source::File { path, .. } => seen.insert(path.canonicalize().unwrap_or(path.clone())),
+            Source::Stdin => true,
+        });
+        let mut out = DeclaredFiles::default();
+        let mut deployments: Vec<(InstanceLimits, Location, String)> = Vec::new();
+        let mut pools: Option<BTreeMap<String, i64>> = None;
+        for source in &sources {
+            let Some((shown, text, kind)) = read_source(source)? else {
+                continue;
+            };
+            let at = |position| Location {
+                path: shown.clone(),
+                position,
+            };
+            let syntax = |error: input::SyntaxError| format!("{shown}:{error}");
+            for target in input::read(kind, &text, options).map_err(syntax)? {
+                match Resolved::from_config(&target.config) {
+                    Ok(resolved) => deployments.push((
+                        InstanceLimits::declared(&resolved),
+                        at(target.position),
+                        target.name,
+                    )),
+                    Err(Unresolved::Unknown) => out.notes.push(format!(
+                        "{}: {}: limits known only after apply: not compared",
+                        at(target.position),
+                        target.name
+                    )),
+                    Err(Unresolved::Invalid) => {
+                        return Err(format!(
+                            "{}: {} is not a valid configuration, so what it deploys is not known: run `dagster-concurrency check {shown}`",
+                            at(target.position),
+                            target.name
+                        ))
+                    }
+                }
+            }
+            let read_pools = match kind {
+                Kind::Hcl => pool_limits::from_hcl(&text),
+                Kind::PlanJson => pool_limits::from_plan_json(&text),
+                Kind::ValuesYaml => continue,
+            };
+            let PoolLimits { limits, notes } = read_pools.map_err(syntax)?;
+            let declared = pools.get_or_insert_with(BTreeMap::new);
+            for note in notes {
+                out.notes
+                    .push(format!("{}: {}", at(note.position), note.message));
+            }
+            for limit in limits {
+                let here = at(limit.position);
+                match declared.insert(limit.pool.clone(), limit.limit) {
+                    Some(other) if other != limit.limit => {
+                        return Err(format!(
+                            "{here}: pool {:?} is declared with limit {} here and {other} at {}: declare each pool once",
+                            limit.pool, limit.limit, out.pools_at[&limit.pool]
+                        ))
+                    }
+                    Some(_) => {}
+                    None => {
+                        out.pools_at.insert(limit.pool, here);
+                    }
+                }
+            }
+        }
+        let mut distinct: Vec<&(InstanceLimits, Location, String)> = Vec::new();
+        for deployment in &deployments {
+            if !distinct.iter().any(|known| known.0 == deployment.0) {
+                distinct.push(deployment);
+            }
+        }
+        if distinct.len() > 1 {
+            let listed: Vec<String> = distinct
+                .iter()
+                .map(|(_, at, name)| format!("{name} at {at}"))
+                .collect();
+            return Err(format!(
+                "the files declare {} Dagster deployments with different limits ({}): diff the files of one deployment at a time",
+                distinct.len(),
+                listed.join(", ")
+            ));
+        }
+        if let Some((limits, at, _)) = distinct.first() {
+            out.declared.instance = Some(limits.clone());
+            out.deployment_at = Some(at.clone());
+        }
+        if out.declared.instance.is_none() && pools.as_ref().is_none_or(BTreeMap::is_empty) {
+            return Err("nothing to compare: the files declare no Dagster release, values, dagster_concurrency or dagster_pool_limit with known limits".into());
+        }
+        out.declared.pool_limits = pools;
+        Ok(out)
+    }
+}
