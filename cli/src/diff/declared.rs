@@ -131,15 +131,16 @@ impl DeclaredFiles {
             }
             for limit in limits {
                 let here = at(limit.position);
-                match declared.insert(limit.pool.clone(), limit.limit) {
-                    Some(other) if other != limit.limit => {
+                match (declared.get(&limit.pool), out.pools_at.get(&limit.pool)) {
+                    (Some(&other), Some(first)) if other != limit.limit => {
                         return Err(format!(
-                            "{here}: pool {:?} is declared with limit {} here and {other} at {}: declare each pool once",
-                            limit.pool, limit.limit, out.pools_at[&limit.pool]
+                            "{here}: pool {:?} is declared with limit {} here and {other} at {first}: declare each pool once",
+                            limit.pool, limit.limit
                         ))
                     }
-                    Some(_) => {}
-                    None => {
+                    (Some(_), _) => {}
+                    (None, _) => {
+                        declared.insert(limit.pool.clone(), limit.limit);
                         out.pools_at.insert(limit.pool, here);
                     }
                 }
