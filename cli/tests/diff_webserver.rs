@@ -175,6 +175,34 @@ fn usage_errors_exit_2_before_any_request() {
             "{stderr}"
         );
     }
+    let two = run(&[
+        "diff",
+        "--webserver",
+        "http://127.0.0.1:9",
+        &repo_root()
+            .join("examples/backfill-limits")
+            .display()
+            .to_string(),
+        &seed.display().to_string(),
+    ]);
+    let (_, stderr) = expect(&two, 2);
+    assert!(
+        stderr.contains("the files declare 2 Dagster deployments with different limits"),
+        "{stderr}"
+    );
+    let pools = tempfile::tempdir().expect("temp dir");
+    let pool = |limit| {
+        format!(
+            "resource \"dagster_pool_limit\" \"p\" {{\n  pool  = \"db\"\n  limit = {limit}\n}}\n"
+        )
+    };
+    std::fs::write(pools.path().join("a.tf"), pool(1)).expect("write");
+    std::fs::write(pools.path().join("b.tf"), pool(2)).expect("write");
+    let (_, stderr) = expect(&diff("http://127.0.0.1:9", &[pools.path()], &[]), 2);
+    assert!(
+        stderr.contains("b.tf:1:1: pool \"db\" is declared with limit 2 here and 1 at "),
+        "{stderr}"
+    );
     let nothing = tempfile::tempdir().expect("temp dir");
     let (_, stderr) = expect(&diff("http://127.0.0.1:9", &[nothing.path()], &[]), 2);
     assert!(stderr.contains("nothing to compare"), "{stderr}");
