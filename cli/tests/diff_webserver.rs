@@ -122,7 +122,8 @@ fn the_seed_deployed_then_drift_made_with_dagsters_own_cli() {
     );
     assert!(stdout.contains("failures=\"1\""), "{stdout}");
 
-    // A values file that declares other run limits than the seed's.
+    // A values file that declares other run limits than the seed's: each difference at the
+    // line of its value or list item.
     let values = declared.path().join("values.yaml");
     std::fs::write(
         &values,
@@ -133,7 +134,7 @@ fn the_seed_deployed_then_drift_made_with_dagsters_own_cli() {
     let shown = values.display();
     assert_eq!(
         stdout,
-        format!("{shown}:1:1: changed: max_concurrent_runs is declared as 6 but deployed as 5\n{shown}:1:1: missing: tag limit \"team\" is declared as 2 but not deployed\n2 differences between the declared limits and {endpoint}\n")
+        format!("{shown}:5:28: changed: max_concurrent_runs is declared as 6 but deployed as 5\n{shown}:9:13: missing: tag limit \"team\" is declared as 2 but not deployed\n2 differences between the declared limits and {endpoint}\n")
     );
 }
 

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::path::PathBuf;
-use validator::drift::{Declared, InstanceLimits};
+use validator::drift::{Declared, InstanceLimits, Subject};
 use validator::input::pool_limits::{self, PoolLimits};
-use validator::input::{self, Kind, Position, ReadOptions};
+use validator::input::{self, Kind, Position, ReadOptions, Target, Written};
 use validator::render::{Resolved, Unresolved};
 
 /// A place in a file.
@@ -34,11 +34,72 @@ pub struct DeclaredFiles {
     /// The limits.
     pub declared: Declared,
     /// Where the deployment is declared (its first declaration when several agree).
-    pub deployment_at: Option<Location>,
+    deployment: Option<Deployment>,
     /// Where each pool's limit is declared.
-    pub pools_at: BTreeMap<String, Location>,
+    pools_at: BTreeMap<String, Location>,
     /// What was not compared, as `path:line:col: message`.
     pub notes: Vec<String>,
+}
+
+/// Where a deployment's limits are written.
+#[derive(Debug)]
+struct Deployment {
+    /// The file and where the release, values or block starts.
+    at: Location,
+    /// Where each attribute is written.
+    written: Vec<Written>,
+    /// The key of each tag limit, in order (`None` when not known).
+    tag_keys: Vec<Option<String>>,
+}
+
+impl Deployment {
+    fn new(target: &Target, at: Location) -> Self {
+        let tag_keys = target
+            .config
+            .tag_limits
+            .known()
+            .into_iter()
+            .flatten()
+            .map(|tag| tag.key.known().cloned())
+            .collect();
+        Deployment {
+            at,
+            written: target.written.clone(),
+            tag_keys,
+        }
+    }
+
+    /// Where the first of `attrs` that is written is, else where the deployment starts.
+    fn first_written(&self, attrs: &[String]) -> Location {
+        let position = attrs.iter().find_map(|attr| {
+            self.written
+                .iter()
+                .find(|written| written.attr == *attr)
+                .map(|written| written.position)
+        });
+        Location {
+            path: self.at.path.clone(),
+            position: position.unwrap_or(self.at.position),
+        }
+    }
+
+    /// Where `subject` is declared: its attribute when written (of two tag limits with its
+    /// key, the last, which is in force), else the deployment's start.
+    fn locate(&self, subject: &Subject) -> Location {
+        let attrs: Vec<String> = match subject {
+            Subject::MaxConcurrentRuns => vec!["max_concurrent_runs".into()],
+            Subject::TagLimit { key, .. } => self
+                .tag_keys
+                .iter()
+                .rposition(|known| known.as_ref() == Some(key))
+                .map(|index| format!("tag_concurrency_limit[{index}]"))
+                .into_iter()
+                .collect(),
+            Subject::DefaultPoolLimit => vec!["pools.default_limit".into(), "pools".into()],
+            Subject::RunQueue | Subject::PoolLimit(_) => Vec::new(),
+        };
+        self.first_written(&attrs)
+    }
 }
 
 /// One file's text and kind; `None` for a file found by a walk that the validator does not
@@ -86,7 +147,7 @@ impl DeclaredFiles {
             Source::Stdin => true,
         });
         let mut out = DeclaredFiles::default();
-        let mut deployments: Vec<(InstanceLimits, Location, String)> = Vec::new();
+        let mut deployments: Vec<(InstanceLimits, Deployment, String)> = Vec::new();
         let mut pools: Option<BTreeMap<String, i64>> = None;
         for source in &sources {
             let Some((shown, text, kind)) = read_source(source)? else {
@@ -101,7 +162,7 @@ impl DeclaredFiles {
                 match Resolved::from_config(&target.config) {
                     Ok(resolved) => deployments.push((
                         InstanceLimits::declared(&resolved),
-                        at(target.position),
+                        Deployment::new(&target, at(target.position)),
                         target.name,
                     )),
                     Err(Unresolved::Unknown) => out.notes.push(format!(
@@ -146,8 +207,8 @@ impl DeclaredFiles {
                 }
             }
         }
-        let mut distinct: Vec<&(InstanceLimits, Location, String)> = Vec::new();
-        for deployment in &deployments {
+        let mut distinct: Vec<(InstanceLimits, Deployment, String)> = Vec::new();
+        for deployment in deployments {
             if !distinct.iter().any(|known| known.0 == deployment.0) {
                 distinct.push(deployment);
             }
@@ -155,7 +216,7 @@ impl DeclaredFiles {
         if distinct.len() > 1 {
             let listed: Vec<String> = distinct
                 .iter()
-                .map(|(_, at, name)| format!("{name} at {at}"))
+                .map(|(_, deployment, name)| format!("{name} at {}", deployment.at))
                 .collect();
             return Err(format!(
                 "the files declare {} Dagster deployments with different limits ({}): diff the files of one deployment at a time",
@@ -163,14 +224,28 @@ impl DeclaredFiles {
                 listed.join(", ")
             ));
         }
-        if let Some((limits, at, _)) = distinct.first() {
-            out.declared.instance = Some(limits.clone());
-            out.deployment_at = Some(at.clone());
+        if let Some((limits, deployment, _)) = distinct.into_iter().next() {
+            out.declared.instance = Some(limits);
+            out.deployment = Some(deployment);
         }
         if out.declared.instance.is_none() && pools.as_ref().is_none_or(BTreeMap::is_empty) {
             return Err("nothing to compare: the files declare no Dagster release, values, dagster_concurrency or dagster_pool_limit with known limits".into());
         }
         out.declared.pool_limits = pools;
         Ok(out)
+    }
+}
+
+impl DeclaredFiles {
+    /// Where `subject` is declared: a pool's `dagster_pool_limit`, or the deployment's
+    /// attribute; `None` for a pool declared nowhere.
+    pub fn locate(&self, subject: &Subject) -> Option<Location> {
+        match subject {
+            Subject::PoolLimit(pool) => self.pools_at.get(pool).cloned(),
+            _ => self
+                .deployment
+                .as_ref()
+                .map(|deployment| deployment.locate(subject)),
+        }
     }
 }

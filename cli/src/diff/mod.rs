@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use validator::drift::{self, Deployed, InstanceLimits, RunQueue, Subject, TagLimitInForce};
+use validator::drift::{self, Deployed, InstanceLimits, RunQueue, TagLimitInForce};
 use validator::input::ReadOptions;
 use validator::render::resolved::TagMatch;
 use webserver::graphql::{InstanceConcurrency, TagValue};
@@ -132,12 +132,9 @@ pub fn diff(args: &DiffArgs) -> ExitCode {
     }
     let differences: Vec<Shown> = drift::compare(&files.declared, &deployed)
         .into_iter()
-        .map(|difference| {
-            let at = match &difference.subject {
-                Subject::PoolLimit(pool) => files.pools_at.get(pool).cloned(),
-                _ => files.deployment_at.clone(),
-            };
-            Shown { difference, at }
+        .map(|difference| Shown {
+            at: files.locate(&difference.subject),
+            difference,
         })
         .collect();
     let endpoint = client.endpoint();
