@@ -122,6 +122,43 @@ fn the_seed_deployed_then_drift_made_with_dagsters_own_cli() {
     );
     assert!(stdout.contains("failures=\"1\""), "{stdout}");
 
+    // A release installing the seed's limits as raw `set` entries is what is deployed; a
+    // `dagster_concurrency` beside it only renders values, and is not compared.
+    let release = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        release.path().join("main.tf"),
+        r#"resource "helm_release" "dagster" {
+  name    = "dagster"
+  chart   = "dagster"
+  version = "1.12.14"
+
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
+    value = "5"
+  }
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].key"
+    value = "dagster/backfill"
+  }
+  set {
+    name  = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].limit"
+    value = "3"
+  }
+}
+
+resource "dagster_concurrency" "draft" {
+  max_concurrent_runs = 50
+}
+
+resource "dagster_pool_limit" "warehouse" {
+  pool  = "warehouse"
+  limit = 5
+}
+"#,
+    )
+    .expect("write");
+    expect(&diff(&server.url, &[release.path()], &[]), 0);
+
     // A values file that declares other run limits than the seed's: each difference at the
     // line of its value or list item.
     let values = declared.path().join("values.yaml");

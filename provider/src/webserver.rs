@@ -61,7 +61,7 @@ impl SharedWebserver {
     /// Checks the arguments and, when valid, makes the client; an absent URL is not an error
     /// here (the rendering resources need none), only when a live resource asks for it.
     pub fn configure(&self, diags: &mut Diagnostics, args: &WebserverArgs) -> Option<()> {
-        self.configure_with_env(diags, args, std::env::var(URL_ENV).ok())
+        self.configure_with_env(diags, args, config::url_from_env())
     }
 
     /// [`Self::configure`] with the value of [`URL_ENV`] given.

@@ -9,6 +9,13 @@ use std::time::Duration;
 
 /// Environment variable that gives the webserver URL when none is configured.
 pub const URL_ENV: &str = "DAGSTER_WEBSERVER_URL";
+/// The URL in [`URL_ENV`], when it is set and not blank.
+pub fn url_from_env() -> Option<String> {
+    std::env::var(URL_ENV)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
 /// Seconds one request may take when no timeout is configured.
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 30;
 /// Seconds a timeout may be set to.

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use validator::drift::{Declared, InstanceLimits, Subject};
 use validator::input::pool_limits::{self, PoolLimits};
 use validator::input::{self, Kind, Position, ReadOptions, Target, Written};
+use validator::render::resolved::TagMatch;
 use validator::render::{Resolved, Unresolved};
+use validator::rules::Source as TargetSource;
 
 /// A place in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,24 +50,31 @@ struct Deployment {
     at: Location,
     /// Where each attribute is written.
     written: Vec<Written>,
-    /// The key of each tag limit, in order (`None` when not known).
-    tag_keys: Vec<Option<String>>,
+    /// The key and matching of each tag limit, in order (`None` when not known).
+    tags: Vec<Option<(String, TagMatch)>>,
 }
 
 impl Deployment {
     fn new(target: &Target, at: Location) -> Self {
-        let tag_keys = target
+        let tags = target
             .config
             .tag_limits
             .known()
             .into_iter()
             .flatten()
-            .map(|tag| tag.key.known().cloned())
+            .map(|tag| {
+                let matching = match (tag.value.known(), tag.apply_limit_per_unique_value.known()) {
+                    (Some(value), _) => TagMatch::Value(value.clone()),
+                    (None, Some(flag)) => TagMatch::PerUniqueValue(*flag),
+                    (None, None) => TagMatch::AnyValue,
+                };
+                Some((tag.key.known()?.clone(), matching))
+            })
             .collect();
         Deployment {
             at,
             written: target.written.clone(),
-            tag_keys,
+            tags,
         }
     }
 
@@ -83,15 +92,23 @@ impl Deployment {
         }
     }
 
-    /// Where `subject` is declared: its attribute when written (of two tag limits with its
-    /// key, the last, which is in force), else the deployment's start.
+    /// Where `subject` is declared: its attribute when written (of two equal tag limits, the
+    /// last, which is in force), else the deployment's start (a tag limit only deployed).
     fn locate(&self, subject: &Subject) -> Location {
         let attrs: Vec<String> = match subject {
             Subject::MaxConcurrentRuns => vec!["max_concurrent_runs".into()],
-            Subject::TagLimit { key, .. } => self
-                .tag_keys
+            Subject::TagLimit { key, matching } => self
+                .tags
                 .iter()
-                .rposition(|known| known.as_ref() == Some(key))
+                .rposition(|known| {
+                    // The chart drops an empty value under `concurrency.runs`.
+                    known.as_ref().is_some_and(|(k, m)| {
+                        k == key
+                            && (m == matching
+                                || (*m == TagMatch::Value(String::new())
+                                    && *matching == TagMatch::AnyValue))
+                    })
+                })
                 .map(|index| format!("tag_concurrency_limit[{index}]"))
                 .into_iter()
                 .collect(),
@@ -147,7 +164,7 @@ impl DeclaredFiles {
             Source::Stdin => true,
         });
         let mut out = DeclaredFiles::default();
-        let mut deployments: Vec<(InstanceLimits, Deployment, String)> = Vec::new();
+        let mut deployments: Vec<(InstanceLimits, Deployment, String, TargetSource)> = Vec::new();
         let mut pools: Option<BTreeMap<String, i64>> = None;
         for source in &sources {
             let Some((shown, text, kind)) = read_source(source)? else {
@@ -164,6 +181,7 @@ impl DeclaredFiles {
                         InstanceLimits::declared(&resolved),
                         Deployment::new(&target, at(target.position)),
                         target.name,
+                        target.source,
                     )),
                     Err(Unresolved::Unknown) => out.notes.push(format!(
                         "{}: {}: limits known only after apply: not compared",
@@ -207,8 +225,14 @@ impl DeclaredFiles {
                 }
             }
         }
+        // What Helm installs is a release or a values file; a `dagster_concurrency` only
+        // renders values, so it stands for the deployment when no release is known.
+        if deployments.iter().any(|(_, _, _, source)| source.is_raw()) {
+            deployments.retain(|(_, _, _, source)| source.is_raw());
+        }
         let mut distinct: Vec<(InstanceLimits, Deployment, String)> = Vec::new();
-        for deployment in deployments {
+        for (limits, deployment, name, _) in deployments {
+            let deployment = (limits, deployment, name);
             if !distinct.iter().any(|known| known.0 == deployment.0) {
                 distinct.push(deployment);
             }

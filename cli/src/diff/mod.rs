@@ -79,11 +79,7 @@ fn usage(message: &str) -> ExitCode {
 /// `diff`: 0 when the webserver enforces what the files declare, 1 when it does not, 2 when
 /// either side cannot be read.
 pub fn diff(args: &DiffArgs) -> ExitCode {
-    let url = match args
-        .webserver
-        .clone()
-        .or_else(|| std::env::var(URL_ENV).ok())
-    {
+    let url = match args.webserver.clone().or_else(config::url_from_env) {
         Some(url) if !url.trim().is_empty() => url,
         _ => {
             return usage(&format!(
