@@ -476,6 +476,21 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_pool_name_is_a_pool_like_any_other() {
+        // Dagster accepts "" as a pool name (checked with 1.13.28).
+        let declared = Declared {
+            instance: None,
+            pool_limits: Some(BTreeMap::from([(String::new(), 2)])),
+        };
+        assert_eq!(compare(&declared, &deployed(1, vec![], &[("", 2)])), vec![]);
+        let changed = compare(&declared, &deployed(1, vec![], &[("", 3)]));
+        assert_eq!(
+            changed[0].to_string(),
+            "pool \"\" is declared as 2 but deployed as 3"
+        );
+    }
+
+    #[test]
     fn an_instance_without_a_run_queue_misses_the_declared_one() {
         let mut none = deployed(1, vec![], &[]);
         none.instance.run_queue = None;

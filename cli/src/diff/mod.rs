@@ -212,3 +212,58 @@ fn deployed(instance: InstanceConcurrency) -> Result<Deployed, String> {
         pool_limits,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_becomes_the_limits_in_force() {
+        let answer = serde_json::json!({
+            "runQueueConfig": {
+                "maxConcurrentRuns": 5,
+                "tagConcurrencyLimitsYaml": "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n",
+            },
+            "poolConfig": {"poolGranularity": null, "defaultPoolLimit": 7, "opGranularityRunBuffer": null},
+            "concurrencyLimits": [
+                {"concurrencyKey": "own", "limit": 4, "usingDefaultLimit": false},
+                {"concurrencyKey": "on-default", "limit": 7, "usingDefaultLimit": true},
+            ],
+        });
+        let instance: InstanceConcurrency = serde_json::from_value(answer).expect("answer");
+        let deployed = deployed(instance).expect("converts");
+        let tag = |key: &str, matching, limit| TagLimitInForce {
+            key: key.into(),
+            matching,
+            limit,
+        };
+        assert_eq!(
+            deployed.instance.run_queue,
+            Some(RunQueue {
+                max_concurrent_runs: 5,
+                tag_limits: vec![
+                    tag("dagster/backfill", TagMatch::AnyValue, 3),
+                    tag("team", TagMatch::PerUniqueValue(true), 2),
+                    tag("db", TagMatch::Value("pg".into()), 1),
+                ],
+            })
+        );
+        assert_eq!(deployed.instance.default_pool_limit, Some(7));
+        assert_eq!(
+            deployed.pool_limits,
+            BTreeMap::from([("own".to_owned(), 4)])
+        );
+    }
+
+    #[test]
+    fn a_header_needs_a_name_and_never_shows_its_value() {
+        assert_eq!(
+            header("Authorization:  Bearer abc "),
+            Ok(("Authorization".into(), "Bearer abc".into()))
+        );
+        let no_colon = header("Bearer secret-token").expect_err("no colon");
+        assert!(!no_colon.contains("secret-token"), "{no_colon}");
+        let bad = header("X-Token: a\u{1}secret-token").expect_err("control character");
+        assert!(!bad.contains("secret-token"), "{bad}");
+    }
+}
