@@ -2,7 +2,12 @@
 //! live resources once `configure` has run, and the few queries and mutations they send.
 //!
 //! Every request has a deadline (`timeout_seconds`), and only failures that may pass (the
-//! server unreachable or timing out, a proxy's 502/503/504) are retried, `retries` times.
+//! server unreachable, the connection broken, no answer in time, a proxy's 502/503/504) are
+//! retried, `retries` times. Every request is safe to repeat: the reads change nothing, and
+//! the two mutations set a pool to a state (this limit, or no limit of its own) that repeating
+//! them leaves the same. When a mutation fails so that Dagster may have applied it anyway (the
+//! answer was lost, not the request), the pool's limit is read back before an error is
+//! reported, so Terraform's state follows what Dagster holds.
 
 use crate::convert::{whole, Number};
 use crate::diagnostics::report;
@@ -350,6 +355,10 @@ impl Secrets {
         let redact_all = |texts: Vec<String>| texts.iter().map(|text| self.redact(text)).collect();
         match error {
             WebserverError::Unreachable(why) => WebserverError::Unreachable(self.redact(&why)),
+            WebserverError::Interrupted(why) => WebserverError::Interrupted(self.redact(&why)),
+            WebserverError::Unconfirmed(error) => {
+                WebserverError::Unconfirmed(Box::new(self.redact_error(*error)))
+            }
             WebserverError::Status(status, body) => {
                 WebserverError::Status(status, self.redact(&body))
             }
@@ -465,6 +474,9 @@ struct GraphQlError {
 pub enum WebserverError {
     /// No connection could be made (refused, DNS, TLS).
     Unreachable(String),
+    /// The connection broke after the request was sent, before the whole answer came (a
+    /// reset, an answer cut off): the request may or may not have been applied.
+    Interrupted(String),
     /// No complete answer within the timeout.
     TimedOut(Duration),
     /// An HTTP status other than 200, with the GraphQL messages or the start of the body.
@@ -475,22 +487,35 @@ pub enum WebserverError {
     Refused,
     /// An answer that is not the GraphQL reply expected (wrong URL, another service).
     Unexpected(String),
+    /// A mutation that failed so that Dagster may have applied it (this error), and whose
+    /// outcome could not be read back either.
+    Unconfirmed(Box<WebserverError>),
 }
 
 impl WebserverError {
     /// Worth another attempt: the next one may succeed.
     fn is_transient(&self) -> bool {
         match self {
-            WebserverError::Unreachable(_) | WebserverError::TimedOut(_) => true,
+            WebserverError::Unreachable(_)
+            | WebserverError::Interrupted(_)
+            | WebserverError::TimedOut(_) => true,
             WebserverError::Status(status, _) => matches!(status.as_u16(), 502..=504),
             _ => false,
         }
+    }
+
+    /// The request may have reached Dagster and been applied though it failed: the answer,
+    /// not the request, may be what was lost (a broken connection, no answer in time, a
+    /// proxy's 502/503/504, which a proxy may send after forwarding the request).
+    fn may_have_been_applied(&self) -> bool {
+        self.is_transient() && !matches!(self, WebserverError::Unreachable(_))
     }
 
     /// What the user should check.
     pub fn hint(&self) -> &'static str {
         match self {
             WebserverError::Unreachable(_) => "Check that the webserver is running and that the URL (host, port, scheme) is reachable from where Terraform runs, e.g. through `kubectl port-forward` or the cluster network.",
+            WebserverError::Interrupted(_) => "The webserver, or a proxy in front of it, closed the connection in the middle of a request: check that the webserver is running and healthy (its logs, its restarts), then try again.",
             WebserverError::TimedOut(_) => "Check that the URL points at the Dagster webserver and that it is healthy; raise `timeout_seconds` in the provider block for a slow instance.",
             WebserverError::Status(status, _) => match status.as_u16() {
                 401 | 403 => "The server refused the credentials: check the `headers` of the provider block (e.g. the Authorization header an auth proxy expects).",
@@ -504,6 +529,7 @@ impl WebserverError {
             WebserverError::GraphQl(_) => "Check that the webserver runs a Dagster version with pool limits (1.13.x is tested) and is not started with `--read-only`.",
             WebserverError::Refused => "The webserver did not apply the change: check that it is not started with `--read-only` and that its instance storage is writable.",
             WebserverError::Unexpected(_) => "Check that `webserver_url` points at the Dagster webserver and not at another service.",
+            WebserverError::Unconfirmed(_) => "Dagster may have applied the change before the answer was lost, and Terraform's state keeps what it held before. Setting or deleting a pool's limit is safe to repeat: once the webserver answers again, run `terraform apply` again; its plan reads the limit back from Dagster first.",
         }
     }
 }
@@ -512,6 +538,9 @@ impl fmt::Display for WebserverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WebserverError::Unreachable(why) => write!(f, "cannot connect: {why}"),
+            WebserverError::Interrupted(why) => {
+                write!(f, "the connection broke before the whole answer came: {why}")
+            }
             WebserverError::TimedOut(timeout) => {
                 write!(f, "no answer within {} s", timeout.as_secs())
             }
@@ -522,6 +551,10 @@ impl fmt::Display for WebserverError {
             }
             WebserverError::Refused => f.write_str("the webserver answered false"),
             WebserverError::Unexpected(why) => write!(f, "unexpected answer: {why}"),
+            WebserverError::Unconfirmed(error) => write!(
+                f,
+                "{error}; reading the limit back failed too, so whether Dagster applied the change is unknown"
+            ),
         }
     }
 }
@@ -591,20 +624,49 @@ impl WebserverClient {
 
     /// Sets `pool`'s own limit (`setConcurrencyLimit`).
     pub async fn set_pool_limit(&self, pool: &str, limit: i64) -> Result<(), WebserverError> {
-        let data: SetLimitData = self
-            .execute(SET_LIMIT, json!({"key": pool, "limit": limit}))
-            .await?;
-        data.set_concurrency_limit
-            .then_some(())
-            .ok_or(WebserverError::Refused)
+        let sent = self
+            .execute::<SetLimitData>(SET_LIMIT, json!({"key": pool, "limit": limit}))
+            .await;
+        match sent {
+            Ok(data) => data
+                .set_concurrency_limit
+                .then_some(())
+                .ok_or(WebserverError::Refused),
+            Err(error) => self.confirm(error, pool, Some(limit)).await,
+        }
     }
 
     /// Removes `pool`'s own limit, so the default applies again (`deleteConcurrencyLimit`).
     pub async fn delete_pool_limit(&self, pool: &str) -> Result<(), WebserverError> {
-        let data: DeleteLimitData = self.execute(DELETE_LIMIT, json!({"key": pool})).await?;
-        data.delete_concurrency_limit
-            .then_some(())
-            .ok_or(WebserverError::Refused)
+        let sent = self
+            .execute::<DeleteLimitData>(DELETE_LIMIT, json!({"key": pool}))
+            .await;
+        match sent {
+            Ok(data) => data
+                .delete_concurrency_limit
+                .then_some(())
+                .ok_or(WebserverError::Refused),
+            Err(error) => self.confirm(error, pool, None).await,
+        }
+    }
+
+    /// After a mutation failed with `error`: success when Dagster may have applied it anyway
+    /// and reading `pool` back shows it did (`wanted`: its own limit, or none), `error` when
+    /// it shows it did not, [`WebserverError::Unconfirmed`] when the read fails too.
+    async fn confirm(
+        &self,
+        error: WebserverError,
+        pool: &str,
+        wanted: Option<i64>,
+    ) -> Result<(), WebserverError> {
+        if !error.may_have_been_applied() {
+            return Err(error);
+        }
+        match self.pool_limit(pool).await {
+            Ok(held) if held == wanted => Ok(()),
+            Ok(_) => Err(error),
+            Err(_) => Err(WebserverError::Unconfirmed(Box::new(error))),
+        }
     }
 
     /// `pool`'s own limit, or `None` when it has none (the default limit applies).
@@ -661,8 +723,10 @@ impl WebserverClient {
         let failed = |error: reqwest::Error| {
             if error.is_timeout() {
                 WebserverError::TimedOut(self.timeout)
-            } else {
+            } else if error.is_connect() {
                 WebserverError::Unreachable(root_cause(&error))
+            } else {
+                WebserverError::Interrupted(root_cause(&error))
             }
         };
         let response = self
@@ -738,7 +802,7 @@ impl WebserverClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::matchers::{body_partial_json, body_string_contains, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn args(url: &str, timeout_seconds: i64, retries: i64) -> WebserverArgs {
@@ -932,8 +996,91 @@ mod tests {
             .expect(3)
             .mount(&server)
             .await;
-        let error = client(&server.uri(), 5, 2).delete_pool_limit("a").await;
+        let error = client(&server.uri(), 5, 2).pool_limit("a").await;
         assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 503));
+    }
+
+    /// A webserver whose mutations all fail with `status` and whose read of pool `db` answers
+    /// `read` (a status, or the pool's own limit with `None` for the default).
+    async fn losing_answers(status: u16, read: Result<Option<i64>, u16>) -> MockServer {
+        let server = MockServer::start().await;
+        let read_answer = match read {
+            Ok(limit) => ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": limit.unwrap_or(7), "usingDefaultLimit": limit.is_none()}
+            }}})),
+            Err(status) => ResponseTemplate::new(status),
+        };
+        Mock::given(body_string_contains("{ instance { concurrencyLimit("))
+            .respond_with(read_answer)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("<html>bad gateway</html>"))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_read_back_before_the_mutation_fails() {
+        // Dagster holds what was sent: the change went through, only the answer was lost.
+        let server = losing_answers(502, Ok(Some(4))).await;
+        assert_eq!(
+            client(&server.uri(), 5, 0).set_pool_limit("db", 4).await,
+            Ok(())
+        );
+        // It holds something else: the change did not go through.
+        let error = client(&server.uri(), 5, 0).set_pool_limit("db", 5).await;
+        assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 502));
+        let error = client(&server.uri(), 5, 0).delete_pool_limit("db").await;
+        assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 502));
+        let server = losing_answers(504, Ok(None)).await;
+        assert_eq!(
+            client(&server.uri(), 5, 0).delete_pool_limit("db").await,
+            Ok(())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_change_that_cannot_be_read_back_is_reported_as_unknown() {
+        let server = losing_answers(503, Err(503)).await;
+        let error = client(&server.uri(), 5, 0)
+            .set_pool_limit("db", 4)
+            .await
+            .expect_err("unconfirmed");
+        assert!(
+            matches!(&error, WebserverError::Unconfirmed(inner) if matches!(**inner, WebserverError::Status(status, _) if status == 503)),
+            "{error:?}"
+        );
+        assert!(error
+            .to_string()
+            .contains("whether Dagster applied the change is unknown"));
+        assert!(error.hint().contains("safe to repeat"));
+    }
+
+    #[tokio::test]
+    async fn a_connection_reset_mid_request_is_interrupted_not_unreachable() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listener");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let _ = stream.read(&mut [0u8; 4096]).await;
+                let _ = stream.set_zero_linger();
+            }
+        });
+        let error = client(&url, 5, 1)
+            .pool_limit("db")
+            .await
+            .expect_err("reset");
+        assert!(matches!(error, WebserverError::Interrupted(_)), "{error:?}");
+        assert!(
+            error.to_string().starts_with("the connection broke"),
+            "{error}"
+        );
+        assert!(error.hint().contains("closed the connection"));
     }
 
     #[tokio::test]
