@@ -84,6 +84,22 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The summary of the first error in `stderr`, on one line, with `url` written `URL`.
+fn first_summary(stderr: &str, url: &str) -> String {
+    let text = one_line(stderr);
+    let Some((_, after)) = text.split_once("Error: ") else {
+        return String::new();
+    };
+    let summary = [
+        " Dagster webserver GraphQL endpoint",
+        " with dagster_",
+        " with data.",
+    ]
+    .iter()
+    .fold(after, |text, end| text.split(end).next().unwrap_or(text));
+    summary.replace(url, "URL")
+}
+
 /// What one faulted command did, for the printed table.
 struct Outcome {
     cli: String,
@@ -91,6 +107,8 @@ struct Outcome {
     step: &'static str,
     succeeded: bool,
     mutations_received: usize,
+    /// The first error's summary, the endpoint left out.
+    diagnostic: String,
 }
 
 /// One Terraform CLI's run of every fault against the shared webserver, through its own proxy.
@@ -141,6 +159,19 @@ impl Scenario<'_> {
             seen.iter().filter(faulted).count() >= 1,
             "{context}: no fault struck: {seen:?}"
         );
+        assert!(
+            mutations_received <= RETRIES + 1,
+            "{context}: Dagster received {mutations_received} mutations"
+        );
+        // A mutation whose answer alone was lost is read back and succeeds; a request Dagster
+        // never saw, and every read, fails once its retries meet the fault too.
+        let is_mutation = matches!(operation, Operation::SetLimit | Operation::DeleteLimit);
+        assert_eq!(
+            run.code == 0,
+            is_mutation && fault.reaches_dagster(),
+            "{context}: {}",
+            run.stderr
+        );
         if run.code == 0 {
             assert_eq!(
                 in_dagster, wanted,
@@ -177,6 +208,7 @@ impl Scenario<'_> {
             step,
             succeeded: run.code == 0,
             mutations_received,
+            diagnostic: first_summary(&run.stderr, &self.proxy.url),
         });
     }
 
@@ -264,10 +296,10 @@ fn every_fault_on_create_refresh_update_read_and_delete_leaves_state_equal_to_da
             .flat_map(|run| run.join().expect("a CLI's faults"))
             .collect()
     });
-    println!("| terraform | fault | step | outcome | mutations Dagster received |");
+    println!("| terraform | fault | step | outcome | mutations Dagster received | diagnostic |");
     for outcome in &outcomes {
         println!(
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             outcome.cli,
             outcome.fault,
             outcome.step,
@@ -276,7 +308,92 @@ fn every_fault_on_create_refresh_update_read_and_delete_leaves_state_equal_to_da
             } else {
                 "failed, state = Dagster"
             },
-            outcome.mutations_received
+            outcome.mutations_received,
+            outcome.diagnostic
         );
+    }
+}
+
+#[test]
+fn a_webserver_restarted_or_down_between_plan_and_apply() {
+    let mut server = DagsterWebserver::start("");
+    for tf in clis() {
+        let context = format!("terraform {}", tf.version);
+        let pool = format!("restart-{}", tf.version);
+        let ws = Workspace::new(tf, &pool_config(&server.url, &pool, Some(4)));
+        ws.init().apply();
+
+        // Restarted between plan and apply: the saved plan applies to the new process, and
+        // the limit set before the restart was kept in the instance's storage.
+        ws.write("main.tf", &pool_config(&server.url, &pool, Some(6)));
+        ws.run(&["plan", "-no-color", "-out=tfplan"]).expect_code(0);
+        server.restart();
+        assert_eq!(dagster_limit(&server, &pool), Some(4), "{context}");
+        ws.run(&["apply", "-no-color", "tfplan"]).expect_code(0);
+        assert_eq!(dagster_limit(&server, &pool), Some(6), "{context}");
+        assert_eq!(state_limit(&ws), Some(6), "{context}");
+
+        // Down between plan and apply: the apply fails saying so, and the state keeps what
+        // Dagster holds; once it is back, apply converges.
+        ws.write("main.tf", &pool_config(&server.url, &pool, Some(8)));
+        ws.run(&["plan", "-no-color", "-out=tfplan"]).expect_code(0);
+        server.stop();
+        let run = ws.run(&["apply", "-no-color", "tfplan"]);
+        server.start_again();
+        assert_eq!(run.code, 1, "{context}: {}", run.stdout);
+        let stderr = one_line(&run.stderr);
+        assert!(
+            stderr.contains(&format!("cannot set the limit of pool \"{pool}\" to 8")),
+            "{context}: {stderr}"
+        );
+        assert!(stderr.contains("cannot connect"), "{context}: {stderr}");
+        assert!(
+            stderr.contains("Check that the webserver is running"),
+            "{context}: {stderr}"
+        );
+        assert_eq!(dagster_limit(&server, &pool), Some(6), "{context}");
+        assert_eq!(state_limit(&ws), Some(6), "{context}");
+        ws.apply();
+        assert_eq!(dagster_limit(&server, &pool), Some(8), "{context}");
+        ws.run(&["plan", "-detailed-exitcode", "-no-color"])
+            .expect_code(0);
+        ws.run(&["destroy", "-auto-approve", "-no-color"])
+            .expect_code(0);
+        assert_eq!(dagster_limit(&server, &pool), None, "{context}");
+    }
+}
+
+#[test]
+fn a_webserver_that_goes_silent_after_applying_gets_an_unknown_outcome_and_converges() {
+    let server = DagsterWebserver::start("");
+    let proxy = FaultProxy::start(&server.url);
+    for tf in clis() {
+        let context = format!("terraform {}", tf.version);
+        let pool = format!("silent-{}", tf.version);
+        let ws = Workspace::new(tf, &pool_config(&proxy.url, &pool, Some(4)));
+        ws.init();
+        // Every request reaches Dagster, and no answer comes back, the read-back's neither.
+        proxy.inject(Operation::SetLimit, Fault::Stall, usize::MAX);
+        proxy.inject(Operation::ReadLimit, Fault::Stall, usize::MAX);
+        let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+        proxy.heal();
+        assert_eq!(run.code, 1, "{context}: {}", run.stdout);
+        let stderr = one_line(&run.stderr);
+        for expected in [
+            format!("cannot set the limit of pool \"{pool}\" to 4"),
+            format!("no answer within {TIMEOUT_SECONDS} s"),
+            "whether Dagster applied the change is unknown".to_owned(),
+            "safe to repeat".to_owned(),
+        ] {
+            assert!(stderr.contains(&expected), "{context}: {stderr}");
+        }
+        // The one case where state and Dagster differ, and the diagnostic says it may: the
+        // next apply sets the same limit again, and nothing is left to change.
+        assert_eq!(dagster_limit(&server, &pool), Some(4), "{context}");
+        assert_eq!(state_limit(&ws), None, "{context}");
+        ws.apply();
+        assert_eq!(state_limit(&ws), Some(4), "{context}");
+        ws.run(&["plan", "-detailed-exitcode", "-no-color"])
+            .expect_code(0);
     }
 }
