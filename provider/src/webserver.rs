@@ -624,29 +624,44 @@ impl WebserverClient {
 
     /// Sets `pool`'s own limit (`setConcurrencyLimit`).
     pub async fn set_pool_limit(&self, pool: &str, limit: i64) -> Result<(), WebserverError> {
-        let sent = self
-            .execute::<SetLimitData>(SET_LIMIT, json!({"key": pool, "limit": limit}))
-            .await;
-        match sent {
-            Ok(data) => data
-                .set_concurrency_limit
-                .then_some(())
-                .ok_or(WebserverError::Refused),
-            Err(error) => self.confirm(error, pool, Some(limit)).await,
-        }
+        let variables = json!({"key": pool, "limit": limit});
+        self.mutate(
+            SET_LIMIT,
+            variables,
+            pool,
+            Some(limit),
+            |data: SetLimitData| data.set_concurrency_limit,
+        )
+        .await
     }
 
     /// Removes `pool`'s own limit, so the default applies again (`deleteConcurrencyLimit`).
     pub async fn delete_pool_limit(&self, pool: &str) -> Result<(), WebserverError> {
-        let sent = self
-            .execute::<DeleteLimitData>(DELETE_LIMIT, json!({"key": pool}))
-            .await;
-        match sent {
-            Ok(data) => data
-                .delete_concurrency_limit
-                .then_some(())
-                .ok_or(WebserverError::Refused),
-            Err(error) => self.confirm(error, pool, None).await,
+        let variables = json!({"key": pool});
+        self.mutate(
+            DELETE_LIMIT,
+            variables,
+            pool,
+            None,
+            |data: DeleteLimitData| data.delete_concurrency_limit,
+        )
+        .await
+    }
+
+    /// Sends a mutation that leaves `pool` with `wanted` (its own limit, or none); `accepted`
+    /// reads the webserver's yes or no from the answer. A failure that may have been applied
+    /// anyway is checked by [`Self::confirm`].
+    async fn mutate<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        pool: &str,
+        wanted: Option<i64>,
+        accepted: fn(T) -> bool,
+    ) -> Result<(), WebserverError> {
+        match self.execute::<T>(query, variables).await {
+            Ok(data) => accepted(data).then_some(()).ok_or(WebserverError::Refused),
+            Err(error) => self.confirm(error, pool, wanted).await,
         }
     }
 
