@@ -3,9 +3,10 @@
 
 use crate::repo_root;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -44,6 +45,31 @@ fn webserver_binary() -> PathBuf {
     binary
 }
 
+/// `dagster-webserver --empty-workspace` on `port` with `home` as `DAGSTER_HOME`, its output
+/// appended to `home/webserver.log`.
+fn spawn(home: &Path, port: u16) -> Child {
+    let log = File::options()
+        .create(true)
+        .append(true)
+        .open(home.join("webserver.log"))
+        .expect("log file");
+    Command::new(webserver_binary())
+        .args([
+            "--empty-workspace",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .env("DAGSTER_HOME", home)
+        .env("DAGSTER_DISABLE_TELEMETRY", "1")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log file"))
+        .stderr(log)
+        .spawn()
+        .expect("start dagster-webserver")
+}
+
 impl DagsterWebserver {
     /// Starts the webserver on an instance whose `dagster.yaml` is `instance_yaml`, and waits
     /// until `/graphql` answers.
@@ -51,44 +77,59 @@ impl DagsterWebserver {
         let home = TempDir::new().expect("DAGSTER_HOME");
         std::fs::write(home.path().join("dagster.yaml"), instance_yaml).expect("dagster.yaml");
         let port = free_port();
-        let log = File::create(home.path().join("webserver.log")).expect("log file");
-        let child = Command::new(webserver_binary())
-            .args([
-                "--empty-workspace",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .env("DAGSTER_HOME", home.path())
-            .env("DAGSTER_DISABLE_TELEMETRY", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .spawn()
-            .expect("start dagster-webserver");
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .expect("http client");
         let mut server = DagsterWebserver {
-            child,
+            child: spawn(home.path(), port),
             home,
             url: format!("http://127.0.0.1:{port}"),
             http,
         };
+        server.wait_until_answering();
+        server
+    }
+
+    /// Stops the webserver (killed, as a pod is) and starts it again on the same port and
+    /// instance storage, then waits until it answers.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.start_again();
+    }
+
+    /// Kills the webserver and waits for it to exit; its storage stays.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the webserver again after [`Self::stop`], on the same port and storage, and
+    /// waits until it answers.
+    pub fn start_again(&mut self) {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("the URL ends with the port");
+        self.child = spawn(self.home.path(), port);
+        self.wait_until_answering();
+    }
+
+    fn wait_until_answering(&mut self) {
         let started = Instant::now();
         loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("dagster-webserver exited ({status}):\n{}", server.log());
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("dagster-webserver exited ({status}):\n{}", self.log());
             }
-            if server.try_graphql("query { version }", json!({})).is_some() {
-                return server;
+            if self.try_graphql("query { version }", json!({})).is_some() {
+                return;
             }
             assert!(
                 started.elapsed() < STARTUP_DEADLINE,
                 "dagster-webserver did not answer:\n{}",
-                server.log()
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -140,6 +181,26 @@ impl DagsterWebserver {
             row["limit"].clone(),
             row["usingDefaultLimit"] == json!(true),
         )
+    }
+
+    /// Every pool with a limit of its own, and that limit, as the instance reports them.
+    pub fn own_pool_limits(&self) -> BTreeMap<String, i64> {
+        let data = self.graphql(
+            "query { instance { concurrencyLimits { concurrencyKey limit usingDefaultLimit } } }",
+            json!({}),
+        );
+        data["instance"]["concurrencyLimits"]
+            .as_array()
+            .expect("concurrencyLimits")
+            .iter()
+            .filter(|row| row["usingDefaultLimit"] != json!(true))
+            .filter_map(|row| {
+                Some((
+                    row["concurrencyKey"].as_str()?.to_owned(),
+                    row["limit"].as_i64()?,
+                ))
+            })
+            .collect()
     }
 
     /// Sets `pool`'s limit, as the UI does.

@@ -132,8 +132,10 @@ impl Client {
         let failed = |error: reqwest::Error| {
             if error.is_timeout() {
                 WebserverError::TimedOut(self.timeout)
-            } else {
+            } else if error.is_connect() {
                 WebserverError::Unreachable(self.redact(&root_cause(&error)))
+            } else {
+                WebserverError::Interrupted(self.redact(&root_cause(&error)))
             }
         };
         let response = self
@@ -237,6 +239,28 @@ pub(crate) mod tests {
             error.to_string(),
             "HTTP 500 Internal Server Error: Boolean cannot represent"
         );
+    }
+
+    #[tokio::test]
+    async fn a_connection_reset_mid_request_is_interrupted_not_unreachable() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listener");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let _ = stream.read(&mut [0u8; 4096]).await;
+                let _ = stream.set_zero_linger();
+            }
+        });
+        let error = ask(&client(&url, 5, 1)).await.expect_err("reset");
+        assert!(matches!(error, WebserverError::Interrupted(_)), "{error:?}");
+        assert!(
+            error.to_string().starts_with("the connection broke"),
+            "{error}"
+        );
+        assert!(error.hint(&NAMES).contains("closed the connection"));
     }
 
     #[tokio::test]

@@ -23,6 +23,9 @@ pub struct SettingNames {
 pub enum WebserverError {
     /// No connection could be made (refused, DNS, TLS).
     Unreachable(String),
+    /// The connection broke after the request was sent, before the whole answer came (a
+    /// reset, an answer cut off): the request may or may not have been applied.
+    Interrupted(String),
     /// No complete answer within the timeout.
     TimedOut(Duration),
     /// An HTTP status other than 200, with the GraphQL messages or the start of the body.
@@ -33,17 +36,29 @@ pub enum WebserverError {
     Refused,
     /// An answer that is not the GraphQL reply expected (wrong URL, another service).
     Unexpected(String),
+    /// A mutation that failed so that Dagster may have applied it (this error), and whose
+    /// outcome could not be read back either.
+    Unconfirmed(Box<WebserverError>),
 }
 
 impl WebserverError {
-    /// Worth another attempt: the next one may succeed (the server unreachable or timing out,
-    /// a proxy's 502/503/504).
+    /// Worth another attempt: the next one may succeed (the server unreachable, the
+    /// connection broken, no answer in time, a proxy's 502/503/504).
     pub fn is_transient(&self) -> bool {
         match self {
-            WebserverError::Unreachable(_) | WebserverError::TimedOut(_) => true,
+            WebserverError::Unreachable(_)
+            | WebserverError::Interrupted(_)
+            | WebserverError::TimedOut(_) => true,
             WebserverError::Status(status, _) => matches!(status.as_u16(), 502..=504),
             _ => false,
         }
+    }
+
+    /// The request may have reached Dagster and been applied though it failed: the answer,
+    /// not the request, may be what was lost (a broken connection, no answer in time, a
+    /// proxy's 502/503/504, which a proxy may send after forwarding the request).
+    pub fn may_have_been_applied(&self) -> bool {
+        self.is_transient() && !matches!(self, WebserverError::Unreachable(_))
     }
 
     /// What the user should check, naming the caller's settings.
@@ -56,6 +71,7 @@ impl WebserverError {
         } = names;
         match self {
             WebserverError::Unreachable(_) => format!("Check that the webserver is running and that the URL (host, port, scheme) is reachable from {sent_from}, e.g. through `kubectl port-forward` or the cluster network."),
+            WebserverError::Interrupted(_) => "The webserver, or a proxy in front of it, closed the connection in the middle of a request: check that the webserver is running and healthy (its logs, its restarts), then try again.".into(),
             WebserverError::TimedOut(_) => format!("Check that the URL points at the Dagster webserver and that it is healthy; raise {timeout} for a slow instance."),
             WebserverError::Status(status, _) => match status.as_u16() {
                 401 | 403 => format!("The server refused the credentials: check {headers} (e.g. the Authorization header an auth proxy expects)."),
@@ -69,6 +85,7 @@ impl WebserverError {
             WebserverError::GraphQl(_) => "Check that the webserver runs a Dagster version with pool limits (1.13.x is tested) and is not started with `--read-only`.".into(),
             WebserverError::Refused => "The webserver did not apply the change: check that it is not started with `--read-only` and that its instance storage is writable.".into(),
             WebserverError::Unexpected(_) => format!("Check that {url} points at the Dagster webserver and not at another service."),
+            WebserverError::Unconfirmed(_) => "Dagster may have applied the change before the answer was lost, and what was recorded before is kept. Setting or deleting a pool's limit is safe to repeat: once the webserver answers again, apply again; it reads the limit back from Dagster first.".into(),
         }
     }
 }
@@ -77,6 +94,9 @@ impl fmt::Display for WebserverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WebserverError::Unreachable(why) => write!(f, "cannot connect: {why}"),
+            WebserverError::Interrupted(why) => {
+                write!(f, "the connection broke before the whole answer came: {why}")
+            }
             WebserverError::TimedOut(timeout) => {
                 write!(f, "no answer within {} s", timeout.as_secs())
             }
@@ -87,6 +107,10 @@ impl fmt::Display for WebserverError {
             }
             WebserverError::Refused => f.write_str("the webserver answered false"),
             WebserverError::Unexpected(why) => write!(f, "unexpected answer: {why}"),
+            WebserverError::Unconfirmed(error) => write!(
+                f,
+                "{error}; reading the limit back failed too, so whether Dagster applied the change is unknown"
+            ),
         }
     }
 }

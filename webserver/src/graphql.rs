@@ -128,20 +128,64 @@ struct DeleteLimitData {
 impl Client {
     /// Sets `pool`'s own limit (`setConcurrencyLimit`).
     pub async fn set_pool_limit(&self, pool: &str, limit: i64) -> Result<(), WebserverError> {
-        let data: SetLimitData = self
-            .execute(SET_LIMIT, json!({"key": pool, "limit": limit}))
-            .await?;
-        data.set_concurrency_limit
-            .then_some(())
-            .ok_or(WebserverError::Refused)
+        let variables = json!({"key": pool, "limit": limit});
+        self.mutate(
+            SET_LIMIT,
+            variables,
+            pool,
+            Some(limit),
+            |data: SetLimitData| data.set_concurrency_limit,
+        )
+        .await
     }
 
     /// Removes `pool`'s own limit, so the default applies again (`deleteConcurrencyLimit`).
     pub async fn delete_pool_limit(&self, pool: &str) -> Result<(), WebserverError> {
-        let data: DeleteLimitData = self.execute(DELETE_LIMIT, json!({"key": pool})).await?;
-        data.delete_concurrency_limit
-            .then_some(())
-            .ok_or(WebserverError::Refused)
+        let variables = json!({"key": pool});
+        self.mutate(
+            DELETE_LIMIT,
+            variables,
+            pool,
+            None,
+            |data: DeleteLimitData| data.delete_concurrency_limit,
+        )
+        .await
+    }
+
+    /// Sends a mutation that leaves `pool` with `wanted` (its own limit, or none); `accepted`
+    /// reads the webserver's yes or no from the answer. A failure that may have been applied
+    /// anyway is checked by [`Self::confirm`].
+    async fn mutate<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        pool: &str,
+        wanted: Option<i64>,
+        accepted: fn(T) -> bool,
+    ) -> Result<(), WebserverError> {
+        match self.execute::<T>(query, variables).await {
+            Ok(data) => accepted(data).then_some(()).ok_or(WebserverError::Refused),
+            Err(error) => self.confirm(error, pool, wanted).await,
+        }
+    }
+
+    /// After a mutation failed with `error`: success when Dagster may have applied it anyway
+    /// and reading `pool` back shows it did (`wanted`: its own limit, or none), `error` when
+    /// it shows it did not, [`WebserverError::Unconfirmed`] when the read fails too.
+    async fn confirm(
+        &self,
+        error: WebserverError,
+        pool: &str,
+        wanted: Option<i64>,
+    ) -> Result<(), WebserverError> {
+        if !error.may_have_been_applied() {
+            return Err(error);
+        }
+        match self.pool_limit(pool).await {
+            Ok(held) if held == wanted => Ok(()),
+            Ok(_) => Err(error),
+            Err(_) => Err(WebserverError::Unconfirmed(Box::new(error))),
+        }
     }
 
     /// `pool`'s own limit, or `None` when it has none (the default limit applies).
@@ -167,7 +211,7 @@ impl Client {
 mod tests {
     use super::*;
     use crate::client::tests::client;
-    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::matchers::{body_partial_json, body_string_contains, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     #[tokio::test]
@@ -236,6 +280,63 @@ mod tests {
             client.delete_pool_limit("c").await,
             Err(WebserverError::Refused)
         );
+    }
+
+    /// A webserver whose mutations all fail with `status` and whose read of pool `db` answers
+    /// `read` (a status, or the pool's own limit with `None` for the default).
+    async fn losing_answers(status: u16, read: Result<Option<i64>, u16>) -> MockServer {
+        let server = MockServer::start().await;
+        let read_answer = match read {
+            Ok(limit) => ResponseTemplate::new(200).set_body_json(json!({"data": {"instance": {
+                "concurrencyLimit": {"concurrencyKey": "db", "limit": limit.unwrap_or(7), "usingDefaultLimit": limit.is_none()}
+            }}})),
+            Err(status) => ResponseTemplate::new(status),
+        };
+        Mock::given(body_string_contains("{ instance { concurrencyLimit("))
+            .respond_with(read_answer)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("<html>bad gateway</html>"))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_read_back_before_the_mutation_fails() {
+        // Dagster holds what was sent: the change went through, only the answer was lost.
+        let server = losing_answers(502, Ok(Some(4))).await;
+        assert_eq!(
+            client(&server.uri(), 5, 0).set_pool_limit("db", 4).await,
+            Ok(())
+        );
+        // It holds something else: the change did not go through.
+        let error = client(&server.uri(), 5, 0).set_pool_limit("db", 5).await;
+        assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 502));
+        let error = client(&server.uri(), 5, 0).delete_pool_limit("db").await;
+        assert!(matches!(error, Err(WebserverError::Status(status, _)) if status == 502));
+        let server = losing_answers(504, Ok(None)).await;
+        assert_eq!(
+            client(&server.uri(), 5, 0).delete_pool_limit("db").await,
+            Ok(())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_change_that_cannot_be_read_back_is_reported_as_unknown() {
+        let server = losing_answers(503, Err(503)).await;
+        let error = client(&server.uri(), 5, 0)
+            .set_pool_limit("db", 4)
+            .await
+            .expect_err("unconfirmed");
+        assert!(
+            matches!(&error, WebserverError::Unconfirmed(inner) if matches!(**inner, WebserverError::Status(status, _) if status == 503)),
+            "{error:?}"
+        );
+        assert!(error
+            .to_string()
+            .contains("whether Dagster applied the change is unknown"));
     }
 
     fn queue(yaml: Option<&str>) -> RunQueueConfig {
