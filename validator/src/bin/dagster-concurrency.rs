@@ -22,6 +22,12 @@ use validator::rules::{self, Severity};
 use validator::version::ChartVersion;
 use walkdir::WalkDir;
 
+/// mimalloc rather than the system allocator: a large plan is read into hundreds of thousands
+/// of small strings and maps that are freed together, where glibc's malloc spent a fifth of
+/// `check`'s time consolidating and unlinking chunks (`docs/benchmarks.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Checks Dagster run-concurrency settings in Terraform, plan JSON and Helm values files.
 #[derive(Parser)]
 #[command(name = "dagster-concurrency", version, about)]
