@@ -378,6 +378,8 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
             "tool",
             "median (min..max)",
             "MB/s",
+            "CPU, median",
+            "MB/s of CPU",
             "files/s",
             "configurations checked / failing",
             "runs",
@@ -386,20 +388,22 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
     for (name, path, bytes, files, is_plan) in inputs {
         let mut validator = Samples::default();
         let mut one_thread = Samples::default();
+        let (mut validator_cpu, mut one_thread_cpu) = (Samples::default(), Samples::default());
         let mut checkov_samples = Samples::default();
         let (mut validator_verdict, mut checkov_verdict) = (None, None);
         for round in 0..plan.validator_rounds {
-            let (elapsed, verdict) =
-                throughput::run_validator(&args.validator, path, TOOL_TIMEOUT)?;
-            validator.push(elapsed);
-            validator_verdict = Some(verdict);
+            let run = throughput::run_validator(&args.validator, path, TOOL_TIMEOUT)?;
+            validator.push(run.wall);
+            validator_cpu.push(run.cpu);
+            validator_verdict = Some(run.verdict);
             // The same check on one thread, right after: what every core gains.
-            let (elapsed, verdict) =
-                throughput::run_validator_on(&args.validator, path, Some(1), TOOL_TIMEOUT)?;
-            one_thread.push(elapsed);
+            let run = throughput::run_validator_on(&args.validator, path, Some(1), TOOL_TIMEOUT)?;
+            one_thread.push(run.wall);
+            one_thread_cpu.push(run.cpu);
             anyhow::ensure!(
-                Some(verdict) == validator_verdict,
-                "{name}: one thread found {verdict:?}, every core {validator_verdict:?}"
+                Some(run.verdict) == validator_verdict,
+                "{name}: one thread found {:?}, every core {validator_verdict:?}",
+                run.verdict
             );
             // checkov takes minutes on the full inputs, where a few seconds of noise do not
             // matter: it runs once, in the first round.
@@ -410,14 +414,23 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
             }
         }
         let size = format!("{:.1} MB, {files} file(s)", bytes as f64 / 1e6);
-        let row = |tool: &str, samples: &Samples, verdict: Option<throughput::Verdict>| {
+        let row = |tool: &str,
+                   samples: &Samples,
+                   cpu: Option<&Samples>,
+                   verdict: Option<throughput::Verdict>| {
             let secs = samples.median().as_secs_f64();
+            let (cpu_median, cpu_rate) = cpu.map_or((String::new(), String::new()), |cpu| {
+                let cpu = cpu.median();
+                (ms(cpu), rate(bytes as f64 / 1e6 / cpu.as_secs_f64()))
+            });
             vec![
                 name.to_owned(),
                 size.clone(),
                 tool.to_owned(),
                 samples.summary_ms(),
                 rate(bytes as f64 / 1e6 / secs),
+                cpu_median,
+                cpu_rate,
                 rate(files as f64 / secs),
                 verdict.map_or_else(String::new, |v| format!("{} / {}", v.checked, v.failing)),
                 samples.len().to_string(),
@@ -426,11 +439,13 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
         table.row(row(
             "dagster-concurrency check",
             &validator,
+            Some(&validator_cpu),
             validator_verdict,
         ));
         table.row(row(
             "dagster-concurrency check, 1 thread",
             &one_thread,
+            Some(&one_thread_cpu),
             validator_verdict,
         ));
         report.headline(
@@ -442,6 +457,7 @@ fn run_validator(report: &mut Report, plan: &Plan, args: &Args) -> Result<()> {
             table.row(row(
                 "checkov (custom check)",
                 &checkov_samples,
+                None,
                 checkov_verdict,
             ));
             report.headline(

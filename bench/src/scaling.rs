@@ -80,7 +80,7 @@ pub fn measure(
             let path = dir.join(format!("scaling-{count}.tf"));
             std::fs::write(&path, write(count))?;
             for _ in 0..rounds {
-                samples.push(throughput::run_validator(binary, &path, timeout)?.0);
+                samples.push(throughput::run_validator(binary, &path, timeout)?.wall);
             }
         }
         let [small_time, large_time] = times;

@@ -140,26 +140,45 @@ fn timed(command: &mut Command, timeout: Duration) -> Result<(Duration, String)>
     ))
 }
 
-/// `dagster-concurrency check --format json PATH` on every core: time and verdict.
-pub fn run_validator(binary: &Path, path: &Path, timeout: Duration) -> Result<(Duration, Verdict)> {
+/// One timed run of the validator.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidatorRun {
+    /// Wall time.
+    pub wall: Duration,
+    /// CPU time of the process, user and system (GNU time's `%U` and `%S`, 10 ms resolution):
+    /// what it costs apart from waiting for a core on a busy machine.
+    pub cpu: Duration,
+    /// What it reported.
+    pub verdict: Verdict,
+}
+
+/// `dagster-concurrency check --format json PATH` on every core.
+pub fn run_validator(binary: &Path, path: &Path, timeout: Duration) -> Result<ValidatorRun> {
     run_validator_on(binary, path, None, timeout)
 }
 
 /// `dagster-concurrency check --format json PATH` on `threads` threads (rayon's
-/// `RAYON_NUM_THREADS`), or on every core when `None`: time and verdict.
+/// `RAYON_NUM_THREADS`), or on every core when `None`, under GNU time for its CPU time.
 pub fn run_validator_on(
     binary: &Path,
     path: &Path,
     threads: Option<usize>,
     timeout: Duration,
-) -> Result<(Duration, Verdict)> {
-    let mut command = Command::new(binary);
-    command.args(["check", "--format", "json"]).arg(path);
+) -> Result<ValidatorRun> {
+    let times = tempfile::NamedTempFile::new()?;
+    let mut command = Command::new("/usr/bin/time");
+    command
+        .args(["-f", "%U %S", "-o"])
+        .arg(times.path())
+        .arg(binary)
+        .args(["check", "--format", "json"])
+        .arg(path);
     match threads {
         Some(threads) => command.env("RAYON_NUM_THREADS", threads.to_string()),
         None => command.env_remove("RAYON_NUM_THREADS"),
     };
-    let (elapsed, stdout) = timed(&mut command, timeout)?;
+    let (wall, stdout) = timed(&mut command, timeout)?;
+    let cpu = cpu_time(&std::fs::read_to_string(times.path())?)?;
     let report: Value = serde_json::from_str(&stdout).context("validator JSON report")?;
     let files = report["files"].as_array().cloned().unwrap_or_default();
     let failing = files
@@ -183,7 +202,22 @@ pub fn run_validator_on(
             .unwrap_or_default(),
         failing,
     };
-    Ok((elapsed, verdict))
+    Ok(ValidatorRun { wall, cpu, verdict })
+}
+
+/// User plus system seconds from GNU time's `-f "%U %S"` output (its last line: a line saying
+/// the command exited with a non-zero status may come first).
+fn cpu_time(output: &str) -> Result<Duration> {
+    let line = output.lines().last().unwrap_or_default();
+    let seconds: Vec<f64> = line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("GNU time output {line:?}"))?;
+    match seconds[..] {
+        [user, system] => Ok(Duration::from_secs_f64(user + system)),
+        _ => bail!("GNU time output {line:?} is not user and system seconds"),
+    }
 }
 
 /// The checkov side: a checkov executable and the directory of the custom check.
@@ -251,6 +285,14 @@ fn checkov_verdict(stdout: &str) -> Result<Verdict> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn cpu_time_is_user_plus_system() {
+        let output = "Command exited with non-zero status 1\n0.25 0.05\n";
+        assert_eq!(cpu_time(output).unwrap(), Duration::from_millis(300));
+        assert!(cpu_time("0.25\n").is_err());
+        assert!(cpu_time("").is_err());
+    }
 
     #[test]
     fn values_files_have_one_error_in_ten() {

@@ -17,6 +17,12 @@ mod walk;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: a large plan is read into hundreds of thousands
+/// of small strings and maps that are freed together, where glibc's malloc spent a fifth of
+/// `check`'s time consolidating and unlinking chunks (`docs/benchmarks.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Checks Dagster run-concurrency settings in Terraform, plan JSON and Helm values files.
 #[derive(Parser)]
 #[command(name = "dagster-concurrency", version, about)]

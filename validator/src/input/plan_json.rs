@@ -9,7 +9,7 @@ use super::tree::{Node, Value};
 use super::values::Release;
 use super::{values_yaml, Declaration, Position, ReadOptions, SyntaxError, Target};
 use crate::model::Setting;
-use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::error::Category;
 use serde_json::Value as Json;
@@ -52,19 +52,112 @@ struct Module<'a> {
     child_modules: Option<Vec<Module<'a>>>,
 }
 
-/// A planned resource.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// A planned resource. Its `values` are built only as far as the reader uses them, by its
+/// `type` (which Terraform writes before `values`): a release's whole, a
+/// `dagster_concurrency`'s arguments and `set` (its computed YAML outputs are most of its
+/// bytes), nothing for other resources, which are most of a large plan.
+#[derive(Default)]
 struct Resource<'a> {
-    #[serde(borrow)]
     address: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     mode: Option<Cow<'a, str>>,
-    #[serde(borrow, rename = "type")]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     name: Option<Cow<'a, str>>,
     values: Option<PlannedValue>,
+}
+
+/// A string borrowed from the text when it holds no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Resource<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ResourceVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Builds a [`Resource`] as a derived `Deserialize` would (a repeated field is an error), but
+/// reads `values` by the `type` read before it.
+struct ResourceVisitor<'a>(std::marker::PhantomData<Resource<'a>>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ResourceVisitor<'a> {
+    type Value = Resource<'a>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a planned resource")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource<'a>, A::Error> {
+        fn once<'de: 'a, 'a, A: MapAccess<'de>>(
+            map: &mut A,
+            slot: &mut Option<Option<Cow<'a, str>>>,
+            field: &'static str,
+        ) -> Result<(), A::Error> {
+            if slot.is_some() {
+                return Err(serde::de::Error::duplicate_field(field));
+            }
+            *slot = Some(map.next_value::<Option<Text>>()?.map(|text| text.0));
+            Ok(())
+        }
+        let (mut address, mut mode, mut kind, mut name) = (None, None, None, None);
+        let mut values: Option<Option<PlannedValue>> = None;
+        while let Some(Text(key)) = map.next_key::<Text>()? {
+            match key.as_ref() {
+                "address" => once(&mut map, &mut address, "address")?,
+                "mode" => once(&mut map, &mut mode, "mode")?,
+                "type" => once(&mut map, &mut kind, "type")?,
+                "name" => once(&mut map, &mut name, "name")?,
+                "values" => {
+                    if values.is_some() {
+                        return Err(serde::de::Error::duplicate_field("values"));
+                    }
+                    let keep = match kind.as_ref().and_then(Option::as_deref) {
+                        Some("dagster_concurrency") => Keep::ArgumentsAndSet,
+                        Some("helm_release") | None => Keep::All,
+                        Some(_) => Keep::Nothing,
+                    };
+                    values = Some(map.next_value_seed(keep)?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Resource {
+            address: address.flatten(),
+            mode: mode.flatten(),
+            kind: kind.flatten(),
+            name: name.flatten(),
+            values: values.flatten(),
+        })
+    }
+}
+
+/// How much of a resource's `values` to build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The whole value.
+    All,
+    /// Only the arguments the model reads and `set` (what other resources' `set` is matched with).
+    ArgumentsAndSet,
+    /// Nothing: the value is skipped.
+    Nothing,
+}
+
+impl<'de> DeserializeSeed<'de> for Keep {
+    type Value = Option<PlannedValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<PlannedValue>, D::Error> {
+        if self == Keep::Nothing {
+            IgnoredAny::deserialize(deserializer)?;
+            return Ok(None);
+        }
+        deserializer
+            .deserialize_any(PlannedVisitor { keep: self })
+            .map(|value| Some(PlannedValue(Node::new(value, Position::START))))
+    }
 }
 
 /// An entry of `resource_changes`: only its address and `after_unknown` are read.
@@ -113,10 +206,6 @@ impl Resource<'_> {
     fn kind(&self) -> Option<&str> {
         self.kind.as_deref()
     }
-
-    fn values(&self) -> &Node {
-        self.values.as_ref().map_or(&NULL_NODE, |values| &values.0)
-    }
 }
 
 /// What absent planned values read as.
@@ -131,14 +220,17 @@ struct PlannedValue(Node);
 
 impl<'de> Deserialize<'de> for PlannedValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(PlannedVisitor)
-            .map(|value| PlannedValue(Node::new(value, Position::START)))
+        Keep::All
+            .deserialize(deserializer)
+            .map(|value| value.unwrap_or(PlannedValue(NULL_NODE.clone())))
     }
 }
 
 /// Builds a [`PlannedValue`]: numbers and repeated keys read as `serde_json::Value` reads them.
-struct PlannedVisitor;
+/// A map's keys are kept by `keep` (values below it are whole).
+struct PlannedVisitor {
+    keep: Keep,
+}
 
 /// Maps with more keys than this find a repeated key through a hash index.
 const LINEAR_KEYS: usize = 16;
@@ -200,7 +292,13 @@ impl<'de> Visitor<'de> for PlannedVisitor {
         // A repeated key keeps its first place and takes the last value, as in a JSON object
         // read by serde_json; large maps look keys up by hash, not by a quadratic scan.
         let mut index: Option<HashMap<String, usize>> = None;
-        while let Some((key, PlannedValue(value))) = map.next_entry::<String, PlannedValue>()? {
+        while let Some(Text(key)) = map.next_key::<Text>()? {
+            if self.keep == Keep::ArgumentsAndSet && !(key == "set" || is_argument(&key)) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let PlannedValue(value) = map.next_value()?;
+            let key = key.into_owned();
             if index.is_none() && entries.len() >= LINEAR_KEYS {
                 let keys = entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i));
                 index = Some(keys.collect());
@@ -241,11 +339,12 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
             message,
         }
     })?;
+    let mut plan = plan;
     let mut resources = Vec::new();
     if let Some(root) = plan
         .planned_values
-        .as_ref()
-        .and_then(|p| p.root_module.as_ref())
+        .as_mut()
+        .and_then(|p| p.root_module.as_mut())
     {
         collect(root, &mut resources);
     }
@@ -253,7 +352,7 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     // Only releases look their `set` sources up: a plan without releases builds nothing.
     let has_releases = resources
         .iter()
-        .any(|(r, _)| r.kind() == Some("helm_release"));
+        .any(|planned| planned.resource.kind() == Some("helm_release"));
     let rendered = if has_releases {
         rendered_sets(&resources)
     } else {
@@ -261,21 +360,26 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     };
     // Both lookups are built once: per-resource searches made large plans quadratic.
     let unknowns = after_unknowns(plan.resource_changes.as_deref().unwrap_or_default());
-    let addresses: Vec<&str> = resources.iter().map(|(r, _)| r.address()).collect();
+    let addresses: Vec<&str> = resources.iter().map(|p| p.resource.address()).collect();
     let positions = address_positions(text, &addresses);
     let mut targets = Vec::new();
-    for (resource, module) in resources {
+    for Planned {
+        resource,
+        module,
+        values,
+    } in resources
+    {
         let address = resource.address();
         let declared = declaration(resource, &module, &module_dirs);
-        let values = resource.values();
         let unknown = unknowns.get(address).copied().unwrap_or(&NULL);
         let position = positions.get(address).copied().unwrap_or(Position::START);
         match resource.kind() {
             Some("helm_release") => {
+                let renders = renders(&values, &rendered);
                 let mut target = release_target(address, values, unknown, position, options);
                 if let Some(target) = &mut target {
                     target.declared = declared;
-                    target.renders = renders(values, &rendered);
+                    target.renders = renders;
                 }
                 targets.extend(target);
             }
@@ -299,16 +403,32 @@ pub fn read(text: &str, options: &ReadOptions) -> Result<Vec<Target>, SyntaxErro
     Ok(targets)
 }
 
-/// Every resource of a module and its children, with the names of the module calls it sits in.
-fn collect<'p, 'a>(module: &'p Module<'a>, out: &mut Vec<(&'p Resource<'a>, Vec<String>)>) {
+/// A planned resource, the names of the module calls it sits in, and its values (taken out of
+/// the resource, to be consumed).
+struct Planned<'p, 'a> {
+    resource: &'p Resource<'a>,
+    module: Vec<String>,
+    values: Node,
+}
+
+/// Every resource of a module and its children.
+fn collect<'p, 'a>(module: &'p mut Module<'a>, out: &mut Vec<Planned<'p, 'a>>) {
     let names = module
         .address
         .as_deref()
         .map_or_else(Vec::new, module_names);
-    for resource in module.resources.iter().flatten() {
-        out.push((resource, names.clone()));
+    for resource in module.resources.iter_mut().flatten() {
+        let values = resource
+            .values
+            .take()
+            .map_or_else(|| NULL_NODE.clone(), |values| values.0);
+        out.push(Planned {
+            resource,
+            module: names.clone(),
+            values,
+        });
     }
-    for child in module.child_modules.iter().flatten() {
+    for child in module.child_modules.iter_mut().flatten() {
         collect(child, out);
     }
 }
@@ -398,13 +518,13 @@ fn declaration(
 type SetPair = (String, String);
 
 /// The planned `set` entries of each `dagster_concurrency` resource, by address.
-fn rendered_sets(resources: &[(&Resource, Vec<String>)]) -> Vec<(String, Vec<SetPair>)> {
+fn rendered_sets(resources: &[Planned]) -> Vec<(String, Vec<SetPair>)> {
     resources
         .iter()
-        .filter(|(resource, _)| resource.kind() == Some("dagster_concurrency"))
-        .filter_map(|(resource, _)| {
-            let address = resource.address.as_deref()?;
-            let set = set_pairs(resource.values().get("set")?);
+        .filter(|planned| planned.resource.kind() == Some("dagster_concurrency"))
+        .filter_map(|planned| {
+            let address = planned.resource.address.as_deref()?;
+            let set = set_pairs(planned.values.get("set")?);
             (!set.is_empty()).then(|| (address.to_owned(), set))
         })
         .collect()
@@ -517,50 +637,43 @@ impl Cursor {
     }
 }
 
-/// A planned value placed at `position`, with `after_unknown` marks as unknown.
-fn node(value: &Node, unknown: &Json, position: Position) -> Node {
+/// A planned value placed at `position`, with `after_unknown` marks as unknown. The value is
+/// consumed and rebuilt in place: a copy of every resource's values doubled what a large plan
+/// allocated (`docs/benchmarks.md`).
+fn node(mut value: Node, unknown: &Json, position: Position) -> Node {
     if unknown == &Json::Bool(true) {
         return Node::new(Value::Unknown, position);
     }
-    let value = match &value.value {
-        Value::List(items) => Value::List(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| node(item, unknown.get(i).unwrap_or(&NULL), position))
-                .collect(),
-        ),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        node(v, unknown.get(k.as_str()).unwrap_or(&NULL), position),
-                    )
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    // Unknown attributes are left out of planned values: put them back as unknown.
-    let value = match (value, unknown) {
-        (Value::Map(mut entries), Json::Object(marks)) => {
-            for (key, mark) in marks {
-                if mark == &Json::Bool(true) && !entries.iter().any(|(k, _)| k == key) {
-                    entries.push((key.clone(), Node::new(Value::Unknown, position)));
+    value.position = position;
+    match &mut value.value {
+        Value::List(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let mark = unknown.get(i).unwrap_or(&NULL);
+                *item = node(std::mem::replace(item, NULL_NODE.clone()), mark, position);
+            }
+        }
+        Value::Map(entries) => {
+            for (key, item) in entries.iter_mut() {
+                let mark = unknown.get(key.as_str()).unwrap_or(&NULL);
+                *item = node(std::mem::replace(item, NULL_NODE.clone()), mark, position);
+            }
+            // Unknown attributes are left out of planned values: put them back as unknown.
+            if let Json::Object(marks) = unknown {
+                for (key, mark) in marks {
+                    if mark == &Json::Bool(true) && !entries.iter().any(|(k, _)| k == key) {
+                        entries.push((key.clone(), Node::new(Value::Unknown, position)));
+                    }
                 }
             }
-            Value::Map(entries)
         }
-        (value, _) => value,
-    };
-    Node::new(value, position)
+        _ => {}
+    }
+    value
 }
 
 fn release_target(
     address: &str,
-    values: &Node,
+    values: Node,
     unknown: &Json,
     position: Position,
     options: &ReadOptions,
@@ -568,8 +681,8 @@ fn release_target(
     let Some(Value::Str(chart)) = values.get("chart").map(|n| &n.value) else {
         return None;
     };
-    let arguments = node(values, unknown, position);
     let mut release = ReleaseValues::new(position, chart);
+    let arguments = node(values, unknown, position);
     let chart_version = arguments.get("version").and_then(|n| match &n.value {
         Value::Str(text) if !text.is_empty() => Some((Setting::Known(text.clone()), position)),
         Value::Unknown => Some((Setting::Unknown, position)),
@@ -758,6 +871,29 @@ mod tests {
             items,
             [&Value::Bool(true), &Value::Null, &Value::Str("x".into())]
         );
+    }
+
+    #[test]
+    fn values_are_built_as_far_as_their_type_needs() {
+        fn keys(text: &str) -> Option<Vec<String>> {
+            let resource: Resource = serde_json::from_str(text).expect("a resource");
+            let values = resource.values?.0.entries().to_vec();
+            Some(values.into_iter().map(|(k, _)| k).collect())
+        }
+        let values = r#"{"max_concurrent_runs": 5, "instance_yaml": "x", "set": [], "id": "1"}"#;
+        let ours =
+            format!(r#"{{"address": "a", "type": "dagster_concurrency", "values": {values}}}"#);
+        assert_eq!(keys(&ours).expect("built"), ["max_concurrent_runs", "set"]);
+        let other = format!(r#"{{"type": "aws_s3_bucket", "values": {values}}}"#);
+        assert_eq!(keys(&other), None);
+        // Values written before the type (not by Terraform): built whole.
+        let unordered = format!(r#"{{"values": {values}, "type": "dagster_concurrency"}}"#);
+        assert_eq!(keys(&unordered).map(|keys| keys.len()), Some(4));
+        let release = format!(r#"{{"type": "helm_release", "values": {values}}}"#);
+        assert_eq!(keys(&release).map(|keys| keys.len()), Some(4));
+        let repeated = serde_json::from_str::<Resource>(r#"{"type": "a", "type": "b"}"#);
+        let error = repeated.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.starts_with("duplicate field `type`"), "{error}");
     }
 
     #[test]

@@ -12,8 +12,17 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default)]
 pub struct Sources {
     roots: Vec<PathBuf>,
-    /// The Terraform targets of each directory read, with the file each came from.
-    modules: HashMap<PathBuf, Vec<(PathBuf, Target)>>,
+    /// The Terraform targets of each directory read.
+    modules: HashMap<PathBuf, Module>,
+}
+
+/// The Terraform targets of one directory, with the file each came from, and the first of each
+/// name (a plan of thousands of resources looks each up: a search through the list was
+/// quadratic).
+#[derive(Debug, Default)]
+struct Module {
+    targets: Vec<(PathBuf, Target)>,
+    by_name: HashMap<String, usize>,
 }
 
 impl Sources {
@@ -31,49 +40,67 @@ impl Sources {
         let Some(declared) = &target.declared else {
             return;
         };
-        for diagnostic in diagnostics {
-            diagnostic.origin = self.origin(declared, diagnostic);
+        if diagnostics.is_empty() {
+            return;
         }
-    }
-
-    fn origin(&mut self, declared: &Declaration, diagnostic: &Diagnostic) -> Option<Origin> {
-        for root in self.roots.clone() {
-            let dir = root.join(&declared.module_dir);
-            let found = self
-                .module(&dir)
-                .iter()
-                .find(|(_, target)| target.name == declared.address);
-            if let Some((file, target)) = found {
-                let position = written_at(target, diagnostic);
-                return Some(Origin {
-                    path: file.display().to_string(),
-                    position,
-                });
+        let Some((file, written)) = self.declaration(declared) else {
+            for diagnostic in diagnostics {
+                diagnostic.origin = None;
             }
+            return;
+        };
+        for diagnostic in diagnostics {
+            diagnostic.origin = Some(Origin {
+                path: file.display().to_string(),
+                position: written_at(written, diagnostic),
+            });
         }
-        None
     }
 
-    /// The targets of the `.tf` files directly in `dir` (files that do not parse hold none).
-    fn module(&mut self, dir: &Path) -> &[(PathBuf, Target)] {
-        self.modules.entry(dir.to_path_buf()).or_insert_with(|| {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|path| path.extension().is_some_and(|e| e == "tf"))
-                .collect();
-            files.sort();
-            files
-                .into_iter()
-                .flat_map(|file| {
-                    let text = std::fs::read_to_string(&file).unwrap_or_default();
-                    let targets = hcl::read(super::without_bom(&text), &ReadOptions::default())
-                        .unwrap_or_default();
-                    targets.into_iter().map(move |t| (file.clone(), t))
-                })
-                .collect()
+    /// The file and target that declare `declared`, in the first root whose module does.
+    fn declaration(&mut self, declared: &Declaration) -> Option<(&Path, &Target)> {
+        let dirs: Vec<PathBuf> = self
+            .roots
+            .iter()
+            .map(|root| root.join(&declared.module_dir))
+            .collect();
+        for dir in &dirs {
+            self.modules
+                .entry(dir.clone())
+                .or_insert_with(|| Module::read(dir));
+        }
+        dirs.iter().find_map(|dir| {
+            let module = self.modules.get(dir)?;
+            let (file, target) = &module.targets[*module.by_name.get(&declared.address)?];
+            Some((file.as_path(), target))
         })
+    }
+}
+
+impl Module {
+    /// The targets of the `.tf` files directly in `dir` (files that do not parse hold none).
+    fn read(dir: &Path) -> Module {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "tf"))
+            .collect();
+        files.sort();
+        let targets: Vec<(PathBuf, Target)> = files
+            .into_iter()
+            .flat_map(|file| {
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                let targets = hcl::read(super::without_bom(&text), &ReadOptions::default())
+                    .unwrap_or_default();
+                targets.into_iter().map(move |t| (file.clone(), t))
+            })
+            .collect();
+        let mut by_name = HashMap::new();
+        for (index, (_, target)) in targets.iter().enumerate() {
+            by_name.entry(target.name.clone()).or_insert(index);
+        }
+        Module { targets, by_name }
     }
 }
 
