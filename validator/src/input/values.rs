@@ -7,8 +7,8 @@
 
 use super::tree::{Node, Value};
 use super::{Position, ReadOptions, Target};
+use crate::chart::path::prefix_segments;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::render::resolved::prefix_segments;
 use crate::rules::raw::{self, holds_run_limits, Expected, WRONG_VALUE_TYPE};
 use crate::rules::{Source, NOT_A_WHOLE_NUMBER};
 

@@ -296,7 +296,7 @@ pub(super) fn check(
 mod tests {
     use super::super::{check, Policy};
     use crate::model::{ConcurrencyConfig, Setting, TagLimit};
-    use crate::rules::testing::{seed, tag};
+    use crate::testing::{seed, tag};
 
     fn fired(config: &ConcurrencyConfig, policy: &Policy, code: &str) -> Vec<String> {
         check(config, policy)

@@ -1,7 +1,8 @@
 //! The chart values a resolved configuration sets, in the order the `set` entries list them.
 
-use super::helm_set::{Assignment, Scalar, Segment};
+use super::helm_set::{Assignment, Scalar};
 use super::resolved::{Resolved, TagMatch};
+use crate::chart::path::Segment;
 use crate::model::Placement;
 
 const COORDINATOR: [&str; 2] = ["dagsterDaemon", "runCoordinator"];

@@ -1,5 +1,6 @@
 //! A configuration with every value known and valid: the only input rendering accepts.
 
+use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::model::{ConcurrencyConfig, Placement, Setting};
 use crate::version::{ChartVersion, NEWEST_KNOWN};
 
@@ -102,19 +103,6 @@ fn opt<T: Clone>(setting: &Setting<T>) -> Result<Option<T>, Unresolved> {
 fn required<T: Clone>(setting: &Setting<T>) -> Result<T, Unresolved> {
     opt(setting)?.ok_or(Unresolved::Invalid)
 }
-
-/// Splits a values prefix into its segments; `None` when a segment is empty.
-pub fn prefix_segments(prefix: &str) -> Option<Vec<String>> {
-    if prefix.is_empty() {
-        return Some(Vec::new());
-    }
-    let segments: Vec<String> = prefix.split('.').map(str::to_owned).collect();
-    segments.iter().all(|s| !s.is_empty()).then_some(segments)
-}
-
-/// Deepest prefix Helm accepts: strvals refuses names nested deeper than 30 levels, and the
-/// deepest rendered name below the prefix has 8.
-pub const MAX_PREFIX_SEGMENTS: usize = 22;
 
 impl Resolved {
     /// Resolves a configuration; unknown values win over invalid ones, so a plan with unknowns

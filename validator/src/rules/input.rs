@@ -1,9 +1,9 @@
 //! Input rules: the chart version, the values prefix, and numbers that must be whole.
 
 use super::{rule, Context, Finding};
+use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::model::Setting;
 use crate::path::AttrPath;
-use crate::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::version::{ChartVersion, Series, NEWEST_KNOWN, RELEASED};
 
 rule!(

@@ -2,9 +2,9 @@
 //! in the Dagster chart's values keys for raw Helm values (a values file, a `helm_release`), so
 //! that every summary and fix speaks the language of the file being read.
 
+use crate::chart::path::prefix_segments;
 use crate::model::Placement;
 use crate::path::{AttrPath, Step};
-use crate::render::resolved::prefix_segments;
 
 /// The kind of configuration the rules read; it decides how findings name settings and fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
