@@ -21,7 +21,7 @@ pub use crate::position::{Lines, Position};
 pub use crate::tree;
 
 use crate::model::ConcurrencyConfig;
-use crate::rules::{self, Rule, Severity, Source};
+use crate::rules::{self, Rule, Severity, Source, Violation};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -170,6 +170,22 @@ impl Target {
             origin: None,
             attribute: None,
         });
+    }
+
+    /// Adds a finding of `violation`, raised while reading, at `subject` written at `position`.
+    pub fn raise_violation(
+        &mut self,
+        subject: impl Into<String>,
+        position: Position,
+        violation: &impl Violation,
+    ) {
+        self.raise(
+            violation.rule(),
+            subject,
+            position,
+            violation.summary(),
+            violation.fix(),
+        );
     }
 
     /// Adds a "not checked" note.

@@ -10,7 +10,7 @@ use super::{Position, ReadOptions, Target};
 use crate::chart::path::prefix_segments;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use crate::rules::raw::{self, holds_run_limits, Expected, WRONG_VALUE_TYPE};
-use crate::rules::{Source, NOT_A_WHOLE_NUMBER};
+use crate::rules::{NotAWholeNumber, Source};
 
 const QUEUED: [&str; 4] = [
     "dagsterDaemon",
@@ -287,12 +287,13 @@ impl Reader<'_> {
             Value::Int(number) => Setting::Known(*number),
             Value::Unknown => Setting::Unknown,
             Value::Float(text) => {
-                self.target.raise(
-                    &NOT_A_WHOLE_NUMBER,
+                self.target.raise_violation(
                     format!("{}{key}", self.prefix),
                     node.position,
-                    format!("{attr} = {text} is not a whole number within 64-bit range"),
-                    "write a whole number".into(),
+                    &NotAWholeNumber {
+                        name: attr,
+                        written: text,
+                    },
                 );
                 Setting::Unknown
             }

@@ -183,7 +183,7 @@ mod tests {
     use crate::rules::{check_pool_limit, PoolLimitConfig};
 
     #[test]
-    fn codes_are_unique_sorted_documented_and_policy_prefixed() {
+    fn codes_are_unique_sorted_and_policy_prefixed() {
         let mut previous = "";
         for rule in RULES {
             assert!(rule.code > previous, "{} out of order", rule.code);
@@ -194,9 +194,6 @@ mod tests {
                 rule.code
             );
             previous = rule.code;
-            for heading in ["## What it does", "## Why", "## How to fix", "## Example"] {
-                assert!(rule.doc.contains(heading), "{} lacks {heading}", rule.code);
-            }
             assert_eq!(find(&rule.code.to_lowercase()), Some(*rule));
         }
     }

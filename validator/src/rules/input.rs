@@ -1,6 +1,6 @@
 //! Input rules: the chart version, the values prefix, and numbers that must be whole.
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::model::Setting;
 use crate::path::AttrPath;
@@ -108,6 +108,31 @@ max_concurrent_runs = 2
 ```
 "#
 );
+
+/// DC504: `name` is written as `written`, which has a fraction or does not fit in 64 bits.
+pub struct NotAWholeNumber<'a> {
+    /// The setting as the file names it.
+    pub name: &'a str,
+    /// The number as written.
+    pub written: &'a str,
+}
+
+impl Violation for NotAWholeNumber<'_> {
+    fn rule(&self) -> &'static Rule {
+        &NOT_A_WHOLE_NUMBER
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} = {} is not a whole number within 64-bit range",
+            self.name, self.written
+        )
+    }
+
+    fn fix(&self) -> String {
+        "write a whole number".into()
+    }
+}
 
 rule!(
     /// `chart_version` lies within the known versions but was never released.
