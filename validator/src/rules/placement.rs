@@ -1,8 +1,8 @@
 //! Placement rules: the `concurrency` section, the chart versions that support it, and what
 //! Dagster refuses when it is combined with run-coordinator settings.
 
-use super::vocabulary::{QUEUED, RUNS};
 use super::{rule, Context, Finding};
+use crate::chart::keys::Section;
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 use crate::version::{CONCURRENCY_SECTION, CONCURRENCY_SECTION_FIXED};
@@ -173,7 +173,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
     let raw = ctx.words.source().is_raw();
     let pools = ctx.words.name(&AttrPath::block("pools"));
-    let coordinator = ctx.words.section(QUEUED);
+    let coordinator = ctx.words.section(Section::Queued);
     let without_pools = if raw {
         format!("keep the run limits under {coordinator} without {pools}")
     } else {
@@ -200,7 +200,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         && config.placement.known().map(String::as_str) == Some("run_coordinator")
     {
         let (summary, fix) = if raw {
-            let runs = ctx.words.section(RUNS);
+            let runs = ctx.words.section(Section::Runs);
             (
                 format!("run limits under {coordinator} with {pools} set: Dagster refuses run limits under the run coordinator once pools are set"),
                 format!("move maxConcurrentRuns and tagConcurrencyLimits to {runs} (chart {CONCURRENCY_SECTION_FIXED} and later), or remove {pools}"),

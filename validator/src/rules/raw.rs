@@ -5,6 +5,10 @@
 //! where `set` entries are applied, DC605 (wrong type) where values are read into the model.
 
 use super::{rule, Rule, Source};
+use crate::chart::keys::{
+    self, Section, APPLY_LIMIT_PER_UNIQUE_VALUE, COORDINATOR, MAX_CONCURRENT_RUNS,
+    TAG_CONCURRENCY_LIMITS,
+};
 use crate::position::Position;
 use crate::tree::{Node, Value};
 
@@ -270,29 +274,6 @@ pub struct RawFinding {
     pub fix: String,
 }
 
-/// Keys the queued run coordinator's config knows.
-pub const QUEUED_KEYS: &[&str] = &[
-    "maxConcurrentRuns",
-    "tagConcurrencyLimits",
-    "dequeueIntervalSeconds",
-    "dequeueUseThreads",
-    "dequeueNumWorkers",
-    "blockOpConcurrencyLimitedRuns",
-];
-const RUNS_KEYS: &[&str] = &["maxConcurrentRuns", "tagConcurrencyLimits"];
-const POOLS_KEYS: &[&str] = &["defaultLimit", "granularity", "opGranularityRunBuffer"];
-const TAG_KEYS: &[&str] = &["key", "value", "limit"];
-const BLOCK_OP_KEYS: &[&str] = &["enabled", "opConcurrencySlotBuffer"];
-const APPLY_PER_VALUE: &str = "applyLimitPerUniqueValue";
-
-const COORDINATOR: [&str; 2] = ["dagsterDaemon", "runCoordinator"];
-const QUEUED: [&str; 4] = [
-    "dagsterDaemon",
-    "runCoordinator",
-    "config",
-    "queuedRunCoordinator",
-];
-
 /// Whether a node holds run limits (`maxConcurrentRuns` or a non-empty `tagConcurrencyLimits`).
 pub fn holds_run_limits(section: Option<&Node>) -> bool {
     let Some(section) = section else {
@@ -300,20 +281,20 @@ pub fn holds_run_limits(section: Option<&Node>) -> bool {
     };
     let present = |key| section.get(key).is_some_and(|n| n.value != Value::Null);
     let tags = section
-        .get("tagConcurrencyLimits")
+        .get(TAG_CONCURRENCY_LIMITS)
         .is_some_and(|n| match &n.value {
             Value::Null => false,
             Value::List(items) => !items.is_empty(),
             _ => true,
         });
-    present("maxConcurrentRuns") || tags
+    present(MAX_CONCURRENT_RUNS) || tags
 }
 
 /// Checks the Dagster chart's values (the tree below any values prefix).
 pub fn check(dagster: &Node) -> Vec<RawFinding> {
     let mut out = Vec::new();
-    let queued = dagster.at(&QUEUED);
-    let runs = dagster.at(&["concurrency", "runs"]);
+    let queued = dagster.at(Section::Queued.path());
+    let runs = dagster.at(Section::Runs.path());
     check_not_applied(dagster, queued, &mut out);
     if holds_run_limits(queued) && holds_run_limits(runs) {
         let at = runs.map_or(dagster.position, |n| n.position);
@@ -325,25 +306,26 @@ pub fn check(dagster: &Node) -> Vec<RawFinding> {
             fix: "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
         });
     }
-    let base = QUEUED.join(".");
     if let Some(queued) = queued {
-        unknown_keys(queued, &base, QUEUED_KEYS, &mut out);
-        if let Some(block) = queued.get("blockOpConcurrencyLimitedRuns") {
+        let base = Section::Queued.dotted();
+        unknown_keys(queued, &base, Section::Queued, &mut out);
+        if let Some(block) = queued.get(keys::BLOCK_OP_CONCURRENCY_LIMITED_RUNS) {
             unknown_keys(
                 block,
-                &format!("{base}.blockOpConcurrencyLimitedRuns"),
-                BLOCK_OP_KEYS,
+                &Section::BlockOp.dotted(),
+                Section::BlockOp,
                 &mut out,
             );
         }
         tag_items(queued, &base, &mut out);
     }
     if let Some(runs) = runs {
-        unknown_keys(runs, "concurrency.runs", RUNS_KEYS, &mut out);
-        tag_items(runs, "concurrency.runs", &mut out);
+        let base = Section::Runs.dotted();
+        unknown_keys(runs, &base, Section::Runs, &mut out);
+        tag_items(runs, &base, &mut out);
     }
-    if let Some(pools) = dagster.at(&["concurrency", "pools"]) {
-        unknown_keys(pools, "concurrency.pools", POOLS_KEYS, &mut out);
+    if let Some(pools) = dagster.at(Section::Pools.path()) {
+        unknown_keys(pools, &Section::Pools.dotted(), Section::Pools, &mut out);
     }
     out
 }
@@ -352,12 +334,12 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
     let coordinator = dagster.at(&COORDINATOR);
     let switch = |key| coordinator.and_then(|c| c.get(key));
     if holds_run_limits(queued) {
-        let reason = match (switch("enabled"), switch("type")) {
+        let reason = match (switch(keys::ENABLED), switch(keys::TYPE)) {
             (Some(node), _) if node.value == Value::Bool(false) => {
-                Some(("enabled", node, "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".to_string()))
+                Some((keys::ENABLED, node, "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".to_string()))
             }
             (_, Some(node)) if matches!(&node.value, Value::Str(t) if t == "CustomRunCoordinator") => {
-                Some(("type", node, "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".to_string()))
+                Some((keys::TYPE, node, "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".to_string()))
             }
             _ => None,
         };
@@ -372,15 +354,16 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
             });
         }
     }
-    let Some(concurrency) = dagster.get("concurrency") else {
+    let Some(concurrency) = dagster.get(keys::CONCURRENCY) else {
         return;
     };
-    let used = holds_run_limits(concurrency.get("runs"))
-        || concurrency
-            .get("pools")
+    let used = holds_run_limits(dagster.at(Section::Runs.path()))
+        || dagster
+            .at(Section::Pools.path())
             .is_some_and(|p| !p.entries().is_empty());
-    if used && concurrency.get("enabled").map(|n| &n.value) != Some(&Value::Bool(true)) {
-        let at = concurrency.get("enabled").unwrap_or(concurrency);
+    let enabled = concurrency.get(keys::ENABLED);
+    if used && enabled.map(|n| &n.value) != Some(&Value::Bool(true)) {
+        let at = enabled.unwrap_or(concurrency);
         out.push(RawFinding {
             rule: &LIMITS_NOT_APPLIED,
             key: "concurrency.enabled".into(),
@@ -392,31 +375,32 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
 }
 
 fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
-    let Some(Value::List(items)) = section.get("tagConcurrencyLimits").map(|n| &n.value) else {
+    let Some(Value::List(items)) = section.get(TAG_CONCURRENCY_LIMITS).map(|n| &n.value) else {
         return;
     };
     for (index, item) in items.iter().enumerate() {
-        let item_key = format!("{base}.tagConcurrencyLimits[{index}]");
-        unknown_keys(item, &item_key, TAG_KEYS, out);
-        let Some(value) = item.get("value") else {
+        let item_key = format!("{base}.{TAG_CONCURRENCY_LIMITS}[{index}]");
+        unknown_keys(item, &item_key, Section::TagLimit, out);
+        let Some(value) = item.get(keys::VALUE) else {
             continue;
         };
         for (key, node) in value.entries() {
-            if key != APPLY_PER_VALUE {
+            if key != APPLY_LIMIT_PER_UNIQUE_VALUE {
                 out.push(RawFinding {
                     rule: &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
                     key: format!("{item_key}.value.{key}"),
                     position: node.position,
-                    summary: format!("{key:?} is not {APPLY_PER_VALUE:?}: Dagster refuses the instance at daemon start"),
-                    fix: format!("spell it {APPLY_PER_VALUE}"),
+                    summary: format!("{key:?} is not {APPLY_LIMIT_PER_UNIQUE_VALUE:?}: Dagster refuses the instance at daemon start"),
+                    fix: format!("spell it {APPLY_LIMIT_PER_UNIQUE_VALUE}"),
                 });
             }
         }
     }
 }
 
-fn unknown_keys(section: &Node, base: &str, known: &[&str], out: &mut Vec<RawFinding>) {
-    for (key, node) in section.entries() {
+fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFinding>) {
+    let known: Vec<&str> = section.keys().collect();
+    for (key, node) in node.entries() {
         if known.contains(&key.as_str()) {
             continue;
         }
