@@ -174,11 +174,6 @@ max_concurrent_runs = 25 # 25 * 4 = 100 connections
 "#
 );
 
-/// True when the limit covers every value of its key (no single `value`).
-fn covers_every_value(matching: &Setting<String>, per_unique: &Setting<bool>) -> bool {
-    !matching.is_set() || per_unique.known() == Some(&true)
-}
-
 /// Applies every policy rule, naming settings in `words`.
 pub(super) fn check(
     config: &ConcurrencyConfig,
@@ -230,10 +225,9 @@ pub(super) fn check(
             ),
         };
         for key in policy.required_tag_limits.known().into_iter().flatten() {
-            let covered = tags.iter().any(|tag| {
-                tag.key.known() == Some(key)
-                    && covers_every_value(&tag.value, &tag.apply_limit_per_unique_value)
-            });
+            let covered = tags
+                .iter()
+                .any(|tag| tag.key.known() == Some(key) && tag.covers_every_value());
             if !covered {
                 out.push(REQUIRED_TAG_LIMIT_MISSING.at(
                     AttrPath::attr("tag_concurrency_limit"),

@@ -1,19 +1,9 @@
 //! A configuration with every value known and valid: the only input rendering accepts.
 
 use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
+pub use crate::model::TagMatch;
 use crate::model::{ConcurrencyConfig, Placement, Setting};
 use crate::version::{ChartVersion, NEWEST_KNOWN};
-
-/// How a tag limit matches tag values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagMatch {
-    /// No value given: one limit across all values of the key.
-    AnyValue,
-    /// Only runs whose tag has exactly this value.
-    Value(String),
-    /// `apply_limit_per_unique_value` as written (true: one limit per distinct value).
-    PerUniqueValue(bool),
-}
 
 /// A tag limit ready to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,14 +116,10 @@ impl Resolved {
             Setting::Known(limits) => limits
                 .iter()
                 .map(|tag| {
-                    let matching = match (opt(&tag.value)?, opt(&tag.apply_limit_per_unique_value)?)
-                    {
-                        (None, None) => TagMatch::AnyValue,
-                        // `false` is the default: with a value it means the value alone (DC203).
-                        (Some(value), None | Some(false)) => TagMatch::Value(value),
-                        (None, Some(flag)) => TagMatch::PerUniqueValue(flag),
-                        (Some(_), Some(true)) => return Err(Unresolved::Invalid),
-                    };
+                    let matching = tag
+                        .matching()
+                        .ok_or(Unresolved::Unknown)?
+                        .map_err(|_| Unresolved::Invalid)?;
                     Ok(ResolvedTagLimit {
                         key: required(&tag.key)?,
                         matching,

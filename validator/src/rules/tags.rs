@@ -1,7 +1,7 @@
 //! Tag limit rules (`tag_concurrency_limit` blocks).
 
 use super::{rule, Context, Finding};
-use crate::model::{Setting, TagLimit};
+use crate::model::{Contradiction, Setting, TagLimit, TagMatch};
 use crate::path::AttrPath;
 use std::collections::HashMap;
 
@@ -342,21 +342,22 @@ pub fn is_valid_tag_key(key: &str) -> bool {
     }
 }
 
-/// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
+/// Which limits collide in Dagster: equal keys and the same of these. A value wins over a
+/// contradicting `apply_limit_per_unique_value = true` (DC203 reports that), and `false` is the
+/// default.
 #[derive(PartialEq, Eq, Hash)]
-enum Matching<'a> {
+enum Matching {
     AnyValue,
-    Value(&'a str),
+    Value(String),
     PerUniqueValue,
 }
 
-fn matching(tag: &TagLimit) -> Option<Matching<'_>> {
-    match (&tag.value, &tag.apply_limit_per_unique_value) {
-        (Setting::Unknown, _) | (_, Setting::Unknown) => None,
-        (Setting::Known(value), _) => Some(Matching::Value(value)),
-        (_, Setting::Known(true)) => Some(Matching::PerUniqueValue),
-        _ => Some(Matching::AnyValue),
-    }
+fn matching(tag: &TagLimit) -> Option<Matching> {
+    Some(match tag.matching()? {
+        Ok(TagMatch::AnyValue | TagMatch::PerUniqueValue(false)) => Matching::AnyValue,
+        Ok(TagMatch::Value(value)) | Err(Contradiction { value }) => Matching::Value(value),
+        Ok(TagMatch::PerUniqueValue(true)) => Matching::PerUniqueValue,
+    })
 }
 
 /// The key a limit is for, as findings quote it (`"team"`), for messages that must say which
@@ -403,9 +404,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        if let (Setting::Known(value), Setting::Known(true)) =
-            (&tag.value, &tag.apply_limit_per_unique_value)
-        {
+        if let Some(Err(Contradiction { value })) = tag.matching() {
             // `false` is the default and means what a `value` means on its own: no conflict.
             out.push(VALUE_WITH_PER_UNIQUE_VALUE.at(
                 path("apply_limit_per_unique_value"),
