@@ -282,7 +282,7 @@ fn junit_output() {
     );
     // One failing case per error finding, and a passing case for the clean file.
     assert!(
-        xml.contains("<testsuites name=\"dagster-concurrency\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">"),
+        xml.contains("<testsuites name=\"dagster-concurrency\" tests=\"3\" skipped=\"0\" failures=\"2\" errors=\"0\">"),
         "{xml}"
     );
     assert!(
