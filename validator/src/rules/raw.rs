@@ -4,10 +4,10 @@
 //! [`check`] reads the Dagster chart's values tree; DC603 (`set` index over `values`) is raised
 //! where `set` entries are applied, DC605 (wrong type) where values are read into the model.
 
-use super::{rule, Rule, Source};
+use super::{rule, Rule, Source, Violation};
 use crate::chart::keys::{
     self, Section, APPLY_LIMIT_PER_UNIQUE_VALUE, COORDINATOR, MAX_CONCURRENT_RUNS,
-    TAG_CONCURRENCY_LIMITS,
+    QUEUED_RUN_COORDINATOR, TAG_CONCURRENCY_LIMITS,
 };
 use crate::position::Position;
 use crate::tree::{Node, Value};
@@ -274,6 +274,73 @@ pub struct RawFinding {
     pub fix: String,
 }
 
+impl RawFinding {
+    /// The finding of `violation` at the values key `key`, written at `position`.
+    pub fn new(key: String, position: Position, violation: &impl Violation) -> RawFinding {
+        RawFinding {
+            rule: violation.rule(),
+            key,
+            position,
+            summary: violation.summary(),
+            fix: violation.fix(),
+        }
+    }
+}
+
+/// What is wrong in hand-written chart values.
+enum RawViolation<'a> {
+    /// DC601: the coordinator is switched off.
+    CoordinatorDisabled,
+    /// DC601: a custom coordinator leaves the queued one's limits out.
+    CustomCoordinator,
+    /// DC601: `concurrency` limits without `concurrency.enabled: true`.
+    SectionDisabled,
+    /// DC602.
+    LimitsInBothPlaces,
+    /// DC604: `key` in a tag limit's `value` map.
+    MisspeltPerUniqueValue { key: &'a str },
+    /// DC606: `key` is unknown where `known` are known; `closest` is the nearest of them.
+    UnknownKey {
+        key: &'a str,
+        closest: &'a str,
+        known: &'a [&'a str],
+    },
+}
+
+impl Violation for RawViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            RawViolation::CoordinatorDisabled
+            | RawViolation::CustomCoordinator
+            | RawViolation::SectionDisabled => &LIMITS_NOT_APPLIED,
+            RawViolation::LimitsInBothPlaces => &LIMITS_IN_BOTH_PLACES,
+            RawViolation::MisspeltPerUniqueValue { .. } => &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
+            RawViolation::UnknownKey { .. } => &UNKNOWN_COORDINATOR_KEY,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            RawViolation::CoordinatorDisabled => "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".into(),
+            RawViolation::CustomCoordinator => "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".into(),
+            RawViolation::SectionDisabled => "concurrency.runs or concurrency.pools is set while concurrency.enabled is not true, so the chart drops the whole section".into(),
+            RawViolation::LimitsInBothPlaces => "run limits are set both under the run coordinator and under concurrency.runs, which the chart and Dagster refuse".into(),
+            RawViolation::MisspeltPerUniqueValue { key } => format!("{key:?} is not {APPLY_LIMIT_PER_UNIQUE_VALUE:?}: Dagster refuses the instance at daemon start"),
+            RawViolation::UnknownKey { key, .. } => format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            RawViolation::CoordinatorDisabled | RawViolation::CustomCoordinator => format!("enable the coordinator with type {QUEUED_RUN_COORDINATOR}, or remove the limits"),
+            RawViolation::SectionDisabled => "set concurrency.enabled: true, or remove the section".into(),
+            RawViolation::LimitsInBothPlaces => "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
+            RawViolation::MisspeltPerUniqueValue { .. } => format!("spell it {APPLY_LIMIT_PER_UNIQUE_VALUE}"),
+            RawViolation::UnknownKey { closest, known, .. } => format!("use {closest:?}, the closest key the chart knows here (known keys: {})", known.join(", ")),
+        }
+    }
+}
+
 /// Whether a node holds run limits (`maxConcurrentRuns` or a non-empty `tagConcurrencyLimits`).
 pub fn holds_run_limits(section: Option<&Node>) -> bool {
     let Some(section) = section else {
@@ -298,13 +365,11 @@ pub fn check(dagster: &Node) -> Vec<RawFinding> {
     check_not_applied(dagster, queued, &mut out);
     if holds_run_limits(queued) && holds_run_limits(runs) {
         let at = runs.map_or(dagster.position, |n| n.position);
-        out.push(RawFinding {
-            rule: &LIMITS_IN_BOTH_PLACES,
-            key: "concurrency.runs".into(),
-            position: at,
-            summary: "run limits are set both under the run coordinator and under concurrency.runs, which the chart and Dagster refuse".into(),
-            fix: "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
-        });
+        out.push(RawFinding::new(
+            Section::Runs.dotted(),
+            at,
+            &RawViolation::LimitsInBothPlaces,
+        ));
     }
     if let Some(queued) = queued {
         let base = Section::Queued.dotted();
@@ -336,22 +401,19 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
     if holds_run_limits(queued) {
         let reason = match (switch(keys::ENABLED), switch(keys::TYPE)) {
             (Some(node), _) if node.value == Value::Bool(false) => {
-                Some((keys::ENABLED, node, "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".to_string()))
+                Some((keys::ENABLED, node, RawViolation::CoordinatorDisabled))
             }
             (_, Some(node)) if matches!(&node.value, Value::Str(t) if t == "CustomRunCoordinator") => {
-                Some((keys::TYPE, node, "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".to_string()))
+                Some((keys::TYPE, node, RawViolation::CustomCoordinator))
             }
             _ => None,
         };
-        if let Some((key, node, summary)) = reason {
-            out.push(RawFinding {
-                rule: &LIMITS_NOT_APPLIED,
-                key: format!("{}.{key}", COORDINATOR.join(".")),
-                position: node.position,
-                summary,
-                fix: "enable the coordinator with type QueuedRunCoordinator, or remove the limits"
-                    .into(),
-            });
+        if let Some((key, node, violation)) = reason {
+            out.push(RawFinding::new(
+                format!("{}.{key}", COORDINATOR.join(".")),
+                node.position,
+                &violation,
+            ));
         }
     }
     let Some(concurrency) = dagster.get(keys::CONCURRENCY) else {
@@ -364,13 +426,11 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
     let enabled = concurrency.get(keys::ENABLED);
     if used && enabled.map(|n| &n.value) != Some(&Value::Bool(true)) {
         let at = enabled.unwrap_or(concurrency);
-        out.push(RawFinding {
-            rule: &LIMITS_NOT_APPLIED,
-            key: "concurrency.enabled".into(),
-            position: at.position,
-            summary: "concurrency.runs or concurrency.pools is set while concurrency.enabled is not true, so the chart drops the whole section".into(),
-            fix: "set concurrency.enabled: true, or remove the section".into(),
-        });
+        out.push(RawFinding::new(
+            format!("{}.{}", keys::CONCURRENCY, keys::ENABLED),
+            at.position,
+            &RawViolation::SectionDisabled,
+        ));
     }
 }
 
@@ -386,13 +446,11 @@ fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
         };
         for (key, node) in value.entries() {
             if key != APPLY_LIMIT_PER_UNIQUE_VALUE {
-                out.push(RawFinding {
-                    rule: &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
-                    key: format!("{item_key}.value.{key}"),
-                    position: node.position,
-                    summary: format!("{key:?} is not {APPLY_LIMIT_PER_UNIQUE_VALUE:?}: Dagster refuses the instance at daemon start"),
-                    fix: format!("spell it {APPLY_LIMIT_PER_UNIQUE_VALUE}"),
-                });
+                out.push(RawFinding::new(
+                    format!("{item_key}.{}.{key}", keys::VALUE),
+                    node.position,
+                    &RawViolation::MisspeltPerUniqueValue { key },
+                ));
             }
         }
     }
@@ -409,15 +467,14 @@ fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFind
             .min_by_key(|k| strsim::levenshtein(key, k))
             .copied()
             .unwrap_or_default();
-        out.push(RawFinding {
-            rule: &UNKNOWN_COORDINATOR_KEY,
-            key: format!("{base}.{key}"),
-            position: node.position,
-            summary: format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
-            fix: format!(
-                "use {closest:?}, the closest key the chart knows here (known keys: {})",
-                known.join(", ")
-            ),
-        });
+        out.push(RawFinding::new(
+            format!("{base}.{key}"),
+            node.position,
+            &RawViolation::UnknownKey {
+                key,
+                closest,
+                known: &known,
+            },
+        ));
     }
 }
