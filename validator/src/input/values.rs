@@ -10,7 +10,7 @@ use super::{Position, ReadOptions, Target};
 use crate::chart::keys::{self, Section};
 use crate::chart::path::prefix_segments;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::rules::raw::{self, holds_run_limits, Expected, WRONG_VALUE_TYPE};
+use crate::rules::raw::{self, holds_run_limits, Expected, WrongValueType};
 use crate::rules::{NotAWholeNumber, Source};
 
 /// What a `helm_release` adds to its values: where it starts and its chart version.
@@ -261,18 +261,15 @@ impl Reader<'_> {
             Value::Str(text) => format!(" ({text:?})"),
             _ => String::new(),
         };
-        self.target.raise(
-            &WRONG_VALUE_TYPE,
-            format!("{}{key}", self.prefix),
-            node.position,
-            format!(
-                "{}{key} is {}{shown} where the chart expects {}",
-                self.prefix,
-                node.type_name(),
-                expected.description()
-            ),
-            expected.fix(self.target.source),
-        );
+        let key = format!("{}{key}", self.prefix);
+        let violation = WrongValueType {
+            key: &key,
+            found: format!("{}{shown}", node.type_name()),
+            expected,
+            source: self.target.source,
+        };
+        self.target
+            .raise_violation(key.clone(), node.position, &violation);
     }
 
     fn int(&mut self, node: Option<&Node>, attr: &str, key: &str) -> Setting<i64> {

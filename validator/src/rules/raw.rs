@@ -259,6 +259,37 @@ impl Expected {
     }
 }
 
+/// DC605: a value of the wrong type where the chart expects another.
+pub struct WrongValueType<'a> {
+    /// The full key, values prefix included.
+    pub key: &'a str,
+    /// What was written: its YAML type and, for a string, the string.
+    pub found: String,
+    /// What the chart expects there.
+    pub expected: Expected,
+    /// The kind of file, which decides the fix.
+    pub source: Source,
+}
+
+impl Violation for WrongValueType<'_> {
+    fn rule(&self) -> &'static Rule {
+        &WRONG_VALUE_TYPE
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} is {} where the chart expects {}",
+            self.key,
+            self.found,
+            self.expected.description()
+        )
+    }
+
+    fn fix(&self) -> String {
+        self.expected.fix(self.source)
+    }
+}
+
 /// A raw-values finding, at a key relative to the Dagster chart's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawFinding {
