@@ -1,8 +1,11 @@
 //! The rule engine: every check the provider and the CLI run, each with a stable code.
 //!
-//! A rule is a [`Rule`] (code, name, severity, documentation) declared next to the check that
-//! raises it; [`REGISTRY`] lists them all in code order. [`check`] runs every check on a
-//! configuration and returns [`Finding`]s; unknown values are skipped, known ones always checked.
+//! A rule is a [`Rule`] (code, name, severity, lifecycle, documentation) declared next to the
+//! check that raises it; [`REGISTRY`] lists them all in code order. A check says what it found
+//! as a typed [`Violation`] (the values involved), whose type writes the summary and the fix, so
+//! each message exists once; readers raise the violations found while reading the same way.
+//! [`check`] runs every check on a configuration and returns [`Finding`]s; unknown values are
+//! skipped, known ones always checked.
 
 pub mod arguments;
 mod input;
