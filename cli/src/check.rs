@@ -10,10 +10,10 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use validator::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use validator::input::sources::Sources;
 use validator::input::{self, Kind, ReadOptions};
 use validator::policy::{self, Policy};
-use validator::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use validator::rules::Severity;
 use validator::version::ChartVersion;
 

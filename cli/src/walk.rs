@@ -1,8 +1,8 @@
 //! What `check` reads: standard input, the files named, and the files found in the directories
 //! named.
 
+use ignore::WalkBuilder;
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Where `check` reads from.
 pub enum Source {
@@ -37,7 +37,8 @@ fn readable_extension(path: &Path) -> bool {
 
 /// Lists what to check: `-` is standard input, other paths on the command line are always
 /// read, and directories are walked (following symbolic links, in name order) for the files
-/// the validator reads. A symbolic link back to a directory being walked is not followed,
+/// the validator reads, leaving out what `.gitignore` and `.ignore` files exclude (in a Git
+/// repository or not). A symbolic link back to a directory being walked is not followed,
 /// and is reported on standard error.
 pub fn collect(path: &Path, out: &mut Vec<Source>) {
     if path == Path::new("-") {
@@ -51,39 +52,50 @@ pub fn collect(path: &Path, out: &mut Vec<Source>) {
         });
         return;
     }
-    let walk = WalkDir::new(path)
+    let walk = WalkBuilder::new(path)
         .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
+        .sort_by_file_name(|a, b| a.cmp(b))
+        // Hidden directories are skipped below; a hidden file is read like any other.
+        .hidden(false)
+        .require_git(false)
         .filter_entry(|e| {
-            e.depth() == 0 || !(e.file_type().is_dir() && skipped_directory(e.path()))
-        });
+            e.depth() == 0
+                || !(e.file_type().is_some_and(|t| t.is_dir()) && skipped_directory(e.path()))
+        })
+        .build();
     for entry in walk {
         match entry {
-            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if entry.file_type().is_some_and(|t| t.is_dir()) => {}
             Ok(entry) if readable_extension(entry.path()) => out.push(Source::File {
                 path: entry.into_path(),
                 explicit: false,
             }),
             Ok(_) => {}
-            Err(error) => match (error.loop_ancestor(), error.path()) {
-                (Some(ancestor), Some(link)) => eprintln!(
-                    "warning: {}: a symbolic link loop back to {}: not followed",
-                    link.display(),
-                    ancestor.display()
-                ),
-                // A directory that cannot be listed, or a broken link to a file the walk
-                // reads: reported as unreadable.
-                (None, Some(failed))
-                    if error.depth() == 0 || failed.is_dir() || readable_extension(failed) =>
-                {
-                    out.push(Source::File {
-                        path: failed.to_path_buf(),
-                        explicit: true,
-                    })
-                }
-                _ => {}
-            },
+            Err(error) => walk_error(&error, None, 0, out),
         }
+    }
+}
+
+/// Reports a walk error: a symbolic link loop on standard error; a directory that cannot be
+/// listed, or a broken link to a file the walk reads, as an unreadable file; a malformed
+/// ignore file on standard error. `path` and `depth` are what the layers around `error` said.
+fn walk_error(error: &ignore::Error, path: Option<&Path>, depth: usize, out: &mut Vec<Source>) {
+    match error {
+        ignore::Error::WithPath { path, err } => walk_error(err, Some(path), depth, out),
+        ignore::Error::WithDepth { depth, err } => walk_error(err, path, *depth, out),
+        ignore::Error::Loop { ancestor, child } => eprintln!(
+            "warning: {}: a symbolic link loop back to {}: not followed",
+            child.display(),
+            ancestor.display()
+        ),
+        ignore::Error::Io(_) => match path {
+            Some(failed) if depth == 0 || failed.is_dir() || readable_extension(failed) => out
+                .push(Source::File {
+                    path: failed.to_path_buf(),
+                    explicit: true,
+                }),
+            _ => {}
+        },
+        other => eprintln!("warning: {other}"),
     }
 }

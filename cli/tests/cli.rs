@@ -282,7 +282,7 @@ fn junit_output() {
     );
     // One failing case per error finding, and a passing case for the clean file.
     assert!(
-        xml.contains("<testsuites name=\"dagster-concurrency\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">"),
+        xml.contains("<testsuites name=\"dagster-concurrency\" tests=\"3\" skipped=\"0\" failures=\"2\" errors=\"0\">"),
         "{xml}"
     );
     assert!(
@@ -347,6 +347,33 @@ fn a_symbolic_link_loop_is_walked_once_and_mentioned() {
         stderr.contains("sub/back: a symbolic link loop back to"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_walk_leaves_out_what_gitignore_excludes_and_terraform_working_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("infra");
+    write(&root.join("main.tf"), NEGATIVE_RUNS_TF);
+    write(&root.join("generated/bad.tf"), NEGATIVE_RUNS_TF);
+    write(&root.join("local.auto.tf"), NEGATIVE_RUNS_TF);
+    write(
+        &root.join(".terraform/modules/dagster/main.tf"),
+        NEGATIVE_RUNS_TF,
+    );
+    write(&root.join(".gitignore"), "generated/\n*.auto.tf\n");
+    let output = run(&["check", "--format", "json", root.to_str().expect("utf-8")]);
+    let report = json(&output);
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(files.len(), 1, "{report:#}");
+    assert!(files[0].ends_with("infra/main.tf"), "{files:?}");
+    // Named on the command line, an ignored file is still read.
+    let named = run(&["check", root.join("local.auto.tf").to_str().expect("utf-8")]);
+    assert_eq!(named.status.code(), Some(1));
 }
 
 #[test]

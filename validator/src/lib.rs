@@ -7,12 +7,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod chart;
 pub mod drift;
 pub mod input;
 pub mod migrate;
 pub mod model;
 pub mod path;
 pub mod policy;
+pub mod position;
 pub mod render;
 pub mod rules;
+#[cfg(test)]
+mod testing;
+pub mod tree;
 pub mod version;

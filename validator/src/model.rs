@@ -91,6 +91,51 @@ pub struct TagLimit {
     pub limit: Setting<i64>,
 }
 
+impl TagLimit {
+    /// How the limit matches the tag's values, decoded from `value` and
+    /// `apply_limit_per_unique_value` here and nowhere else; `None` while either is not known,
+    /// `Err` when they contradict.
+    pub fn matching(&self) -> Option<Result<TagMatch, Contradiction>> {
+        let value = self.value.resolved()?;
+        let per_unique_value = self.apply_limit_per_unique_value.resolved()?;
+        Some(match (value, per_unique_value) {
+            (None, None) => Ok(TagMatch::AnyValue),
+            // `false` is the default: with a value it means the value alone.
+            (Some(value), None | Some(false)) => Ok(TagMatch::Value(value.clone())),
+            (None, Some(flag)) => Ok(TagMatch::PerUniqueValue(*flag)),
+            (Some(value), Some(true)) => Err(Contradiction {
+                value: value.clone(),
+            }),
+        })
+    }
+
+    /// Whether the limit is known to cover every value of its key: no `value` written, or a
+    /// limit per value (whatever else is not known yet).
+    pub fn covers_every_value(&self) -> bool {
+        !self.value.is_set() || self.apply_limit_per_unique_value.known() == Some(&true)
+    }
+}
+
+/// How a tag limit matches tag values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TagMatch {
+    /// No value given: one limit across all values of the key.
+    AnyValue,
+    /// Only runs whose tag has exactly this value.
+    Value(String),
+    /// `apply_limit_per_unique_value` without a value, as written (true: one limit per
+    /// distinct value; false: the default, one limit across all values).
+    PerUniqueValue(bool),
+}
+
+/// A value and `apply_limit_per_unique_value = true` together: a limit on one value and a
+/// limit per value contradict (DC203).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contradiction {
+    /// The value written.
+    pub value: String,
+}
+
 /// The `block_op_concurrency_limited_runs` block.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BlockOpSettings {
@@ -187,5 +232,34 @@ mod tests {
         assert_eq!(Setting::<i64>::Unknown.resolved(), None);
         assert_eq!(Setting::Known(3).resolved(), Some(Some(&3)));
         assert_eq!(Setting::from(Some(2)), Setting::Known(2));
+    }
+
+    #[test]
+    fn tag_matching_is_decoded_from_value_and_per_unique_value() {
+        let tag = |value: Setting<String>, per_unique: Setting<bool>| TagLimit {
+            value,
+            apply_limit_per_unique_value: per_unique,
+            ..Default::default()
+        };
+        let a = || Setting::Known("a".to_string());
+        assert_eq!(
+            tag(Setting::Unset, Setting::Unset).matching(),
+            Some(Ok(TagMatch::AnyValue))
+        );
+        assert_eq!(
+            tag(a(), Setting::Known(false)).matching(),
+            Some(Ok(TagMatch::Value("a".into())))
+        );
+        assert_eq!(
+            tag(Setting::Unset, Setting::Known(false)).matching(),
+            Some(Ok(TagMatch::PerUniqueValue(false)))
+        );
+        assert_eq!(
+            tag(a(), Setting::Known(true)).matching(),
+            Some(Err(Contradiction { value: "a".into() }))
+        );
+        assert_eq!(tag(Setting::Unknown, Setting::Unset).matching(), None);
+        assert!(tag(Setting::Unset, Setting::Unknown).covers_every_value());
+        assert!(!tag(a(), Setting::Unset).covers_every_value());
     }
 }

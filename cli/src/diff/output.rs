@@ -3,8 +3,7 @@
 //! difference, one passing case when there is none).
 
 use super::declared::Location;
-use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
-use quick_xml::Writer;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{json, Value};
 use validator::drift::Difference;
 
@@ -120,66 +119,33 @@ pub fn sarif(differences: &[Shown], endpoint: &str) -> Value {
     })
 }
 
-/// JUnit XML: one test suite `drift`, a failing case per difference (named by its subject),
-/// or one passing case `no drift`.
+/// JUnit XML: one test suite named by the endpoint, a failing case per difference (named by
+/// its subject), or one passing case `no drift`.
 pub fn junit(differences: &[Shown], endpoint: &str) -> String {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let failures = differences.len().to_string();
-    let tests = differences.len().max(1).to_string();
-    // Writing to a Vec cannot fail.
-    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let _ = writer
-        .create_element("testsuites")
-        .with_attributes([
-            ("name", "dagster-concurrency diff"),
-            ("tests", tests.as_str()),
-            ("failures", failures.as_str()),
-        ])
-        .write_inner_content(|writer| {
-            writer
-                .create_element("testsuite")
-                .with_attributes([
-                    ("name", endpoint),
-                    ("tests", tests.as_str()),
-                    ("failures", failures.as_str()),
-                    ("errors", "0"),
-                    ("skipped", "0"),
-                ])
-                .write_inner_content(|writer| {
-                    if differences.is_empty() {
-                        writer
-                            .create_element("testcase")
-                            .with_attributes([("name", "no drift"), ("classname", "drift")])
-                            .write_empty()?;
-                    }
-                    for shown in differences {
-                        let drift = shown.difference.drift.kind();
-                        let name = shown.difference.subject.to_string();
-                        let place = shown
-                            .at
-                            .as_ref()
-                            .map_or_else(|| endpoint.to_owned(), Location::to_string);
-                        writer
-                            .create_element("testcase")
-                            .with_attributes([("name", name.as_str()), ("classname", "drift")])
-                            .write_inner_content(|writer| {
-                                let message = shown.difference.to_string();
-                                writer
-                                    .create_element("failure")
-                                    .with_attributes([
-                                        ("message", message.as_str()),
-                                        ("type", drift),
-                                    ])
-                                    .write_cdata_content(BytesCData::new(format!(
-                                        "{place}: {drift}: {message}"
-                                    )))?;
-                                Ok(())
-                            })?;
-                    }
-                    Ok(())
-                })?;
-            Ok(())
-        });
-    let _ = writer.write_event(Event::Text(BytesText::new("\n")));
-    String::from_utf8(writer.into_inner()).unwrap_or_default()
+    let mut suite = TestSuite::new(endpoint);
+    if differences.is_empty() {
+        let mut case = TestCase::new("no drift", TestCaseStatus::success());
+        case.set_classname("drift");
+        suite.add_test_case(case);
+    }
+    for shown in differences {
+        let drift = shown.difference.drift.kind();
+        let place = shown
+            .at
+            .as_ref()
+            .map_or_else(|| endpoint.to_owned(), Location::to_string);
+        let message = shown.difference.to_string();
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(message.as_str())
+            .set_type(drift)
+            .set_description(format!("{place}: {drift}: {message}"));
+        let mut case = TestCase::new(shown.difference.subject.to_string(), status);
+        case.set_classname("drift");
+        suite.add_test_case(case);
+    }
+    let mut report = Report::new("dagster-concurrency diff");
+    report.add_test_suite(suite);
+    // Serialising into memory fails only on an I/O error of the buffer, which cannot happen.
+    report.to_string().unwrap_or_default()
 }

@@ -7,17 +7,11 @@
 
 use super::tree::{Node, Value};
 use super::{Position, ReadOptions, Target};
+use crate::chart::keys::{self, Section};
+use crate::chart::path::prefix_segments;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::render::resolved::prefix_segments;
-use crate::rules::raw::{self, holds_run_limits, Expected, WRONG_VALUE_TYPE};
-use crate::rules::{Source, NOT_A_WHOLE_NUMBER};
-
-const QUEUED: [&str; 4] = [
-    "dagsterDaemon",
-    "runCoordinator",
-    "config",
-    "queuedRunCoordinator",
-];
+use crate::rules::raw::{self, holds_run_limits, Expected, WrongValueType};
+use crate::rules::{NotAWholeNumber, Source};
 
 /// What a `helm_release` adds to its values: where it starts and its chart version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +34,9 @@ pub fn values_target(
     let segments = prefix_segments(&prefix).unwrap_or_default();
     let keys: Vec<&str> = segments.iter().map(String::as_str).collect();
     let dagster = root.at(&keys);
-    let relevant =
-        dagster.is_some_and(|d| d.get("dagsterDaemon").is_some() || d.get("concurrency").is_some());
+    let relevant = dagster.is_some_and(|d| {
+        d.get(keys::DAGSTER_DAEMON).is_some() || d.get(keys::CONCURRENCY).is_some()
+    });
     if release.is_none() && !relevant {
         return None;
     }
@@ -100,19 +95,19 @@ impl Reader<'_> {
         let Some(dagster) = dagster else {
             return config;
         };
-        let queued = dagster.at(&QUEUED);
-        let runs = dagster.at(&["concurrency", "runs"]);
+        let queued = dagster.at(Section::Queued.path());
+        let runs = dagster.at(Section::Runs.path());
         let pools = dagster
-            .at(&["concurrency", "pools"])
+            .at(Section::Pools.path())
             .filter(|p| p.value != Value::Null);
         let (limits, base) = if holds_run_limits(runs) && !holds_run_limits(queued) {
             config.placement = Setting::Known("concurrency".into());
-            (runs, "concurrency.runs".to_string())
+            (runs, Section::Runs.dotted())
         } else {
             if holds_run_limits(queued) && pools.is_some() {
                 config.placement = Setting::Known("run_coordinator".into());
             }
-            (queued, QUEUED.join("."))
+            (queued, Section::Queued.dotted())
         };
         if let Some(section) = limits.filter(|_| config.placement.is_set()) {
             self.target.wrote(
@@ -124,33 +119,35 @@ impl Reader<'_> {
         let field = |key: &str| format!("{base}.{key}");
         let get = |key| limits.and_then(|n| n.get(key));
         config.max_concurrent_runs = self.int(
-            get("maxConcurrentRuns"),
+            get(keys::MAX_CONCURRENT_RUNS),
             "max_concurrent_runs",
-            &field("maxConcurrentRuns"),
+            &field(keys::MAX_CONCURRENT_RUNS),
         );
-        config.tag_limits =
-            self.tag_limits(get("tagConcurrencyLimits"), &field("tagConcurrencyLimits"));
-        let queued_key = |key: &str| format!("{}.{key}", QUEUED.join("."));
+        config.tag_limits = self.tag_limits(
+            get(keys::TAG_CONCURRENCY_LIMITS),
+            &field(keys::TAG_CONCURRENCY_LIMITS),
+        );
+        let queued_key = |key: &str| format!("{}.{key}", Section::Queued.dotted());
         let queued_get = |key| queued.and_then(|n| n.get(key));
         config.dequeue_interval_seconds = self.int(
-            queued_get("dequeueIntervalSeconds"),
+            queued_get(keys::DEQUEUE_INTERVAL_SECONDS),
             "dequeue_interval_seconds",
-            &queued_key("dequeueIntervalSeconds"),
+            &queued_key(keys::DEQUEUE_INTERVAL_SECONDS),
         );
         config.dequeue_use_threads = self.boolean(
-            queued_get("dequeueUseThreads"),
+            queued_get(keys::DEQUEUE_USE_THREADS),
             "dequeue_use_threads",
-            &queued_key("dequeueUseThreads"),
+            &queued_key(keys::DEQUEUE_USE_THREADS),
         );
         config.dequeue_num_workers = self.int(
-            queued_get("dequeueNumWorkers"),
+            queued_get(keys::DEQUEUE_NUM_WORKERS),
             "dequeue_num_workers",
-            &queued_key("dequeueNumWorkers"),
+            &queued_key(keys::DEQUEUE_NUM_WORKERS),
         );
         if let Some(block) =
-            queued_get("blockOpConcurrencyLimitedRuns").filter(|n| n.value != Value::Null)
+            queued_get(keys::BLOCK_OP_CONCURRENCY_LIMITED_RUNS).filter(|n| n.value != Value::Null)
         {
-            let key = queued_key("blockOpConcurrencyLimitedRuns");
+            let key = queued_key(keys::BLOCK_OP_CONCURRENCY_LIMITED_RUNS);
             self.target.wrote(
                 "block_op_concurrency_limited_runs",
                 format!("{}{key}", self.prefix),
@@ -158,38 +155,39 @@ impl Reader<'_> {
             );
             config.block_op = Setting::Known(BlockOpSettings {
                 enabled: self.boolean(
-                    block.get("enabled"),
+                    block.get(keys::ENABLED),
                     "block_op_concurrency_limited_runs.enabled",
-                    &format!("{key}.enabled"),
+                    &format!("{key}.{}", keys::ENABLED),
                 ),
                 op_concurrency_slot_buffer: self.int(
-                    block.get("opConcurrencySlotBuffer"),
+                    block.get(keys::OP_CONCURRENCY_SLOT_BUFFER),
                     "block_op_concurrency_limited_runs.op_concurrency_slot_buffer",
-                    &format!("{key}.opConcurrencySlotBuffer"),
+                    &format!("{key}.{}", keys::OP_CONCURRENCY_SLOT_BUFFER),
                 ),
             });
         }
         if let Some(pools) = pools {
             self.target.wrote(
                 "pools",
-                format!("{}concurrency.pools", self.prefix),
+                format!("{}{}", self.prefix, Section::Pools.dotted()),
                 pools.position,
             );
+            let pool_key = |key: &str| format!("{}.{key}", Section::Pools.dotted());
             config.pools = Setting::Known(PoolSettings {
                 default_limit: self.int(
-                    pools.get("defaultLimit"),
+                    pools.get(keys::DEFAULT_LIMIT),
                     "pools.default_limit",
-                    "concurrency.pools.defaultLimit",
+                    &pool_key(keys::DEFAULT_LIMIT),
                 ),
                 granularity: self.string(
-                    pools.get("granularity"),
+                    pools.get(keys::GRANULARITY),
                     "pools.granularity",
-                    "concurrency.pools.granularity",
+                    &pool_key(keys::GRANULARITY),
                 ),
                 op_granularity_run_buffer: self.int(
-                    pools.get("opGranularityRunBuffer"),
+                    pools.get(keys::OP_GRANULARITY_RUN_BUFFER),
                     "pools.op_granularity_run_buffer",
-                    "concurrency.pools.opGranularityRunBuffer",
+                    &pool_key(keys::OP_GRANULARITY_RUN_BUFFER),
                 ),
             });
         }
@@ -224,25 +222,25 @@ impl Reader<'_> {
             }
             let mut tag = TagLimit {
                 key: self.string(
-                    item.get("key"),
+                    item.get(keys::KEY),
                     &format!("{attr}.key"),
-                    &format!("{item_key}.key"),
+                    &format!("{item_key}.{}", keys::KEY),
                 ),
                 limit: self.int(
-                    item.get("limit"),
+                    item.get(keys::LIMIT),
                     &format!("{attr}.limit"),
-                    &format!("{item_key}.limit"),
+                    &format!("{item_key}.{}", keys::LIMIT),
                 ),
                 ..Default::default()
             };
-            if let Some(value) = item.get("value") {
-                let value_key = format!("{item_key}.value");
+            if let Some(value) = item.get(keys::VALUE) {
+                let value_key = format!("{item_key}.{}", keys::VALUE);
                 match &value.value {
                     Value::Map(_) => {
                         tag.apply_limit_per_unique_value = self.boolean(
-                            value.get("applyLimitPerUniqueValue"),
+                            value.get(keys::APPLY_LIMIT_PER_UNIQUE_VALUE),
                             &format!("{attr}.apply_limit_per_unique_value"),
-                            &format!("{value_key}.applyLimitPerUniqueValue"),
+                            &format!("{value_key}.{}", keys::APPLY_LIMIT_PER_UNIQUE_VALUE),
                         );
                     }
                     _ => tag.value = self.string(Some(value), &format!("{attr}.value"), &value_key),
@@ -263,18 +261,15 @@ impl Reader<'_> {
             Value::Str(text) => format!(" ({text:?})"),
             _ => String::new(),
         };
-        self.target.raise(
-            &WRONG_VALUE_TYPE,
-            format!("{}{key}", self.prefix),
-            node.position,
-            format!(
-                "{}{key} is {}{shown} where the chart expects {}",
-                self.prefix,
-                node.type_name(),
-                expected.description()
-            ),
-            expected.fix(self.target.source),
-        );
+        let key = format!("{}{key}", self.prefix);
+        let violation = WrongValueType {
+            key: &key,
+            found: format!("{}{shown}", node.type_name()),
+            expected,
+            source: self.target.source,
+        };
+        self.target
+            .raise_violation(key.clone(), node.position, &violation);
     }
 
     fn int(&mut self, node: Option<&Node>, attr: &str, key: &str) -> Setting<i64> {
@@ -287,12 +282,13 @@ impl Reader<'_> {
             Value::Int(number) => Setting::Known(*number),
             Value::Unknown => Setting::Unknown,
             Value::Float(text) => {
-                self.target.raise(
-                    &NOT_A_WHOLE_NUMBER,
+                self.target.raise_violation(
                     format!("{}{key}", self.prefix),
                     node.position,
-                    format!("{attr} = {text} is not a whole number within 64-bit range"),
-                    "write a whole number".into(),
+                    &NotAWholeNumber {
+                        name: attr,
+                        written: text,
+                    },
                 );
                 Setting::Unknown
             }

@@ -12,8 +12,8 @@
 //! evaluate a variable or a function with. Anything else is an error at its line.
 
 use super::{attr, Policy};
-use crate::input::Position;
 use crate::model::Setting;
+use crate::position::Position;
 use hcl_edit::expr::{Expression, UnaryOperator};
 use hcl_edit::structure::{Attribute, Structure};
 use hcl_edit::Span;

@@ -3,7 +3,7 @@
 use super::Policy;
 use crate::model::{ConcurrencyConfig, Setting, TagLimit};
 use crate::path::AttrPath;
-use crate::rules::{rule, Finding, Source, Vocabulary};
+use crate::rules::{rule, Finding, Rule, Source, Violation, Vocabulary};
 
 rule!(
     /// The policy sets a run ceiling and `max_concurrent_runs` is unset or -1.
@@ -174,9 +174,88 @@ max_concurrent_runs = 25 # 25 * 4 = 100 connections
 "#
 );
 
-/// True when the limit covers every value of its key (no single `value`).
-fn covers_every_value(matching: &Setting<String>, per_unique: &Setting<bool>) -> bool {
-    !matching.is_set() || per_unique.known() == Some(&true)
+/// What a configuration does against the policy; `runs` shows the run limit as the file names
+/// it, and `fix` is said for the kind of file read.
+enum PolicyViolation<'a> {
+    /// DP101.
+    RunsNotLimited {
+        runs: String,
+        ceiling: i64,
+        fix: String,
+    },
+    /// DP102.
+    RunsAboveCeiling {
+        name: &'a str,
+        value: i64,
+        ceiling: i64,
+        fix: String,
+    },
+    /// DP103: `list` names where tag limits go.
+    RequiredTagLimitMissing {
+        list: &'a str,
+        key: &'a str,
+        fix: String,
+    },
+    /// DP104.
+    TagLimitAboveCeiling {
+        name: String,
+        limit: i64,
+        key: &'a str,
+        ceiling: i64,
+    },
+    /// DP105 with runs not limited.
+    UnlimitedRunsOverBudget {
+        runs: String,
+        per_run: i64,
+        budget: i64,
+        fix: String,
+    },
+    /// DP105: `used` connections of `value` runs.
+    RunsOverBudget {
+        name: &'a str,
+        value: i64,
+        per_run: i64,
+        used: i128,
+        budget: i64,
+        fix: String,
+    },
+}
+
+impl Violation for PolicyViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            PolicyViolation::RunsNotLimited { .. } => &RUNS_NOT_LIMITED,
+            PolicyViolation::RunsAboveCeiling { .. } => &RUNS_ABOVE_CEILING,
+            PolicyViolation::RequiredTagLimitMissing { .. } => &REQUIRED_TAG_LIMIT_MISSING,
+            PolicyViolation::TagLimitAboveCeiling { .. } => &TAG_LIMIT_ABOVE_CEILING,
+            PolicyViolation::UnlimitedRunsOverBudget { .. }
+            | PolicyViolation::RunsOverBudget { .. } => &CONNECTION_BUDGET_EXCEEDED,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            PolicyViolation::RunsNotLimited { runs, ceiling, .. } => format!("{runs}: runs are not limited, and the policy requires at most {ceiling}"),
+            PolicyViolation::RunsAboveCeiling { name, value, ceiling, .. } => format!("{name} = {value} is above the policy's max_concurrent_runs_ceiling of {ceiling}"),
+            PolicyViolation::RequiredTagLimitMissing { list, key, .. } => format!("no {list} covers every value of {key:?}, which the policy requires"),
+            PolicyViolation::TagLimitAboveCeiling { name, limit, key, ceiling } => format!("{name} = {limit} for key {key:?} is above the policy's tag_limit_ceiling of {ceiling}"),
+            PolicyViolation::UnlimitedRunsOverBudget { runs, per_run, budget, .. } => format!("{runs}: runs are not limited, so their {per_run} connections each cannot fit the postgres_connection_budget of {budget}"),
+            PolicyViolation::RunsOverBudget { name, value, per_run, used, budget, .. } => format!("{name} {value} * connections_per_run {per_run} = {used} connections, over the postgres_connection_budget of {budget}"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            PolicyViolation::RunsNotLimited { fix, .. }
+            | PolicyViolation::RunsAboveCeiling { fix, .. }
+            | PolicyViolation::RequiredTagLimitMissing { fix, .. }
+            | PolicyViolation::UnlimitedRunsOverBudget { fix, .. }
+            | PolicyViolation::RunsOverBudget { fix, .. } => fix.clone(),
+            PolicyViolation::TagLimitAboveCeiling { ceiling, .. } => {
+                format!("set the limit to at most {ceiling}")
+            }
+        }
+    }
 }
 
 /// Applies every policy rule, naming settings in `words`.
@@ -187,32 +266,31 @@ pub(super) fn check(
     out: &mut Vec<Finding>,
 ) {
     let runs_path = || AttrPath::attr("max_concurrent_runs");
-    let runs_name = words.name(&runs_path());
+    let runs_name = &words.name(&runs_path());
     let runs = &config.max_concurrent_runs;
     let unlimited = matches!(runs, Setting::Unset | Setting::Known(-1));
     let shown = |runs: &Setting<i64>| match runs {
         Setting::Known(value) => format!("{runs_name} = {value}"),
         _ => format!("{runs_name} is not set"),
     };
-    if let Some(ceiling) = policy.max_concurrent_runs_ceiling.known() {
+    if let Some(&ceiling) = policy.max_concurrent_runs_ceiling.known() {
         let fix = words.set(&runs_path(), &format!("at most {ceiling}"));
-        match runs.known() {
-            _ if unlimited => out.push(RUNS_NOT_LIMITED.at(
-                runs_path(),
-                format!(
-                    "{}: runs are not limited, and the policy requires at most {ceiling}",
-                    shown(runs)
-                ),
+        let violation = match runs.known() {
+            _ if unlimited => Some(PolicyViolation::RunsNotLimited {
+                runs: shown(runs),
+                ceiling,
                 fix,
-            )),
-            Some(value) if value > ceiling => out.push(RUNS_ABOVE_CEILING.at(
-                runs_path(),
-                format!(
-                    "{runs_name} = {value} is above the policy's max_concurrent_runs_ceiling of {ceiling}"
-                ),
+            }),
+            Some(&value) if value > ceiling => Some(PolicyViolation::RunsAboveCeiling {
+                name: runs_name,
+                value,
+                ceiling,
                 fix,
-            )),
-            _ => {}
+            }),
+            _ => None,
+        };
+        if let Some(violation) = violation {
+            out.push(Finding::new(runs_path(), &violation));
         }
     }
     let tags: Option<&[TagLimit]> = match &config.tag_limits {
@@ -222,7 +300,7 @@ pub(super) fn check(
     };
     // A key not known yet might be the required one: nothing is reported until it is known.
     if let Some(tags) = tags.filter(|tags| tags.iter().all(|tag| !tag.key.is_unknown())) {
-        let list = match words.source() {
+        let list = &match words.source() {
             Source::Resource => "tag_concurrency_limit".to_owned(),
             _ => format!(
                 "tag limit in {}",
@@ -230,64 +308,73 @@ pub(super) fn check(
             ),
         };
         for key in policy.required_tag_limits.known().into_iter().flatten() {
-            let covered = tags.iter().any(|tag| {
-                tag.key.known() == Some(key)
-                    && covers_every_value(&tag.value, &tag.apply_limit_per_unique_value)
-            });
+            let covered = tags
+                .iter()
+                .any(|tag| tag.key.known() == Some(key) && tag.covers_every_value());
             if !covered {
-                out.push(REQUIRED_TAG_LIMIT_MISSING.at(
+                out.push(Finding::new(
                     AttrPath::attr("tag_concurrency_limit"),
-                    format!("no {list} covers every value of {key:?}, which the policy requires"),
-                    words.add_tag_limit(key, tags.len()),
+                    &PolicyViolation::RequiredTagLimitMissing {
+                        list,
+                        key,
+                        fix: words.add_tag_limit(key, tags.len()),
+                    },
                 ));
             }
         }
     }
-    if let Some(ceiling) = policy.tag_limit_ceiling.known() {
+    if let Some(&ceiling) = policy.tag_limit_ceiling.known() {
         for (index, tag) in config.known_tag_limits() {
-            if let Some(limit) = tag.limit.known().filter(|limit| *limit > ceiling) {
+            if let Some(&limit) = tag.limit.known().filter(|limit| **limit > ceiling) {
                 let key = tag.key.known().map_or("?", String::as_str);
                 let path = AttrPath::item("tag_concurrency_limit", index).then("limit");
-                out.push(TAG_LIMIT_ABOVE_CEILING.at(
-                    path.clone(),
-                    format!("{} = {limit} for key {key:?} is above the policy's tag_limit_ceiling of {ceiling}", words.name(&path)),
-                    format!("set the limit to at most {ceiling}"),
+                let name = words.name(&path);
+                out.push(Finding::new(
+                    path,
+                    &PolicyViolation::TagLimitAboveCeiling {
+                        name,
+                        limit,
+                        key,
+                        ceiling,
+                    },
                 ));
             }
         }
     }
-    if let (Some(budget), Some(per_run)) = (
+    if let (Some(&budget), Some(&per_run)) = (
         policy.postgres_connection_budget.known(),
         policy.connections_per_run.known(),
     ) {
         let fix = words.set(
             &runs_path(),
-            &format!(
-                "at most {} ({budget} / {per_run})",
-                budget / per_run.max(&1)
-            ),
+            &format!("at most {} ({budget} / {per_run})", budget / per_run.max(1)),
         );
-        match runs.known() {
+        let violation = match runs.known() {
             // With a ceiling too, DP101 already reports unlimited runs.
             _ if unlimited && !policy.max_concurrent_runs_ceiling.is_set() => {
-                out.push(CONNECTION_BUDGET_EXCEEDED.at(
-                    runs_path(),
-                    format!("{}: runs are not limited, so their {per_run} connections each cannot fit the postgres_connection_budget of {budget}", shown(runs)),
+                Some(PolicyViolation::UnlimitedRunsOverBudget {
+                    runs: shown(runs),
+                    per_run,
+                    budget,
                     fix,
-                ));
+                })
             }
-            _ if unlimited => {}
-            Some(value) if *value > 0 => {
-                let used = i128::from(*value) * i128::from(*per_run);
-                if used > i128::from(*budget) {
-                    out.push(CONNECTION_BUDGET_EXCEEDED.at(
-                        runs_path(),
-                        format!("{runs_name} {value} * connections_per_run {per_run} = {used} connections, over the postgres_connection_budget of {budget}"),
-                        fix,
-                    ));
-                }
+            _ if unlimited => None,
+            Some(&value) if value > 0 => {
+                let used = i128::from(value) * i128::from(per_run);
+                (used > i128::from(budget)).then_some(PolicyViolation::RunsOverBudget {
+                    name: runs_name,
+                    value,
+                    per_run,
+                    used,
+                    budget,
+                    fix,
+                })
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(violation) = violation {
+            out.push(Finding::new(runs_path(), &violation));
         }
     }
 }
@@ -296,7 +383,7 @@ pub(super) fn check(
 mod tests {
     use super::super::{check, Policy};
     use crate::model::{ConcurrencyConfig, Setting, TagLimit};
-    use crate::rules::testing::{seed, tag};
+    use crate::testing::{seed, tag};
 
     fn fired(config: &ConcurrencyConfig, policy: &Policy, code: &str) -> Vec<String> {
         check(config, policy)

@@ -1,18 +1,10 @@
 //! The chart values a resolved configuration sets, in the order the `set` entries list them.
 
-use super::helm_set::{Assignment, Scalar, Segment};
+use super::helm_set::{Assignment, Scalar};
 use super::resolved::{Resolved, TagMatch};
+use crate::chart::keys::{self, Section, COORDINATOR};
+use crate::chart::path::Segment;
 use crate::model::Placement;
-
-const COORDINATOR: [&str; 2] = ["dagsterDaemon", "runCoordinator"];
-const QUEUED_CONFIG: [&str; 4] = [
-    "dagsterDaemon",
-    "runCoordinator",
-    "config",
-    "queuedRunCoordinator",
-];
-const CONCURRENCY_RUNS: [&str; 2] = ["concurrency", "runs"];
-const CONCURRENCY_POOLS: [&str; 2] = ["concurrency", "pools"];
 
 /// Collects assignments below the values prefix.
 struct Builder<'a> {
@@ -53,84 +45,86 @@ pub fn assignments(resolved: &Resolved) -> Vec<Assignment> {
         prefix: &resolved.prefix,
         out: Vec::new(),
     };
-    b.put_key(&COORDINATOR, "enabled", Scalar::Bool(true));
+    b.put_key(&COORDINATOR, keys::ENABLED, Scalar::Bool(true));
     b.put_key(
         &COORDINATOR,
-        "type",
-        Scalar::Str("QueuedRunCoordinator".into()),
+        keys::TYPE,
+        Scalar::Str(keys::QUEUED_RUN_COORDINATOR.into()),
     );
-    let runs_base: &[&str] = match resolved.placement {
-        Placement::RunCoordinator => &QUEUED_CONFIG,
+    let runs_base = match resolved.placement {
+        Placement::RunCoordinator => Section::Queued.path(),
         Placement::Concurrency => {
-            b.put_key(&["concurrency"], "enabled", Scalar::Bool(true));
-            &CONCURRENCY_RUNS
+            b.put_key(&[keys::CONCURRENCY], keys::ENABLED, Scalar::Bool(true));
+            Section::Runs.path()
         }
     };
-    b.put_int(runs_base, "maxConcurrentRuns", resolved.max_concurrent_runs);
+    b.put_int(
+        runs_base,
+        keys::MAX_CONCURRENT_RUNS,
+        resolved.max_concurrent_runs,
+    );
     for (index, tag) in resolved.tag_limits.iter().enumerate() {
         let item = |key: &str| {
             vec![
-                Segment::Key("tagConcurrencyLimits".into()),
+                Segment::Key(keys::TAG_CONCURRENCY_LIMITS.into()),
                 Segment::Index(index),
                 Segment::Key(key.into()),
             ]
         };
         let key = Scalar::Str(tag.key.clone());
         match &tag.matching {
-            TagMatch::AnyValue => b.put(runs_base, &item("key"), key),
+            TagMatch::AnyValue => b.put(runs_base, &item(keys::KEY), key),
             // An empty value goes first, so that its `set` entry can carry the key on
             // (see `helm_set::set_entries`).
             TagMatch::Value(value) if value.is_empty() => {
-                b.put(runs_base, &item("value"), Scalar::Str(String::new()));
-                b.put(runs_base, &item("key"), key);
+                b.put(runs_base, &item(keys::VALUE), Scalar::Str(String::new()));
+                b.put(runs_base, &item(keys::KEY), key);
             }
             TagMatch::Value(value) => {
-                b.put(runs_base, &item("key"), key);
-                b.put(runs_base, &item("value"), Scalar::Str(value.clone()));
+                b.put(runs_base, &item(keys::KEY), key);
+                b.put(runs_base, &item(keys::VALUE), Scalar::Str(value.clone()));
             }
             TagMatch::PerUniqueValue(flag) => {
-                b.put(runs_base, &item("key"), key);
-                let mut path = item("value");
-                path.push(Segment::Key("applyLimitPerUniqueValue".into()));
+                b.put(runs_base, &item(keys::KEY), key);
+                let mut path = item(keys::VALUE);
+                path.push(Segment::Key(keys::APPLY_LIMIT_PER_UNIQUE_VALUE.into()));
                 b.put(runs_base, &path, Scalar::Bool(*flag));
             }
         }
-        b.put(runs_base, &item("limit"), Scalar::Int(tag.limit));
+        b.put(runs_base, &item(keys::LIMIT), Scalar::Int(tag.limit));
     }
+    let queued = Section::Queued.path();
     b.put_int(
-        &QUEUED_CONFIG,
-        "dequeueIntervalSeconds",
+        queued,
+        keys::DEQUEUE_INTERVAL_SECONDS,
         resolved.dequeue_interval_seconds,
     );
     if let Some(flag) = resolved.dequeue_use_threads {
-        b.put_key(&QUEUED_CONFIG, "dequeueUseThreads", Scalar::Bool(flag));
+        b.put_key(queued, keys::DEQUEUE_USE_THREADS, Scalar::Bool(flag));
     }
     b.put_int(
-        &QUEUED_CONFIG,
-        "dequeueNumWorkers",
+        queued,
+        keys::DEQUEUE_NUM_WORKERS,
         resolved.dequeue_num_workers,
     );
     if let Some(block) = resolved.block_op {
-        let base = [&QUEUED_CONFIG[..], &["blockOpConcurrencyLimitedRuns"]].concat();
-        b.put_key(&base, "enabled", Scalar::Bool(block.enabled));
+        let base = Section::BlockOp.path();
+        b.put_key(base, keys::ENABLED, Scalar::Bool(block.enabled));
         b.put_key(
-            &base,
-            "opConcurrencySlotBuffer",
+            base,
+            keys::OP_CONCURRENCY_SLOT_BUFFER,
             Scalar::Int(block.op_concurrency_slot_buffer),
         );
     }
     if let Some(pools) = &resolved.pools {
-        b.put_int(&CONCURRENCY_POOLS, "defaultLimit", pools.default_limit);
+        let base = Section::Pools.path();
+        b.put_int(base, keys::DEFAULT_LIMIT, pools.default_limit);
         if let Some(granularity) = &pools.granularity {
-            b.put_key(
-                &CONCURRENCY_POOLS,
-                "granularity",
-                Scalar::Str(granularity.clone()),
-            );
+            b.put_key(base, keys::GRANULARITY, Scalar::Str(granularity.clone()));
         }
         b.put_int(
-            &CONCURRENCY_POOLS,
-            "opGranularityRunBuffer",
+            base,
+            keys::OP_GRANULARITY_RUN_BUFFER,
             pools.op_granularity_run_buffer,
         );
     }

@@ -5,16 +5,8 @@
 //! and a backslash makes the next character literal. Typed values (`type = "auto"`) are
 //! re-interpreted (`"123"` becomes a number), so every string is sent with `type = "string"`.
 
+use crate::chart::path::Segment;
 use serde::Serialize;
-
-/// One step of a values path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    /// A map key.
-    Key(String),
-    /// A list index.
-    Index(usize),
-}
 
 /// A scalar value placed in the chart values.
 #[derive(Debug, Clone, PartialEq, Eq)]

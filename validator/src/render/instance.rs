@@ -7,6 +7,7 @@
 //! under `concurrency.runs`.
 
 use super::resolved::{Resolved, ResolvedTagLimit, TagMatch};
+use crate::chart::keys::{APPLY_LIMIT_PER_UNIQUE_VALUE, QUEUED_RUN_COORDINATOR};
 use crate::model::Placement;
 use crate::version::{BLOCK_OP_RENDERED, CONCURRENCY_SECTION_FIXED};
 use serde_json::{json, Map, Value};
@@ -66,7 +67,7 @@ pub fn instance_tree(resolved: &Resolved) -> Value {
 
     let mut coordinator = Map::new();
     coordinator.insert("module".into(), json!("dagster.core.run_coordinator"));
-    coordinator.insert("class".into(), json!("QueuedRunCoordinator"));
+    coordinator.insert("class".into(), json!(QUEUED_RUN_COORDINATOR));
     if !config.is_empty() {
         coordinator.insert("config".into(), Value::Object(config));
     }
@@ -87,7 +88,10 @@ fn coordinator_tag(tag: &ResolvedTagLimit) -> Value {
             item.insert("value".into(), json!(value));
         }
         TagMatch::PerUniqueValue(flag) => {
-            item.insert("value".into(), json!({"applyLimitPerUniqueValue": flag}));
+            item.insert(
+                "value".into(),
+                json!({ APPLY_LIMIT_PER_UNIQUE_VALUE: flag }),
+            );
         }
     }
     item.insert("limit".into(), json!(tag.limit));

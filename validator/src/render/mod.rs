@@ -6,8 +6,9 @@ mod instance;
 pub mod resolved;
 pub mod yaml;
 
+pub use crate::chart::path::Segment;
 pub use assignments::assignments;
-pub use helm_set::{set_entries, Assignment, Scalar, Segment, SetEntry};
+pub use helm_set::{set_entries, Assignment, Scalar, SetEntry};
 pub use instance::instance_tree;
 pub use resolved::{Resolved, Unresolved};
 

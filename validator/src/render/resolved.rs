@@ -1,18 +1,9 @@
 //! A configuration with every value known and valid: the only input rendering accepts.
 
+use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
+pub use crate::model::TagMatch;
 use crate::model::{ConcurrencyConfig, Placement, Setting};
 use crate::version::{ChartVersion, NEWEST_KNOWN};
-
-/// How a tag limit matches tag values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagMatch {
-    /// No value given: one limit across all values of the key.
-    AnyValue,
-    /// Only runs whose tag has exactly this value.
-    Value(String),
-    /// `apply_limit_per_unique_value` as written (true: one limit per distinct value).
-    PerUniqueValue(bool),
-}
 
 /// A tag limit ready to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,19 +94,6 @@ fn required<T: Clone>(setting: &Setting<T>) -> Result<T, Unresolved> {
     opt(setting)?.ok_or(Unresolved::Invalid)
 }
 
-/// Splits a values prefix into its segments; `None` when a segment is empty.
-pub fn prefix_segments(prefix: &str) -> Option<Vec<String>> {
-    if prefix.is_empty() {
-        return Some(Vec::new());
-    }
-    let segments: Vec<String> = prefix.split('.').map(str::to_owned).collect();
-    segments.iter().all(|s| !s.is_empty()).then_some(segments)
-}
-
-/// Deepest prefix Helm accepts: strvals refuses names nested deeper than 30 levels, and the
-/// deepest rendered name below the prefix has 8.
-pub const MAX_PREFIX_SEGMENTS: usize = 22;
-
 impl Resolved {
     /// Resolves a configuration; unknown values win over invalid ones, so a plan with unknowns
     /// shows "known after apply" instead of failing.
@@ -138,14 +116,10 @@ impl Resolved {
             Setting::Known(limits) => limits
                 .iter()
                 .map(|tag| {
-                    let matching = match (opt(&tag.value)?, opt(&tag.apply_limit_per_unique_value)?)
-                    {
-                        (None, None) => TagMatch::AnyValue,
-                        // `false` is the default: with a value it means the value alone (DC203).
-                        (Some(value), None | Some(false)) => TagMatch::Value(value),
-                        (None, Some(flag)) => TagMatch::PerUniqueValue(flag),
-                        (Some(_), Some(true)) => return Err(Unresolved::Invalid),
-                    };
+                    let matching = tag
+                        .matching()
+                        .ok_or(Unresolved::Unknown)?
+                        .map_err(|_| Unresolved::Invalid)?;
                     Ok(ResolvedTagLimit {
                         key: required(&tag.key)?,
                         matching,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::rules::testing::{seed, tag};
+use crate::testing::{seed, tag};
 
 const QRC: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
 

@@ -2,7 +2,7 @@
 //! by the CLI's readers (Terraform itself stops before the provider sees
 //! such a block, so the provider never raises them).
 
-use super::rule;
+use super::{rule, Rule, Violation};
 
 rule!(
     /// An argument or block that `dagster_concurrency` does not have.
@@ -136,3 +136,108 @@ resource "dagster_concurrency" "this" {
 ```
 "#
 );
+
+/// What `terraform validate` refuses in a block's structure.
+pub enum ArgumentViolation<'a> {
+    /// DC510: an output set by hand.
+    Computed {
+        /// The argument.
+        name: &'a str,
+    },
+    /// DC510: a block written as an attribute.
+    BlockAsAttribute {
+        /// The block.
+        name: &'a str,
+    },
+    /// DC510: an attribute written as a block.
+    AttributeAsBlock {
+        /// The attribute.
+        name: &'a str,
+    },
+    /// DC510: no such argument or block.
+    Unknown {
+        /// The name written.
+        name: &'a str,
+        /// Written as a block rather than an attribute.
+        block: bool,
+        /// Where: `dagster_concurrency` or `the pools block`.
+        context: String,
+        /// The fix, naming the nearest argument when there is one.
+        fix: String,
+    },
+    /// DC511: a nested block lacks a required argument.
+    MissingRequired {
+        /// The block, e.g. `tag_concurrency_limit[0]`.
+        item: &'a str,
+        /// The missing argument.
+        name: &'a str,
+    },
+    /// DC513: a block that may appear once, repeated.
+    Repeated {
+        /// The block.
+        name: &'a str,
+        /// Which of its blocks this is, from 1.
+        count: usize,
+    },
+}
+
+impl Violation for ArgumentViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            ArgumentViolation::Computed { .. }
+            | ArgumentViolation::BlockAsAttribute { .. }
+            | ArgumentViolation::AttributeAsBlock { .. }
+            | ArgumentViolation::Unknown { .. } => &UNKNOWN_ARGUMENT,
+            ArgumentViolation::MissingRequired { .. } => &MISSING_REQUIRED_ARGUMENT,
+            ArgumentViolation::Repeated { .. } => &REPEATED_BLOCK,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            ArgumentViolation::Computed { name } => {
+                format!("{name} is computed by the provider and cannot be set")
+            }
+            ArgumentViolation::BlockAsAttribute { name } => {
+                format!("{name} is a block, not an attribute")
+            }
+            ArgumentViolation::AttributeAsBlock { name } => {
+                format!("{name} is an attribute, not a block")
+            }
+            ArgumentViolation::Unknown {
+                name,
+                block,
+                context,
+                ..
+            } => {
+                let what = if *block { "a block" } else { "an argument" };
+                format!("{name} is not {what} of {context}")
+            }
+            ArgumentViolation::MissingRequired { item, name } => {
+                format!("{item} has no {name}, which terraform requires")
+            }
+            ArgumentViolation::Repeated { name, count } => {
+                format!("{name} may appear once; this is block {count} of {name}")
+            }
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            ArgumentViolation::Computed { .. } => {
+                "remove it; it is an output, e.g. dagster_concurrency.NAME.set".into()
+            }
+            ArgumentViolation::BlockAsAttribute { name } => {
+                format!("write it as a block: {name} {{ ... }}")
+            }
+            ArgumentViolation::AttributeAsBlock { name } => {
+                format!("write it as an attribute: {name} = ...")
+            }
+            ArgumentViolation::Unknown { fix, .. } => fix.clone(),
+            ArgumentViolation::MissingRequired { name, .. } => {
+                format!("add {name} = ... to the block")
+            }
+            ArgumentViolation::Repeated { name, .. } => format!("merge the {name} blocks into one"),
+        }
+    }
+}

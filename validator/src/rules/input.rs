@@ -1,9 +1,9 @@
 //! Input rules: the chart version, the values prefix, and numbers that must be whole.
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
+use crate::chart::path::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::model::Setting;
 use crate::path::AttrPath;
-use crate::render::resolved::{prefix_segments, MAX_PREFIX_SEGMENTS};
 use crate::version::{ChartVersion, Series, NEWEST_KNOWN, RELEASED};
 
 rule!(
@@ -109,6 +109,31 @@ max_concurrent_runs = 2
 "#
 );
 
+/// DC504: `name` is written as `written`, which has a fraction or does not fit in 64 bits.
+pub struct NotAWholeNumber<'a> {
+    /// The setting as the file names it.
+    pub name: &'a str,
+    /// The number as written.
+    pub written: &'a str,
+}
+
+impl Violation for NotAWholeNumber<'_> {
+    fn rule(&self) -> &'static Rule {
+        &NOT_A_WHOLE_NUMBER
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} = {} is not a whole number within 64-bit range",
+            self.name, self.written
+        )
+    }
+
+    fn fix(&self) -> String {
+        "write a whole number".into()
+    }
+}
+
 rule!(
     /// `chart_version` lies within the known versions but was never released.
     UNRELEASED_CHART_VERSION, "DC505", "unreleased-chart-version", Warning,
@@ -142,56 +167,139 @@ fn closest_released(version: ChartVersion) -> ChartVersion {
         .map_or(NEWEST_KNOWN, Series::last)
 }
 
+/// What is wrong with the chart version or the values prefix, named as the file names them.
+enum InputViolation<'a> {
+    /// DC501: not a version; `exact` is the SemVer text meant, when the text is one loosely.
+    UnparseableChartVersion {
+        name: &'a str,
+        text: &'a str,
+        exact: Option<String>,
+    },
+    /// DC503.
+    ChartNewerThanKnown {
+        name: &'a str,
+        version: ChartVersion,
+    },
+    /// DC505.
+    UnreleasedChartVersion {
+        name: &'a str,
+        version: ChartVersion,
+    },
+    /// DC502: a leading, trailing or doubled dot.
+    EmptyPrefixKey { name: &'a str, prefix: &'a str },
+    /// DC502: more keys than Helm can address.
+    PrefixTooDeep {
+        name: &'a str,
+        prefix: &'a str,
+        depth: usize,
+    },
+}
+
+impl Violation for InputViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            InputViolation::UnparseableChartVersion { .. } => &UNPARSEABLE_CHART_VERSION,
+            InputViolation::ChartNewerThanKnown { .. } => &CHART_NEWER_THAN_KNOWN,
+            InputViolation::UnreleasedChartVersion { .. } => &UNRELEASED_CHART_VERSION,
+            InputViolation::EmptyPrefixKey { .. } | InputViolation::PrefixTooDeep { .. } => {
+                &INVALID_VALUES_PREFIX
+            }
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            InputViolation::UnparseableChartVersion {
+                name,
+                text,
+                exact: Some(_),
+            } => format!(
+                "{name} {text:?} is not exact SemVer text, which Helm requires of a chart version"
+            ),
+            InputViolation::UnparseableChartVersion {
+                name,
+                text,
+                exact: None,
+            } => format!("{name} {text:?} is not a MAJOR.MINOR.PATCH version"),
+            InputViolation::ChartNewerThanKnown { name, version } => format!(
+                "{name} {version} is newer than {NEWEST_KNOWN}, the newest chart these rules know"
+            ),
+            InputViolation::UnreleasedChartVersion { name, version } => {
+                format!("{name} {version} was never released as a Dagster chart")
+            }
+            InputViolation::EmptyPrefixKey { name, prefix } => format!(
+                "{name} {prefix:?} has an empty key (a leading, trailing or doubled dot)"
+            ),
+            InputViolation::PrefixTooDeep {
+                name,
+                prefix,
+                depth,
+            } => format!(
+                "{name} {prefix:?} is {depth} keys deep; Helm allows at most {MAX_PREFIX_SEGMENTS} above the rendered names"
+            ),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            InputViolation::UnparseableChartVersion {
+                exact: Some(exact), ..
+            } => format!("write {exact:?}"),
+            InputViolation::UnparseableChartVersion { exact: None, .. } => format!(
+                "write the Dagster chart version you deploy, e.g. {:?}",
+                NEWEST_KNOWN.to_string()
+            ),
+            InputViolation::ChartNewerThanKnown { .. } => "upgrade the provider (or dagster-concurrency); rules may miss changes made after the newest known chart".into(),
+            InputViolation::UnreleasedChartVersion { version, .. } => format!(
+                "use a published chart version, e.g. {:?}",
+                closest_released(*version).to_string()
+            ),
+            InputViolation::EmptyPrefixKey { .. } | InputViolation::PrefixTooDeep { .. } => {
+                "use the subchart's name or alias as it appears in the parent chart's values, e.g. \"dagster\"".into()
+            }
+        }
+    }
+}
+
 /// Checks the chart version and the values prefix.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if let Setting::Known(text) = &ctx.config.chart_version {
-        let path = || AttrPath::attr("chart_version");
-        let name = ctx.words.name(&path());
-        match ctx.chart {
-            None => {
-                let (problem, fix) = match ChartVersion::exact_text(text) {
-                    Some(exact) => (
-                        "is not exact SemVer text, which Helm requires of a chart version",
-                        format!("write {exact:?}"),
-                    ),
-                    None => (
-                        "is not a MAJOR.MINOR.PATCH version",
-                        format!("write the Dagster chart version you deploy, e.g. {:?}", NEWEST_KNOWN.to_string()),
-                    ),
-                };
-                out.push(UNPARSEABLE_CHART_VERSION.at(path(), format!("{name} {text:?} {problem}"), fix));
+        let path = AttrPath::attr("chart_version");
+        let name = &ctx.words.name(&path);
+        let violation = match ctx.chart {
+            None => Some(InputViolation::UnparseableChartVersion {
+                name,
+                text,
+                exact: ChartVersion::exact_text(text),
+            }),
+            Some(version) if version > NEWEST_KNOWN => {
+                Some(InputViolation::ChartNewerThanKnown { name, version })
             }
-            Some(version) if version > NEWEST_KNOWN => out.push(CHART_NEWER_THAN_KNOWN.at(
-                path(),
-                format!("{name} {version} is newer than {NEWEST_KNOWN}, the newest chart these rules know"),
-                "upgrade the provider (or dagster-concurrency); rules may miss changes made after the newest known chart".into(),
-            )),
-            Some(version) if version.never_released() => out.push(UNRELEASED_CHART_VERSION.at(
-                path(),
-                format!("{name} {version} was never released as a Dagster chart"),
-                format!("use a published chart version, e.g. {:?}", closest_released(version).to_string()),
-            )),
-            Some(_) => {}
+            Some(version) if version.never_released() => {
+                Some(InputViolation::UnreleasedChartVersion { name, version })
+            }
+            Some(_) => None,
+        };
+        if let Some(violation) = violation {
+            out.push(Finding::new(path, &violation));
         }
     }
     if let Setting::Known(prefix) = &ctx.config.values_prefix {
-        let problem = match prefix_segments(prefix) {
-            None => Some("has an empty key (a leading, trailing or doubled dot)".to_string()),
-            Some(segments) if segments.len() > MAX_PREFIX_SEGMENTS => Some(format!(
-                "is {} keys deep; Helm allows at most {MAX_PREFIX_SEGMENTS} above the rendered names",
-                segments.len()
-            )),
+        let path = AttrPath::attr("values_prefix");
+        let name = &ctx.words.name(&path);
+        let violation = match prefix_segments(prefix) {
+            None => Some(InputViolation::EmptyPrefixKey { name, prefix }),
+            Some(segments) if segments.len() > MAX_PREFIX_SEGMENTS => {
+                Some(InputViolation::PrefixTooDeep {
+                    name,
+                    prefix,
+                    depth: segments.len(),
+                })
+            }
             Some(_) => None,
         };
-        if let Some(problem) = problem {
-            out.push(INVALID_VALUES_PREFIX.at(
-                AttrPath::attr("values_prefix"),
-                format!(
-                    "{} {prefix:?} {problem}",
-                    ctx.words.name(&AttrPath::attr("values_prefix"))
-                ),
-                "use the subchart's name or alias as it appears in the parent chart's values, e.g. \"dagster\"".into(),
-            ));
+        if let Some(violation) = violation {
+            out.push(Finding::new(path, &violation));
         }
     }
 }

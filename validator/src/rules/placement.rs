@@ -1,11 +1,11 @@
 //! Placement rules: the `concurrency` section, the chart versions that support it, and what
 //! Dagster refuses when it is combined with run-coordinator settings.
 
-use super::vocabulary::{QUEUED, RUNS};
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
+use crate::chart::keys::Section;
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
-use crate::version::{CONCURRENCY_SECTION, CONCURRENCY_SECTION_FIXED};
+use crate::version::{ChartVersion, CONCURRENCY_SECTION, CONCURRENCY_SECTION_FIXED};
 
 rule!(
     /// `pools` or `placement = "concurrency"` on a chart without the `concurrency` section.
@@ -157,84 +157,148 @@ pools {
 "#
 );
 
+/// How a raw values file names the chart sections the placement findings mention.
+struct RawNames {
+    coordinator: String,
+    runs: String,
+    pools: String,
+    block: String,
+    buffer: String,
+    run_buffer: String,
+}
+
+impl RawNames {
+    fn new(ctx: &Context) -> Self {
+        let block = AttrPath::block("block_op_concurrency_limited_runs");
+        RawNames {
+            coordinator: ctx.words.section(Section::Queued),
+            runs: ctx.words.section(Section::Runs),
+            pools: ctx.words.name(&AttrPath::block("pools")),
+            buffer: ctx
+                .words
+                .name(&block.clone().then("op_concurrency_slot_buffer")),
+            block: ctx.words.name(&block),
+            run_buffer: ctx
+                .words
+                .name(&AttrPath::block("pools").then("op_granularity_run_buffer")),
+        }
+    }
+}
+
+/// What is wrong with where the limits are placed; `raw` names sections for a values file
+/// (`None`: a `dagster_concurrency` resource, which names its arguments).
+enum PlacementViolation<'a> {
+    /// DC304.
+    Invalid { text: &'a str },
+    /// DC301.
+    SectionUnavailable {
+        chart: ChartVersion,
+        raw: Option<&'a RawNames>,
+    },
+    /// DC302.
+    SectionCrashesDaemon {
+        chart: ChartVersion,
+        raw: Option<&'a RawNames>,
+    },
+    /// DC303.
+    PoolsWithCoordinator { raw: Option<&'a RawNames> },
+    /// DC305.
+    SlotBufferWithSection { raw: Option<&'a RawNames> },
+}
+
+/// The other way out of a too-old chart: no pools, run limits under the run coordinator.
+fn without_pools(raw: Option<&RawNames>) -> String {
+    match raw {
+        Some(names) => format!(
+            "keep the run limits under {} without {}",
+            names.coordinator, names.pools
+        ),
+        None => "use placement = \"run_coordinator\" without pools".into(),
+    }
+}
+
+impl Violation for PlacementViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            PlacementViolation::Invalid { .. } => &INVALID_PLACEMENT,
+            PlacementViolation::SectionUnavailable { .. } => &CONCURRENCY_SECTION_UNAVAILABLE,
+            PlacementViolation::SectionCrashesDaemon { .. } => &CONCURRENCY_SECTION_CRASHES_DAEMON,
+            PlacementViolation::PoolsWithCoordinator { .. } => &POOLS_WITH_COORDINATOR_PLACEMENT,
+            PlacementViolation::SlotBufferWithSection { .. } => {
+                &SLOT_BUFFER_WITH_CONCURRENCY_SECTION
+            }
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            PlacementViolation::Invalid { text } => format!("placement {text:?} is not \"run_coordinator\" or \"concurrency\""),
+            PlacementViolation::SectionUnavailable { chart, .. } => format!("chart {chart} has no concurrency section (added in {CONCURRENCY_SECTION}), so these limits are ignored"),
+            PlacementViolation::SectionCrashesDaemon { chart, .. } => format!("chart {chart} writes run limits into both places when the concurrency section is on, and the daemon does not start"),
+            PlacementViolation::PoolsWithCoordinator { raw: Some(names) } => format!("run limits under {} with {} set: Dagster refuses run limits under the run coordinator once pools are set", names.coordinator, names.pools),
+            PlacementViolation::PoolsWithCoordinator { raw: None } => "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
+            PlacementViolation::SlotBufferWithSection { raw: Some(names) } => format!("{} with the concurrency section: the chart always writes {} under the run coordinator, which Dagster then refuses", names.block, names.buffer),
+            PlacementViolation::SlotBufferWithSection { raw: None } => "block_op_concurrency_limited_runs with the concurrency section: the chart always writes op_concurrency_slot_buffer under run_coordinator, which Dagster then refuses".into(),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            PlacementViolation::Invalid { .. } => "use \"run_coordinator\" (every chart) or \"concurrency\" (chart 1.12.12 and later)".into(),
+            PlacementViolation::SectionUnavailable { raw, .. } | PlacementViolation::SectionCrashesDaemon { raw, .. } => format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {}", without_pools(*raw)),
+            PlacementViolation::PoolsWithCoordinator { raw: Some(names) } => format!("move maxConcurrentRuns and tagConcurrencyLimits to {} (chart {CONCURRENCY_SECTION_FIXED} and later), or remove {}", names.runs, names.pools),
+            PlacementViolation::PoolsWithCoordinator { raw: None } => "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
+            PlacementViolation::SlotBufferWithSection { raw: Some(names) } => format!("remove {} (blocking is on by default); move a buffer to {}", names.block, names.run_buffer),
+            PlacementViolation::SlotBufferWithSection { raw: None } => "remove the block (blocking is on by default); move a buffer to pools { op_granularity_run_buffer = N }".into(),
+        }
+    }
+}
+
 /// Checks where limits are placed against the chart version.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let config = ctx.config;
     if let Setting::Known(text) = &config.placement {
         if Placement::parse(text).is_none() {
-            out.push(INVALID_PLACEMENT.at(
+            out.push(Finding::new(
                 AttrPath::attr("placement"),
-                format!("placement {text:?} is not \"run_coordinator\" or \"concurrency\""),
-                "use \"run_coordinator\" (every chart) or \"concurrency\" (chart 1.12.12 and later)".into(),
+                &PlacementViolation::Invalid { text },
             ));
         }
     }
     let uses_section =
         ctx.placement == Some(Placement::Concurrency) || config.pools.known().is_some();
-    let raw = ctx.words.source().is_raw();
-    let pools = ctx.words.name(&AttrPath::block("pools"));
-    let coordinator = ctx.words.section(QUEUED);
-    let without_pools = if raw {
-        format!("keep the run limits under {coordinator} without {pools}")
-    } else {
-        "use placement = \"run_coordinator\" without pools".into()
-    };
+    let names = ctx.words.source().is_raw().then(|| RawNames::new(ctx));
+    let raw = names.as_ref();
     if uses_section {
         // The fix is a newer chart, so point at the version (always written when too old).
-        let path = AttrPath::attr("chart_version");
-        match ctx.chart {
-            Some(chart) if chart < CONCURRENCY_SECTION => out.push(CONCURRENCY_SECTION_UNAVAILABLE.at(
-                path,
-                format!("chart {chart} has no concurrency section (added in {CONCURRENCY_SECTION}), so these limits are ignored"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
-            )),
-            Some(chart) if chart < CONCURRENCY_SECTION_FIXED => out.push(CONCURRENCY_SECTION_CRASHES_DAEMON.at(
-                path,
-                format!("chart {chart} writes run limits into both places when the concurrency section is on, and the daemon does not start"),
-                format!("upgrade the chart to {CONCURRENCY_SECTION_FIXED} or later, or {without_pools}"),
-            )),
-            _ => {}
+        let violation = match ctx.chart {
+            Some(chart) if chart < CONCURRENCY_SECTION => {
+                Some(PlacementViolation::SectionUnavailable { chart, raw })
+            }
+            Some(chart) if chart < CONCURRENCY_SECTION_FIXED => {
+                Some(PlacementViolation::SectionCrashesDaemon { chart, raw })
+            }
+            _ => None,
+        };
+        if let Some(violation) = violation {
+            out.push(Finding::new(AttrPath::attr("chart_version"), &violation));
         }
     }
     if config.pools.known().is_some()
         && config.placement.known().map(String::as_str) == Some("run_coordinator")
     {
-        let (summary, fix) = if raw {
-            let runs = ctx.words.section(RUNS);
-            (
-                format!("run limits under {coordinator} with {pools} set: Dagster refuses run limits under the run coordinator once pools are set"),
-                format!("move maxConcurrentRuns and tagConcurrencyLimits to {runs} (chart {CONCURRENCY_SECTION_FIXED} and later), or remove {pools}"),
-            )
-        } else {
-            (
-                "pools with placement = \"run_coordinator\": Dagster refuses run limits under run_coordinator once pools are set".into(),
-                "remove placement (pools default it to \"concurrency\") or set placement = \"concurrency\"".into(),
-            )
-        };
-        out.push(POOLS_WITH_COORDINATOR_PLACEMENT.at(AttrPath::attr("placement"), summary, fix));
+        out.push(Finding::new(
+            AttrPath::attr("placement"),
+            &PlacementViolation::PoolsWithCoordinator { raw },
+        ));
     }
     if config.block_op.is_set() && uses_section {
         // Terraform places a diagnostic on a block's attribute, not on the block itself, and
         // `enabled` is always written.
-        let block = AttrPath::block("block_op_concurrency_limited_runs");
-        let (summary, fix) = if raw {
-            let buffer = ctx
-                .words
-                .name(&block.clone().then("op_concurrency_slot_buffer"));
-            let run_buffer = ctx
-                .words
-                .name(&AttrPath::block("pools").then("op_granularity_run_buffer"));
-            (
-                format!("{} with the concurrency section: the chart always writes {buffer} under the run coordinator, which Dagster then refuses", ctx.words.name(&block)),
-                format!("remove {} (blocking is on by default); move a buffer to {run_buffer}", ctx.words.name(&block)),
-            )
-        } else {
-            (
-                "block_op_concurrency_limited_runs with the concurrency section: the chart always writes op_concurrency_slot_buffer under run_coordinator, which Dagster then refuses".into(),
-                "remove the block (blocking is on by default); move a buffer to pools { op_granularity_run_buffer = N }".into(),
-            )
-        };
-        out.push(SLOT_BUFFER_WITH_CONCURRENCY_SECTION.at(block.then("enabled"), summary, fix));
+        out.push(Finding::new(
+            AttrPath::block("block_op_concurrency_limited_runs").then("enabled"),
+            &PlacementViolation::SlotBufferWithSection { raw },
+        ));
     }
 }
 

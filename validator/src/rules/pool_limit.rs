@@ -1,8 +1,8 @@
 //! Pool limit rules (`dagster_pool_limit`): the pool name and its limit, checked before any
 //! request reaches the webserver (Dagster answers an out-of-range limit with a bare HTTP 500).
 
-use super::pools::MAX_POOL_LIMIT;
-use super::{rule, Finding};
+use super::pools::{limit_in_range, MAX_POOL_LIMIT};
+use super::{rule, Finding, Rule, Violation};
 use crate::model::Setting;
 use crate::path::AttrPath;
 
@@ -105,30 +105,70 @@ resource "dagster_pool_limit" "warehouse" {
 "#
 );
 
+/// What is wrong with a pool limit's arguments.
+enum PoolLimitViolation<'a> {
+    /// DC701.
+    EmptyName { pool: &'a str },
+    /// DC703.
+    NameWhitespace { pool: &'a str },
+    /// DC702.
+    OutOfRange { limit: i64 },
+}
+
+impl Violation for PoolLimitViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            PoolLimitViolation::EmptyName { .. } => &EMPTY_POOL_NAME,
+            PoolLimitViolation::NameWhitespace { .. } => &POOL_NAME_WHITESPACE,
+            PoolLimitViolation::OutOfRange { .. } => &POOL_LIMIT_OUT_OF_RANGE,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            PoolLimitViolation::EmptyName { pool } => format!("pool name {pool:?} is empty"),
+            PoolLimitViolation::NameWhitespace { pool } => {
+                format!("pool name {pool:?} has leading or trailing whitespace")
+            }
+            PoolLimitViolation::OutOfRange { limit } => {
+                format!("pool limit {limit} is outside 0..{MAX_POOL_LIMIT}")
+            }
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            PoolLimitViolation::EmptyName { .. } => {
+                "use the pool name your ops and assets declare with `pool=`".into()
+            }
+            PoolLimitViolation::NameWhitespace { pool } => {
+                format!("write {:?}: pool names are matched exactly", pool.trim())
+            }
+            PoolLimitViolation::OutOfRange { .. } => limit_in_range(),
+        }
+    }
+}
+
 /// Checks one pool limit's arguments; unknown values are skipped.
 pub fn check_pool_limit(config: &PoolLimitConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Setting::Known(pool) = &config.pool {
-        if pool.trim().is_empty() {
-            out.push(EMPTY_POOL_NAME.at(
-                AttrPath::attr("pool"),
-                format!("pool name {pool:?} is empty"),
-                "use the pool name your ops and assets declare with `pool=`".into(),
-            ));
+        let violation = if pool.trim().is_empty() {
+            Some(PoolLimitViolation::EmptyName { pool })
         } else if pool.trim() != pool {
-            out.push(POOL_NAME_WHITESPACE.at(
-                AttrPath::attr("pool"),
-                format!("pool name {pool:?} has leading or trailing whitespace"),
-                format!("write {:?}: pool names are matched exactly", pool.trim()),
-            ));
+            Some(PoolLimitViolation::NameWhitespace { pool })
+        } else {
+            None
+        };
+        if let Some(violation) = violation {
+            out.push(Finding::new(AttrPath::attr("pool"), &violation));
         }
     }
     if let Setting::Known(limit) = config.limit {
         if !(0..=MAX_POOL_LIMIT).contains(&limit) {
-            out.push(POOL_LIMIT_OUT_OF_RANGE.at(
+            out.push(Finding::new(
                 AttrPath::attr("limit"),
-                format!("pool limit {limit} is outside 0..{MAX_POOL_LIMIT}"),
-                format!("use a limit from 0 to {MAX_POOL_LIMIT}"),
+                &PoolLimitViolation::OutOfRange { limit },
             ));
         }
     }

@@ -1,6 +1,6 @@
 //! Pool rules (`pools` block): granularity and the default pool limit.
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::model::Setting;
 use crate::path::AttrPath;
 
@@ -61,6 +61,48 @@ pools {
 "#
 );
 
+/// What is wrong in the `pools` block, named as the file names it.
+enum PoolsViolation<'a> {
+    /// DC311.
+    InvalidGranularity { name: &'a str, granularity: &'a str },
+    /// DC312.
+    DefaultLimitOutOfRange { name: &'a str, limit: i64 },
+}
+
+impl Violation for PoolsViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            PoolsViolation::InvalidGranularity { .. } => &INVALID_POOL_GRANULARITY,
+            PoolsViolation::DefaultLimitOutOfRange { .. } => &DEFAULT_POOL_LIMIT_OUT_OF_RANGE,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            PoolsViolation::InvalidGranularity { name, granularity } => {
+                format!("{name} {granularity:?} is not \"run\" or \"op\"")
+            }
+            PoolsViolation::DefaultLimitOutOfRange { name, limit } => {
+                format!("{name} = {limit} is outside 0..{MAX_POOL_LIMIT}")
+            }
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            PoolsViolation::InvalidGranularity { .. } => {
+                "use \"op\" (slots per op, Dagster's default) or \"run\" (one slot per run)".into()
+            }
+            PoolsViolation::DefaultLimitOutOfRange { .. } => limit_in_range(),
+        }
+    }
+}
+
+/// The fix of a pool limit out of range, the default's or a pool's own.
+pub(super) fn limit_in_range() -> String {
+    format!("use a limit from 0 to {MAX_POOL_LIMIT}")
+}
+
 /// Checks the `pools` block.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let Setting::Known(pools) = &ctx.config.pools else {
@@ -68,25 +110,21 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     };
     if let Setting::Known(granularity) = &pools.granularity {
         if !matches!(granularity.as_str(), "run" | "op") {
-            out.push(INVALID_POOL_GRANULARITY.at(
-                AttrPath::block("pools").then("granularity"),
-                format!(
-                    "{} {granularity:?} is not \"run\" or \"op\"",
-                    ctx.words.name(&AttrPath::block("pools").then("granularity"))
-                ),
-                "use \"op\" (slots per op, Dagster's default) or \"run\" (one slot per run)".into(),
+            let path = AttrPath::block("pools").then("granularity");
+            let name = &ctx.words.name(&path);
+            out.push(Finding::new(
+                path,
+                &PoolsViolation::InvalidGranularity { name, granularity },
             ));
         }
     }
     if let Setting::Known(limit) = pools.default_limit {
         if !(0..=MAX_POOL_LIMIT).contains(&limit) {
-            out.push(DEFAULT_POOL_LIMIT_OUT_OF_RANGE.at(
-                AttrPath::block("pools").then("default_limit"),
-                format!(
-                    "{} = {limit} is outside 0..{MAX_POOL_LIMIT}",
-                    ctx.words.name(&AttrPath::block("pools").then("default_limit"))
-                ),
-                format!("use a limit from 0 to {MAX_POOL_LIMIT}"),
+            let path = AttrPath::block("pools").then("default_limit");
+            let name = &ctx.words.name(&path);
+            out.push(Finding::new(
+                path,
+                &PoolsViolation::DefaultLimitOutOfRange { name, limit },
             ));
         }
     }

@@ -1,10 +1,10 @@
 //! Queue rules: dequeue settings, op-concurrency blocking and its slot buffers, and the numbers
 //! the chart cannot print from a values file.
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
-use crate::version::BLOCK_OP_RENDERED;
+use crate::version::{ChartVersion, BLOCK_OP_RENDERED};
 
 /// The smallest magnitude the chart's templates print in exponent form when the number comes
 /// from a values file: Helm reads it as a float64 and Go prints 1000000.0 as `1e+06`.
@@ -252,6 +252,77 @@ fn template_printed_numbers(ctx: &Context) -> Vec<(AttrPath, i64)> {
     numbers
 }
 
+/// What is wrong with the dequeue settings, op blocking or a number the chart prints; `name`
+/// is what the file calls the setting.
+enum QueueViolation {
+    /// DC406.
+    NegativeSlotBuffer { name: String, buffer: i64 },
+    /// DC407.
+    ExponentForm { name: String, number: i64 },
+    /// DC402.
+    NegativeDequeueInterval { name: String, seconds: i64 },
+    /// DC404.
+    DequeueIntervalZero { name: String },
+    /// DC403.
+    WorkersBelowOne { name: String, workers: i64 },
+    /// DC401.
+    SlotBufferWithoutBlocking { buffer: i64 },
+    /// DC405.
+    BlockOpNotRendered { chart: ChartVersion },
+}
+
+impl Violation for QueueViolation {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            QueueViolation::NegativeSlotBuffer { .. } => &NEGATIVE_SLOT_BUFFER,
+            QueueViolation::ExponentForm { .. } => &NUMBER_IN_EXPONENT_FORM,
+            QueueViolation::NegativeDequeueInterval { .. } => &NEGATIVE_DEQUEUE_INTERVAL,
+            QueueViolation::DequeueIntervalZero { .. } => &DEQUEUE_INTERVAL_ZERO,
+            QueueViolation::WorkersBelowOne { .. } => &DEQUEUE_WORKERS_BELOW_ONE,
+            QueueViolation::SlotBufferWithoutBlocking { .. } => &SLOT_BUFFER_WITHOUT_BLOCKING,
+            QueueViolation::BlockOpNotRendered { .. } => &BLOCK_OP_NOT_RENDERED,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            QueueViolation::NegativeSlotBuffer { name, buffer } => format!("{name} = {buffer} is negative: a run waits until more than {} slots of its pool are free", buffer.unsigned_abs()),
+            QueueViolation::ExponentForm { name, number } => format!("{name} = {number} reaches the chart as a float64 through values_yaml and is written as {}, which Dagster refuses", exponent_form(*number)),
+            QueueViolation::NegativeDequeueInterval { name, seconds } => format!("{name} = {seconds} is negative"),
+            QueueViolation::DequeueIntervalZero { name } => format!("{name} = 0 is dropped by the chart; Dagster's default of 5 applies"),
+            QueueViolation::WorkersBelowOne { name, workers } => format!("{name} = {workers} is below 1"),
+            QueueViolation::SlotBufferWithoutBlocking { buffer } => format!("op_concurrency_slot_buffer = {buffer} while enabled = false, which Dagster refuses"),
+            QueueViolation::BlockOpNotRendered { chart } => format!("chart {chart} does not write block_op_concurrency_limited_runs (rendered since {BLOCK_OP_RENDERED})"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            QueueViolation::NegativeSlotBuffer { .. } => {
+                "use 0 (Dagster's default) or a positive buffer".into()
+            }
+            QueueViolation::ExponentForm { .. } => {
+                format!("use a number below {EXPONENT_FORM_FROM}, or -1 for no run limit")
+            }
+            QueueViolation::NegativeDequeueInterval { .. } => {
+                "use a positive number of seconds (Dagster's default is 5)".into()
+            }
+            QueueViolation::DequeueIntervalZero { .. } => {
+                "use a positive interval, or remove the argument".into()
+            }
+            QueueViolation::WorkersBelowOne { .. } => {
+                "use 1 or more workers (the chart default is 4)".into()
+            }
+            QueueViolation::SlotBufferWithoutBlocking { .. } => {
+                "set enabled = true, or set op_concurrency_slot_buffer to 0".into()
+            }
+            QueueViolation::BlockOpNotRendered { .. } => {
+                format!("upgrade the chart to {BLOCK_OP_RENDERED} or later, or remove the block")
+            }
+        }
+    }
+}
+
 /// Checks the slot buffers' sign and the numbers the chart prints.
 fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
     let slot_buffer = ctx.config.block_op.known().map(|block| {
@@ -270,21 +341,20 @@ fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
         if let Setting::Known(buffer) = setting {
             if *buffer < 0 {
                 let name = path.to_string();
-                out.push(NEGATIVE_SLOT_BUFFER.at(
-                    path,
-                    format!("{name} = {buffer} is negative: a run waits until more than {} slots of its pool are free", buffer.unsigned_abs()),
-                    "use 0 (Dagster's default) or a positive buffer".into(),
-                ));
+                let violation = QueueViolation::NegativeSlotBuffer {
+                    name,
+                    buffer: *buffer,
+                };
+                out.push(Finding::new(path, &violation));
             }
         }
     }
     for (path, number) in template_printed_numbers(ctx) {
         if number.unsigned_abs() >= EXPONENT_FORM_FROM.unsigned_abs() {
             let name = path.to_string();
-            out.push(NUMBER_IN_EXPONENT_FORM.at(
+            out.push(Finding::new(
                 path,
-                format!("{name} = {number} reaches the chart as a float64 through values_yaml and is written as {}, which Dagster refuses", exponent_form(number)),
-                format!("use a number below {EXPONENT_FORM_FROM}, or -1 for no run limit"),
+                &QueueViolation::ExponentForm { name, number },
             ));
         }
     }
@@ -307,52 +377,45 @@ fn exponent_form(number: i64) -> String {
 /// Checks dequeue settings and op blocking.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let config = ctx.config;
-    let interval = ctx.words.name(&AttrPath::attr("dequeue_interval_seconds"));
     check_numbers(ctx, out);
-    match config.dequeue_interval_seconds {
-        Setting::Known(seconds) if seconds < 0 => out.push(NEGATIVE_DEQUEUE_INTERVAL.at(
-            AttrPath::attr("dequeue_interval_seconds"),
-            format!("{interval} = {seconds} is negative"),
-            "use a positive number of seconds (Dagster's default is 5)".into(),
-        )),
-        Setting::Known(0) => out.push(DEQUEUE_INTERVAL_ZERO.at(
-            AttrPath::attr("dequeue_interval_seconds"),
-            format!("{interval} = 0 is dropped by the chart; Dagster's default of 5 applies"),
-            "use a positive interval, or remove the argument".into(),
-        )),
-        _ => {}
+    let interval = AttrPath::attr("dequeue_interval_seconds");
+    let name = ctx.words.name(&interval);
+    let violation = match config.dequeue_interval_seconds {
+        Setting::Known(seconds) if seconds < 0 => {
+            Some(QueueViolation::NegativeDequeueInterval { name, seconds })
+        }
+        Setting::Known(0) => Some(QueueViolation::DequeueIntervalZero { name }),
+        _ => None,
+    };
+    if let Some(violation) = violation {
+        out.push(Finding::new(interval, &violation));
     }
     if let Setting::Known(workers) = config.dequeue_num_workers {
         if workers < 1 {
-            out.push(DEQUEUE_WORKERS_BELOW_ONE.at(
-                AttrPath::attr("dequeue_num_workers"),
-                format!(
-                    "{} = {workers} is below 1",
-                    ctx.words.name(&AttrPath::attr("dequeue_num_workers"))
-                ),
-                "use 1 or more workers (the chart default is 4)".into(),
+            let path = AttrPath::attr("dequeue_num_workers");
+            let name = ctx.words.name(&path);
+            out.push(Finding::new(
+                path,
+                &QueueViolation::WorkersBelowOne { name, workers },
             ));
         }
     }
     let Setting::Known(block) = &config.block_op else {
         return;
     };
-    let path = || AttrPath::block("block_op_concurrency_limited_runs");
-    match block.op_concurrency_slot_buffer {
-        Setting::Known(buffer) if buffer != 0 && block.enabled == Setting::Known(false) => {
-            out.push(SLOT_BUFFER_WITHOUT_BLOCKING.at(
-                path().then("op_concurrency_slot_buffer"),
-                format!("op_concurrency_slot_buffer = {buffer} while enabled = false, which Dagster refuses"),
-                "set enabled = true, or set op_concurrency_slot_buffer to 0".into(),
-            ))
+    if let Setting::Known(buffer) = block.op_concurrency_slot_buffer {
+        if buffer != 0 && block.enabled == Setting::Known(false) {
+            out.push(Finding::new(
+                AttrPath::block("block_op_concurrency_limited_runs")
+                    .then("op_concurrency_slot_buffer"),
+                &QueueViolation::SlotBufferWithoutBlocking { buffer },
+            ));
         }
-        _ => {}
     }
     if let Some(chart) = ctx.chart.filter(|chart| *chart < BLOCK_OP_RENDERED) {
-        out.push(BLOCK_OP_NOT_RENDERED.at(
+        out.push(Finding::new(
             AttrPath::attr("chart_version"),
-            format!("chart {chart} does not write block_op_concurrency_limited_runs (rendered since {BLOCK_OP_RENDERED})"),
-            format!("upgrade the chart to {BLOCK_OP_RENDERED} or later, or remove the block"),
+            &QueueViolation::BlockOpNotRendered { chart },
         ));
     }
 }

@@ -4,9 +4,13 @@
 //! [`check`] reads the Dagster chart's values tree; DC603 (`set` index over `values`) is raised
 //! where `set` entries are applied, DC605 (wrong type) where values are read into the model.
 
-use super::{rule, Rule, Source};
-use crate::input::tree::{Node, Value};
-use crate::input::Position;
+use super::{rule, Rule, Source, Violation};
+use crate::chart::keys::{
+    self, Section, APPLY_LIMIT_PER_UNIQUE_VALUE, COORDINATOR, MAX_CONCURRENT_RUNS,
+    QUEUED_RUN_COORDINATOR, TAG_CONCURRENCY_LIMITS,
+};
+use crate::position::Position;
+use crate::tree::{Node, Value};
 
 rule!(
     /// Run limits the chart does not render: coordinator disabled or custom, or `concurrency` off.
@@ -255,6 +259,37 @@ impl Expected {
     }
 }
 
+/// DC605: a value of the wrong type where the chart expects another.
+pub struct WrongValueType<'a> {
+    /// The full key, values prefix included.
+    pub key: &'a str,
+    /// What was written: its YAML type and, for a string, the string.
+    pub found: String,
+    /// What the chart expects there.
+    pub expected: Expected,
+    /// The kind of file, which decides the fix.
+    pub source: Source,
+}
+
+impl Violation for WrongValueType<'_> {
+    fn rule(&self) -> &'static Rule {
+        &WRONG_VALUE_TYPE
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} is {} where the chart expects {}",
+            self.key,
+            self.found,
+            self.expected.description()
+        )
+    }
+
+    fn fix(&self) -> String {
+        self.expected.fix(self.source)
+    }
+}
+
 /// A raw-values finding, at a key relative to the Dagster chart's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawFinding {
@@ -270,28 +305,72 @@ pub struct RawFinding {
     pub fix: String,
 }
 
-/// Keys the queued run coordinator's config knows.
-pub const QUEUED_KEYS: &[&str] = &[
-    "maxConcurrentRuns",
-    "tagConcurrencyLimits",
-    "dequeueIntervalSeconds",
-    "dequeueUseThreads",
-    "dequeueNumWorkers",
-    "blockOpConcurrencyLimitedRuns",
-];
-const RUNS_KEYS: &[&str] = &["maxConcurrentRuns", "tagConcurrencyLimits"];
-const POOLS_KEYS: &[&str] = &["defaultLimit", "granularity", "opGranularityRunBuffer"];
-const TAG_KEYS: &[&str] = &["key", "value", "limit"];
-const BLOCK_OP_KEYS: &[&str] = &["enabled", "opConcurrencySlotBuffer"];
-const APPLY_PER_VALUE: &str = "applyLimitPerUniqueValue";
+impl RawFinding {
+    /// The finding of `violation` at the values key `key`, written at `position`.
+    pub fn new(key: String, position: Position, violation: &impl Violation) -> RawFinding {
+        RawFinding {
+            rule: violation.rule(),
+            key,
+            position,
+            summary: violation.summary(),
+            fix: violation.fix(),
+        }
+    }
+}
 
-const COORDINATOR: [&str; 2] = ["dagsterDaemon", "runCoordinator"];
-const QUEUED: [&str; 4] = [
-    "dagsterDaemon",
-    "runCoordinator",
-    "config",
-    "queuedRunCoordinator",
-];
+/// What is wrong in hand-written chart values.
+enum RawViolation<'a> {
+    /// DC601: the coordinator is switched off.
+    CoordinatorDisabled,
+    /// DC601: a custom coordinator leaves the queued one's limits out.
+    CustomCoordinator,
+    /// DC601: `concurrency` limits without `concurrency.enabled: true`.
+    SectionDisabled,
+    /// DC602.
+    LimitsInBothPlaces,
+    /// DC604: `key` in a tag limit's `value` map.
+    MisspeltPerUniqueValue { key: &'a str },
+    /// DC606: `key` is unknown where `known` are known; `closest` is the nearest of them.
+    UnknownKey {
+        key: &'a str,
+        closest: &'a str,
+        known: &'a [&'a str],
+    },
+}
+
+impl Violation for RawViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            RawViolation::CoordinatorDisabled
+            | RawViolation::CustomCoordinator
+            | RawViolation::SectionDisabled => &LIMITS_NOT_APPLIED,
+            RawViolation::LimitsInBothPlaces => &LIMITS_IN_BOTH_PLACES,
+            RawViolation::MisspeltPerUniqueValue { .. } => &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
+            RawViolation::UnknownKey { .. } => &UNKNOWN_COORDINATOR_KEY,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            RawViolation::CoordinatorDisabled => "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".into(),
+            RawViolation::CustomCoordinator => "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".into(),
+            RawViolation::SectionDisabled => "concurrency.runs or concurrency.pools is set while concurrency.enabled is not true, so the chart drops the whole section".into(),
+            RawViolation::LimitsInBothPlaces => "run limits are set both under the run coordinator and under concurrency.runs, which the chart and Dagster refuse".into(),
+            RawViolation::MisspeltPerUniqueValue { key } => format!("{key:?} is not {APPLY_LIMIT_PER_UNIQUE_VALUE:?}: Dagster refuses the instance at daemon start"),
+            RawViolation::UnknownKey { key, .. } => format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            RawViolation::CoordinatorDisabled | RawViolation::CustomCoordinator => format!("enable the coordinator with type {QUEUED_RUN_COORDINATOR}, or remove the limits"),
+            RawViolation::SectionDisabled => "set concurrency.enabled: true, or remove the section".into(),
+            RawViolation::LimitsInBothPlaces => "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
+            RawViolation::MisspeltPerUniqueValue { .. } => format!("spell it {APPLY_LIMIT_PER_UNIQUE_VALUE}"),
+            RawViolation::UnknownKey { closest, known, .. } => format!("use {closest:?}, the closest key the chart knows here (known keys: {})", known.join(", ")),
+        }
+    }
+}
 
 /// Whether a node holds run limits (`maxConcurrentRuns` or a non-empty `tagConcurrencyLimits`).
 pub fn holds_run_limits(section: Option<&Node>) -> bool {
@@ -300,50 +379,49 @@ pub fn holds_run_limits(section: Option<&Node>) -> bool {
     };
     let present = |key| section.get(key).is_some_and(|n| n.value != Value::Null);
     let tags = section
-        .get("tagConcurrencyLimits")
+        .get(TAG_CONCURRENCY_LIMITS)
         .is_some_and(|n| match &n.value {
             Value::Null => false,
             Value::List(items) => !items.is_empty(),
             _ => true,
         });
-    present("maxConcurrentRuns") || tags
+    present(MAX_CONCURRENT_RUNS) || tags
 }
 
 /// Checks the Dagster chart's values (the tree below any values prefix).
 pub fn check(dagster: &Node) -> Vec<RawFinding> {
     let mut out = Vec::new();
-    let queued = dagster.at(&QUEUED);
-    let runs = dagster.at(&["concurrency", "runs"]);
+    let queued = dagster.at(Section::Queued.path());
+    let runs = dagster.at(Section::Runs.path());
     check_not_applied(dagster, queued, &mut out);
     if holds_run_limits(queued) && holds_run_limits(runs) {
         let at = runs.map_or(dagster.position, |n| n.position);
-        out.push(RawFinding {
-            rule: &LIMITS_IN_BOTH_PLACES,
-            key: "concurrency.runs".into(),
-            position: at,
-            summary: "run limits are set both under the run coordinator and under concurrency.runs, which the chart and Dagster refuse".into(),
-            fix: "keep the limits in one place: concurrency.runs (chart 1.12.12 and later) or the run coordinator".into(),
-        });
+        out.push(RawFinding::new(
+            Section::Runs.dotted(),
+            at,
+            &RawViolation::LimitsInBothPlaces,
+        ));
     }
-    let base = QUEUED.join(".");
     if let Some(queued) = queued {
-        unknown_keys(queued, &base, QUEUED_KEYS, &mut out);
-        if let Some(block) = queued.get("blockOpConcurrencyLimitedRuns") {
+        let base = Section::Queued.dotted();
+        unknown_keys(queued, &base, Section::Queued, &mut out);
+        if let Some(block) = queued.get(keys::BLOCK_OP_CONCURRENCY_LIMITED_RUNS) {
             unknown_keys(
                 block,
-                &format!("{base}.blockOpConcurrencyLimitedRuns"),
-                BLOCK_OP_KEYS,
+                &Section::BlockOp.dotted(),
+                Section::BlockOp,
                 &mut out,
             );
         }
         tag_items(queued, &base, &mut out);
     }
     if let Some(runs) = runs {
-        unknown_keys(runs, "concurrency.runs", RUNS_KEYS, &mut out);
-        tag_items(runs, "concurrency.runs", &mut out);
+        let base = Section::Runs.dotted();
+        unknown_keys(runs, &base, Section::Runs, &mut out);
+        tag_items(runs, &base, &mut out);
     }
-    if let Some(pools) = dagster.at(&["concurrency", "pools"]) {
-        unknown_keys(pools, "concurrency.pools", POOLS_KEYS, &mut out);
+    if let Some(pools) = dagster.at(Section::Pools.path()) {
+        unknown_keys(pools, &Section::Pools.dotted(), Section::Pools, &mut out);
     }
     out
 }
@@ -352,71 +430,66 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
     let coordinator = dagster.at(&COORDINATOR);
     let switch = |key| coordinator.and_then(|c| c.get(key));
     if holds_run_limits(queued) {
-        let reason = match (switch("enabled"), switch("type")) {
+        let reason = match (switch(keys::ENABLED), switch(keys::TYPE)) {
             (Some(node), _) if node.value == Value::Bool(false) => {
-                Some(("enabled", node, "dagsterDaemon.runCoordinator.enabled is false, so no run limit applies at all".to_string()))
+                Some((keys::ENABLED, node, RawViolation::CoordinatorDisabled))
             }
             (_, Some(node)) if matches!(&node.value, Value::Str(t) if t == "CustomRunCoordinator") => {
-                Some(("type", node, "the run coordinator type is CustomRunCoordinator, so the queuedRunCoordinator limits are not rendered".to_string()))
+                Some((keys::TYPE, node, RawViolation::CustomCoordinator))
             }
             _ => None,
         };
-        if let Some((key, node, summary)) = reason {
-            out.push(RawFinding {
-                rule: &LIMITS_NOT_APPLIED,
-                key: format!("{}.{key}", COORDINATOR.join(".")),
-                position: node.position,
-                summary,
-                fix: "enable the coordinator with type QueuedRunCoordinator, or remove the limits"
-                    .into(),
-            });
+        if let Some((key, node, violation)) = reason {
+            out.push(RawFinding::new(
+                format!("{}.{key}", COORDINATOR.join(".")),
+                node.position,
+                &violation,
+            ));
         }
     }
-    let Some(concurrency) = dagster.get("concurrency") else {
+    let Some(concurrency) = dagster.get(keys::CONCURRENCY) else {
         return;
     };
-    let used = holds_run_limits(concurrency.get("runs"))
-        || concurrency
-            .get("pools")
+    let used = holds_run_limits(dagster.at(Section::Runs.path()))
+        || dagster
+            .at(Section::Pools.path())
             .is_some_and(|p| !p.entries().is_empty());
-    if used && concurrency.get("enabled").map(|n| &n.value) != Some(&Value::Bool(true)) {
-        let at = concurrency.get("enabled").unwrap_or(concurrency);
-        out.push(RawFinding {
-            rule: &LIMITS_NOT_APPLIED,
-            key: "concurrency.enabled".into(),
-            position: at.position,
-            summary: "concurrency.runs or concurrency.pools is set while concurrency.enabled is not true, so the chart drops the whole section".into(),
-            fix: "set concurrency.enabled: true, or remove the section".into(),
-        });
+    let enabled = concurrency.get(keys::ENABLED);
+    if used && enabled.map(|n| &n.value) != Some(&Value::Bool(true)) {
+        let at = enabled.unwrap_or(concurrency);
+        out.push(RawFinding::new(
+            format!("{}.{}", keys::CONCURRENCY, keys::ENABLED),
+            at.position,
+            &RawViolation::SectionDisabled,
+        ));
     }
 }
 
 fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
-    let Some(Value::List(items)) = section.get("tagConcurrencyLimits").map(|n| &n.value) else {
+    let Some(Value::List(items)) = section.get(TAG_CONCURRENCY_LIMITS).map(|n| &n.value) else {
         return;
     };
     for (index, item) in items.iter().enumerate() {
-        let item_key = format!("{base}.tagConcurrencyLimits[{index}]");
-        unknown_keys(item, &item_key, TAG_KEYS, out);
-        let Some(value) = item.get("value") else {
+        let item_key = format!("{base}.{TAG_CONCURRENCY_LIMITS}[{index}]");
+        unknown_keys(item, &item_key, Section::TagLimit, out);
+        let Some(value) = item.get(keys::VALUE) else {
             continue;
         };
         for (key, node) in value.entries() {
-            if key != APPLY_PER_VALUE {
-                out.push(RawFinding {
-                    rule: &MISSPELT_APPLY_LIMIT_PER_UNIQUE_VALUE,
-                    key: format!("{item_key}.value.{key}"),
-                    position: node.position,
-                    summary: format!("{key:?} is not {APPLY_PER_VALUE:?}: Dagster refuses the instance at daemon start"),
-                    fix: format!("spell it {APPLY_PER_VALUE}"),
-                });
+            if key != APPLY_LIMIT_PER_UNIQUE_VALUE {
+                out.push(RawFinding::new(
+                    format!("{item_key}.{}.{key}", keys::VALUE),
+                    node.position,
+                    &RawViolation::MisspeltPerUniqueValue { key },
+                ));
             }
         }
     }
 }
 
-fn unknown_keys(section: &Node, base: &str, known: &[&str], out: &mut Vec<RawFinding>) {
-    for (key, node) in section.entries() {
+fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFinding>) {
+    let known: Vec<&str> = section.keys().collect();
+    for (key, node) in node.entries() {
         if known.contains(&key.as_str()) {
             continue;
         }
@@ -425,126 +498,14 @@ fn unknown_keys(section: &Node, base: &str, known: &[&str], out: &mut Vec<RawFin
             .min_by_key(|k| strsim::levenshtein(key, k))
             .copied()
             .unwrap_or_default();
-        out.push(RawFinding {
-            rule: &UNKNOWN_COORDINATOR_KEY,
-            key: format!("{base}.{key}"),
-            position: node.position,
-            summary: format!("{key:?} is not a key the chart knows here, so the chart refuses it and it sets nothing"),
-            fix: format!(
-                "use {closest:?}, the closest key the chart knows here (known keys: {})",
-                known.join(", ")
-            ),
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::values_yaml::parse;
-
-    fn fired(yaml: &str, code: &str) -> Vec<String> {
-        let root = parse(yaml, Position::START)
-            .expect("yaml")
-            .expect("not empty");
-        check(&root)
-            .into_iter()
-            .filter(|f| f.rule.code == code)
-            .map(|f| f.key)
-            .collect()
-    }
-
-    const SEED: &str = "dagsterDaemon:\n  runCoordinator:\n    enabled: true\n    type: QueuedRunCoordinator\n    config:\n      queuedRunCoordinator:\n        maxConcurrentRuns: 5\n        tagConcurrencyLimits:\n          - key: dagster/backfill\n            value:\n              applyLimitPerUniqueValue: true\n            limit: 3\n";
-
-    #[test]
-    fn seed_is_clean() {
-        let root = parse(SEED, Position::START)
-            .expect("yaml")
-            .expect("not empty");
-        assert_eq!(check(&root), vec![]);
-    }
-
-    #[test]
-    fn limits_not_applied() {
-        let disabled = SEED.replace("enabled: true", "enabled: false");
-        assert_eq!(
-            fired(&disabled, "DC601"),
-            ["dagsterDaemon.runCoordinator.enabled"]
-        );
-        let custom = SEED.replace("type: QueuedRunCoordinator", "type: CustomRunCoordinator");
-        assert_eq!(
-            fired(&custom, "DC601"),
-            ["dagsterDaemon.runCoordinator.type"]
-        );
-        let section = "concurrency:\n  runs:\n    maxConcurrentRuns: 3\n";
-        assert_eq!(fired(section, "DC601"), ["concurrency.enabled"]);
-        let enabled = "concurrency:\n  enabled: true\n  runs:\n    maxConcurrentRuns: 3\n";
-        assert!(fired(enabled, "DC601").is_empty());
-        let disabled_without_limits = "dagsterDaemon:\n  runCoordinator:\n    enabled: false\n";
-        assert!(fired(disabled_without_limits, "DC601").is_empty());
-        assert!(fired(SEED, "DC601").is_empty());
-    }
-
-    #[test]
-    fn limits_in_both_places() {
-        let both =
-            format!("{SEED}concurrency:\n  enabled: true\n  runs:\n    maxConcurrentRuns: 5\n");
-        assert_eq!(fired(&both, "DC602"), ["concurrency.runs"]);
-        let pools_only =
-            format!("{SEED}concurrency:\n  enabled: true\n  pools:\n    defaultLimit: 1\n");
-        assert!(fired(&pools_only, "DC602").is_empty());
-    }
-
-    #[test]
-    fn misspelt_apply_limit_per_unique_value() {
-        let typo = SEED.replace("applyLimitPerUniqueValue:", "applyLimitPerUniqueValues:");
-        assert_eq!(
-            fired(&typo, "DC604"),
-            ["dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[0].value.applyLimitPerUniqueValues"]
-        );
-        assert!(fired(SEED, "DC604").is_empty());
-    }
-
-    #[test]
-    fn raw_findings_read_as_hint_lines() {
-        let yamls = [
-            SEED.replace("enabled: true", "enabled: false"),
-            format!("{SEED}concurrency:\n  enabled: false\n  runs:\n    maxConcurrentRuns: 5\n  pools:\n    defaultLimt: 1\n"),
-            SEED.replace("applyLimitPerUniqueValue:", "applyLimitPerUniqueValues:")
-                .replace("maxConcurrentRuns", "maxConcurentRuns"),
-        ];
-        let mut codes = Vec::new();
-        for yaml in &yamls {
-            let root = parse(yaml, Position::START)
-                .expect("yaml")
-                .expect("not empty");
-            for finding in check(&root) {
-                codes.push(finding.rule.code);
-                for text in [&finding.summary, &finding.fix] {
-                    assert!(
-                        !text.ends_with(['.', '?', '!']) && !text.starts_with(char::is_uppercase),
-                        "{}: {text:?}",
-                        finding.rule.code
-                    );
-                }
-            }
-        }
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes, ["DC601", "DC602", "DC604", "DC606"]);
-    }
-
-    #[test]
-    fn unknown_coordinator_key() {
-        let typo = SEED.replace("maxConcurrentRuns", "maxConcurentRuns");
-        assert_eq!(
-            fired(&typo, "DC606"),
-            ["dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurentRuns"]
-        );
-        let tag_typo = SEED.replace("limit: 3", "limt: 3");
-        assert_eq!(fired(&tag_typo, "DC606").len(), 1);
-        let pools = "concurrency:\n  enabled: true\n  pools:\n    defaultLimt: 1\n";
-        assert_eq!(fired(pools, "DC606"), ["concurrency.pools.defaultLimt"]);
-        assert!(fired(SEED, "DC606").is_empty());
+        out.push(RawFinding::new(
+            format!("{base}.{key}"),
+            node.position,
+            &RawViolation::UnknownKey {
+                key,
+                closest,
+                known: &known,
+            },
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! Global run limit rules (`max_concurrent_runs`).
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 
@@ -120,45 +120,89 @@ fn places_other_limits(ctx: &Context) -> bool {
     tags || pools
 }
 
+/// What is wrong with `max_concurrent_runs`, named as the file names it.
+enum RunsViolation<'a> {
+    /// DC102: not set; what the chart and Dagster then do.
+    Unset {
+        name: &'a str,
+        consequence: &'static str,
+        fix: String,
+    },
+    /// DC101: below -1.
+    BelowMinusOne { name: &'a str, runs: i64 },
+    /// DC103: -1.
+    Unlimited { name: &'a str },
+    /// DC104: 0.
+    Paused { name: &'a str },
+}
+
+impl Violation for RunsViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            RunsViolation::Unset { .. } => &RUNS_UNSET,
+            RunsViolation::BelowMinusOne { .. } => &RUNS_BELOW_MINUS_ONE,
+            RunsViolation::Unlimited { .. } => &RUNS_UNLIMITED,
+            RunsViolation::Paused { .. } => &RUNS_PAUSED,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            RunsViolation::Unset {
+                name, consequence, ..
+            } => {
+                format!("{name} is not set: {consequence}")
+            }
+            RunsViolation::BelowMinusOne { name, runs } => {
+                format!("{name} = {runs} is below -1, which Dagster refuses")
+            }
+            RunsViolation::Unlimited { name } => {
+                format!("{name} = -1 disables the global run limit")
+            }
+            RunsViolation::Paused { name } => format!("{name} = 0 launches no run at all"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            RunsViolation::Unset { fix, .. } => fix.clone(),
+            RunsViolation::BelowMinusOne { .. } => {
+                "use a positive limit, 0 to pause every run, or -1 for no limit".into()
+            }
+            RunsViolation::Unlimited { .. } => {
+                "set a positive limit unless unlimited runs are intended".into()
+            }
+            RunsViolation::Paused { .. } => {
+                "use a positive limit unless pausing every run is intended".into()
+            }
+        }
+    }
+}
+
 /// Checks `max_concurrent_runs`.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let path = || AttrPath::attr("max_concurrent_runs");
-    let name = ctx.words.name(&path());
-    match &ctx.config.max_concurrent_runs {
-        Setting::Unknown => {}
-        Setting::Unset => {
-            let consequence = match ctx.placement {
+    let name = &ctx.words.name(&path());
+    let violation = match &ctx.config.max_concurrent_runs {
+        Setting::Unset => RunsViolation::Unset {
+            name,
+            consequence: match ctx.placement {
                 Some(Placement::Concurrency) if places_other_limits(ctx) => {
                     "the chart writes no limit and Dagster's default of 10 applies"
                 }
                 _ => "the chart renders -1 and every queued run launches at once",
-            };
-            out.push(RUNS_UNSET.at(
-                path(),
-                format!("{name} is not set: {consequence}"),
-                ctx.words.set(
-                    &path(),
-                    "the number of runs your database and cluster can hold",
-                ),
-            ));
-        }
-        Setting::Known(runs) if *runs < -1 => out.push(RUNS_BELOW_MINUS_ONE.at(
-            path(),
-            format!("{name} = {runs} is below -1, which Dagster refuses"),
-            "use a positive limit, 0 to pause every run, or -1 for no limit".into(),
-        )),
-        Setting::Known(-1) => out.push(RUNS_UNLIMITED.at(
-            path(),
-            format!("{name} = -1 disables the global run limit"),
-            "set a positive limit unless unlimited runs are intended".into(),
-        )),
-        Setting::Known(0) => out.push(RUNS_PAUSED.at(
-            path(),
-            format!("{name} = 0 launches no run at all"),
-            "use a positive limit unless pausing every run is intended".into(),
-        )),
-        Setting::Known(_) => {}
-    }
+            },
+            fix: ctx.words.set(
+                &path(),
+                "the number of runs your database and cluster can hold",
+            ),
+        },
+        Setting::Known(-1) => RunsViolation::Unlimited { name },
+        Setting::Known(0) => RunsViolation::Paused { name },
+        Setting::Known(runs) if *runs < -1 => RunsViolation::BelowMinusOne { name, runs: *runs },
+        Setting::Unknown | Setting::Known(_) => return,
+    };
+    out.push(Finding::new(path(), &violation));
 }
 
 #[cfg(test)]

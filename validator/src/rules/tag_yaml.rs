@@ -1,6 +1,6 @@
 //! Tag strings the chart writes in a form Dagster's YAML reader cannot load.
 
-use super::{rule, Context, Finding};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 
@@ -100,6 +100,35 @@ tag_concurrency_limit {
 "#
 );
 
+/// DC210: the tag `field` (`key` or `value`) of limit `index` is written as text Dagster reads
+/// otherwise, for the reason `why`.
+struct MisreadTag<'a> {
+    field: &'static str,
+    text: &'a str,
+    index: usize,
+    why: &'static str,
+}
+
+impl Violation for MisreadTag<'_> {
+    fn rule(&self) -> &'static Rule {
+        &TAG_STRING_MISREAD_BY_DAGSTER
+    }
+
+    fn summary(&self) -> String {
+        let MisreadTag {
+            field,
+            text,
+            index,
+            why,
+        } = self;
+        format!("tag {field} {text:?} at tag_concurrency_limit[{index}]: the chart writes {why}")
+    }
+
+    fn fix(&self) -> String {
+        format!("use the tag {} your runs carry", self.field)
+    }
+}
+
 /// Checks every known tag key and value.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // Under the concurrency section the chart quotes the key and writes only the value raw.
@@ -115,10 +144,14 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let section_value = under_section && field == "value";
             if let Some(why) = misread(text, written_raw, section_value) {
-                out.push(TAG_STRING_MISREAD_BY_DAGSTER.at(
+                out.push(Finding::new(
                     AttrPath::item("tag_concurrency_limit", index).then(field),
-                    format!("tag {field} {text:?} at tag_concurrency_limit[{index}]: the chart writes {why}"),
-                    format!("use the tag {field} your runs carry"),
+                    &MisreadTag {
+                        field,
+                        text,
+                        index,
+                        why,
+                    },
                 ));
             }
         }

@@ -1,7 +1,7 @@
 //! Tag limit rules (`tag_concurrency_limit` blocks).
 
-use super::{rule, Context, Finding};
-use crate::model::{Setting, TagLimit};
+use super::{rule, Context, Finding, Rule, Violation};
+use crate::model::{Contradiction, Setting, TagLimit, TagMatch};
 use crate::path::AttrPath;
 use std::collections::HashMap;
 
@@ -342,21 +342,22 @@ pub fn is_valid_tag_key(key: &str) -> bool {
     }
 }
 
-/// How a tag limit matches values; limits with equal keys and matching collide in Dagster.
+/// Which limits collide in Dagster: equal keys and the same of these. A value wins over a
+/// contradicting `apply_limit_per_unique_value = true` (DC203 reports that), and `false` is the
+/// default.
 #[derive(PartialEq, Eq, Hash)]
-enum Matching<'a> {
+enum Matching {
     AnyValue,
-    Value(&'a str),
+    Value(String),
     PerUniqueValue,
 }
 
-fn matching(tag: &TagLimit) -> Option<Matching<'_>> {
-    match (&tag.value, &tag.apply_limit_per_unique_value) {
-        (Setting::Unknown, _) | (_, Setting::Unknown) => None,
-        (Setting::Known(value), _) => Some(Matching::Value(value)),
-        (_, Setting::Known(true)) => Some(Matching::PerUniqueValue),
-        _ => Some(Matching::AnyValue),
-    }
+fn matching(tag: &TagLimit) -> Option<Matching> {
+    Some(match tag.matching()? {
+        Ok(TagMatch::AnyValue | TagMatch::PerUniqueValue(false)) => Matching::AnyValue,
+        Ok(TagMatch::Value(value)) | Err(Contradiction { value }) => Matching::Value(value),
+        Ok(TagMatch::PerUniqueValue(true)) => Matching::PerUniqueValue,
+    })
 }
 
 /// The key a limit is for, as findings quote it (`"team"`), for messages that must say which
@@ -368,76 +369,180 @@ fn quoted_key(tag: &TagLimit) -> String {
     }
 }
 
+/// What is wrong with a tag limit, named as the file names it; `key` is the limit's key as
+/// findings quote it.
+enum TagViolation<'a> {
+    /// DC201.
+    EmptyKey { name: String },
+    /// DC207.
+    InvalidKey { name: String, key: &'a str },
+    /// DC208, with the closest tag Dagster sets.
+    UnknownDagsterTag {
+        name: String,
+        key: &'a str,
+        closest: &'static str,
+    },
+    /// DC202.
+    NegativeLimit {
+        name: String,
+        limit: i64,
+        key: String,
+    },
+    /// DC205.
+    LimitZero { name: String, key: String },
+    /// DC206: `runs` names the global limit.
+    NotBelowGlobal {
+        name: String,
+        limit: i64,
+        key: String,
+        runs: &'a str,
+        global: i64,
+    },
+    /// DC203.
+    ValueWithPerUniqueValue {
+        per_unique: String,
+        value_name: String,
+        value: String,
+        key: String,
+    },
+    /// DC209.
+    EmptyValue { name: String, key: String },
+    /// DC204: `item` repeats `earlier`.
+    Duplicate {
+        item: String,
+        key: &'a str,
+        earlier: String,
+    },
+}
+
+impl Violation for TagViolation<'_> {
+    fn rule(&self) -> &'static Rule {
+        match self {
+            TagViolation::EmptyKey { .. } => &EMPTY_TAG_KEY,
+            TagViolation::InvalidKey { .. } => &INVALID_TAG_KEY,
+            TagViolation::UnknownDagsterTag { .. } => &UNKNOWN_DAGSTER_TAG,
+            TagViolation::NegativeLimit { .. } => &NEGATIVE_TAG_LIMIT,
+            TagViolation::LimitZero { .. } => &TAG_LIMIT_ZERO,
+            TagViolation::NotBelowGlobal { .. } => &TAG_LIMIT_NOT_BELOW_GLOBAL,
+            TagViolation::ValueWithPerUniqueValue { .. } => &VALUE_WITH_PER_UNIQUE_VALUE,
+            TagViolation::EmptyValue { .. } => &EMPTY_TAG_VALUE,
+            TagViolation::Duplicate { .. } => &DUPLICATE_TAG_LIMIT,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            TagViolation::EmptyKey { name } => format!("{name} is empty, so the limit matches no run"),
+            TagViolation::InvalidKey { name, key } => format!("{name} = {key:?} is not a valid Dagster tag key, so no run can carry it"),
+            TagViolation::UnknownDagsterTag { name, key, .. } => format!("{name} = {key:?} is not a tag Dagster sets on runs, so this limit matches nothing"),
+            TagViolation::NegativeLimit { name, limit, key } => format!("{name} = {limit} for key {key} is negative: matching runs would stay queued forever"),
+            TagViolation::LimitZero { name, key } => format!("{name} = 0 for key {key} blocks every matching run forever"),
+            TagViolation::NotBelowGlobal { name, limit, key, runs, global } => format!("{name} = {limit} for key {key} is not below {runs} = {global}, so it never holds a run back"),
+            TagViolation::ValueWithPerUniqueValue { per_unique, value_name, value, key } => format!("{per_unique} = true and {value_name} = {value:?} for key {key} cannot both be set: a limit per value and a limit on one value contradict"),
+            TagViolation::EmptyValue { name, key } => format!("{name} = \"\" for key {key} matches only runs with an empty value under the run coordinator, and every value under the concurrency section"),
+            TagViolation::Duplicate { item, key, earlier } => format!("{item} repeats the limit for key {key:?} of {earlier}; Dagster silently keeps only the last, so the earlier one is ignored"),
+        }
+    }
+
+    fn fix(&self) -> String {
+        match self {
+            TagViolation::EmptyKey { .. } => "write the run tag key the limit is for, e.g. \"dagster/backfill\"".into(),
+            TagViolation::InvalidKey { .. } => "use letters, digits, '_', '.', '-' (1-63 each) with at most one '/' prefix".into(),
+            TagViolation::UnknownDagsterTag { closest, .. } => format!("use {closest:?}, the closest tag Dagster sets"),
+            TagViolation::NegativeLimit { .. } => "use a positive limit, or 0 if matching runs must never start".into(),
+            TagViolation::LimitZero { .. } => "use a positive limit unless blocking these runs is intended".into(),
+            TagViolation::NotBelowGlobal { global, .. } => format!("lower the limit below {global}, or drop this tag limit"),
+            TagViolation::ValueWithPerUniqueValue { .. } => "keep value to limit one tag value, or apply_limit_per_unique_value = true for a limit per value".into(),
+            TagViolation::EmptyValue { .. } => "write the value to limit, or remove value to limit all values of the key".into(),
+            TagViolation::Duplicate { .. } => "keep a single limit per key and value".into(),
+        }
+    }
+}
+
 /// Checks every tag limit.
 pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let global = ctx.config.max_concurrent_runs.known().copied();
-    let runs = ctx.words.name(&AttrPath::attr("max_concurrent_runs"));
+    let runs = &ctx.words.name(&AttrPath::attr("max_concurrent_runs"));
     let tags: Vec<(usize, &TagLimit)> = ctx.config.known_tag_limits().collect();
     let earlier = earlier_repeats(&tags);
     for &(index, tag) in &tags {
         let path = |attr| AttrPath::item("tag_concurrency_limit", index).then(attr);
         let name = |attr| ctx.words.name(&path(attr));
-        let key = quoted_key(tag);
-        if let Setting::Known(key) = &tag.key {
-            check_key(ctx, key, path("key"), out);
-        }
-        if let Setting::Known(limit) = tag.limit {
-            let limit_name = name("limit");
-            if limit < 0 {
-                out.push(NEGATIVE_TAG_LIMIT.at(
-                    path("limit"),
-                    format!("{limit_name} = {limit} for key {key} is negative: matching runs would stay queued forever"),
-                    "use a positive limit, or 0 if matching runs must never start".into(),
-                ));
-            } else if limit == 0 {
-                out.push(TAG_LIMIT_ZERO.at(
-                    path("limit"),
-                    format!("{limit_name} = 0 for key {key} blocks every matching run forever"),
-                    "use a positive limit unless blocking these runs is intended".into(),
-                ));
-            } else if let Some(global) = global.filter(|g| *g > 0 && limit >= *g) {
-                out.push(TAG_LIMIT_NOT_BELOW_GLOBAL.at(
-                    path("limit"),
-                    format!("{limit_name} = {limit} for key {key} is not below {runs} = {global}, so it never holds a run back"),
-                    format!("lower the limit below {global}, or drop this tag limit"),
-                ));
+        let key = || quoted_key(tag);
+        let mut found =
+            |attr, violation: TagViolation| out.push(Finding::new(path(attr), &violation));
+        if let Setting::Known(written) = &tag.key {
+            if let Some(violation) = key_violation(written, name("key")) {
+                found("key", violation);
             }
         }
-        if let (Setting::Known(value), Setting::Known(true)) =
-            (&tag.value, &tag.apply_limit_per_unique_value)
-        {
+        if let Setting::Known(limit) = tag.limit {
+            let name = name("limit");
+            let violation = if limit < 0 {
+                Some(TagViolation::NegativeLimit {
+                    name,
+                    limit,
+                    key: key(),
+                })
+            } else if limit == 0 {
+                Some(TagViolation::LimitZero { name, key: key() })
+            } else {
+                global.filter(|g| *g > 0 && limit >= *g).map(|global| {
+                    TagViolation::NotBelowGlobal {
+                        name,
+                        limit,
+                        key: key(),
+                        runs,
+                        global,
+                    }
+                })
+            };
+            if let Some(violation) = violation {
+                found("limit", violation);
+            }
+        }
+        if let Some(Err(Contradiction { value })) = tag.matching() {
             // `false` is the default and means what a `value` means on its own: no conflict.
-            out.push(VALUE_WITH_PER_UNIQUE_VALUE.at(
-                path("apply_limit_per_unique_value"),
-                format!("{} = true and {} = {value:?} for key {key} cannot both be set: a limit per value and a limit on one value contradict", name("apply_limit_per_unique_value"), name("value")),
-                "keep value to limit one tag value, or apply_limit_per_unique_value = true for a limit per value".into(),
-            ));
+            found(
+                "apply_limit_per_unique_value",
+                TagViolation::ValueWithPerUniqueValue {
+                    per_unique: name("apply_limit_per_unique_value"),
+                    value_name: name("value"),
+                    value,
+                    key: key(),
+                },
+            );
         }
         if tag.value.known().is_some_and(String::is_empty) {
-            out.push(EMPTY_TAG_VALUE.at(
-                path("value"),
-                format!("{} = \"\" for key {key} matches only runs with an empty value under the run coordinator, and every value under the concurrency section", name("value")),
-                "write the value to limit, or remove value to limit all values of the key".into(),
-            ));
+            found(
+                "value",
+                TagViolation::EmptyValue {
+                    name: name("value"),
+                    key: key(),
+                },
+            );
         }
-        check_duplicate(ctx, index, tag, earlier.get(&index).copied(), out);
+        if let (Setting::Known(written), Some(&earlier)) = (&tag.key, earlier.get(&index)) {
+            // DC204 at the repeat: the later limit, which is the one Dagster keeps.
+            let item = |i| ctx.words.name(&AttrPath::item("tag_concurrency_limit", i));
+            found(
+                "key",
+                TagViolation::Duplicate {
+                    item: item(index),
+                    key: written,
+                    earlier: item(earlier),
+                },
+            );
+        }
     }
 }
 
-fn check_key(ctx: &Context, key: &str, path: AttrPath, out: &mut Vec<Finding>) {
-    let name = ctx.words.name(&path);
+/// What is wrong with a known tag key, if anything; `name` is what the file calls it.
+fn key_violation(key: &str, name: String) -> Option<TagViolation<'_>> {
     if key.is_empty() {
-        out.push(EMPTY_TAG_KEY.at(
-            path,
-            format!("{name} is empty, so the limit matches no run"),
-            "write the run tag key the limit is for, e.g. \"dagster/backfill\"".into(),
-        ));
+        Some(TagViolation::EmptyKey { name })
     } else if !is_valid_tag_key(key) {
-        out.push(INVALID_TAG_KEY.at(
-            path,
-            format!("{name} = {key:?} is not a valid Dagster tag key, so no run can carry it"),
-            "use letters, digits, '_', '.', '-' (1-63 each) with at most one '/' prefix".into(),
-        ));
+        Some(TagViolation::InvalidKey { name, key })
     } else if key.starts_with("dagster/")
         && !key.starts_with("dagster/kind/")
         && !DAGSTER_RUN_TAGS.contains(&key)
@@ -447,13 +552,9 @@ fn check_key(ctx: &Context, key: &str, path: AttrPath, out: &mut Vec<Finding>) {
             .min_by_key(|known| strsim::levenshtein(key, known))
             .copied()
             .unwrap_or("dagster/backfill");
-        out.push(UNKNOWN_DAGSTER_TAG.at(
-            path,
-            format!(
-                "{name} = {key:?} is not a tag Dagster sets on runs, so this limit matches nothing"
-            ),
-            format!("use {closest:?}, the closest tag Dagster sets"),
-        ));
+        Some(TagViolation::UnknownDagsterTag { name, key, closest })
+    } else {
+        None
     }
 }
 
@@ -470,29 +571,6 @@ fn earlier_repeats(tags: &[(usize, &TagLimit)]) -> HashMap<usize, usize> {
         }
     }
     repeats
-}
-
-/// DC204 at the repeat: the later limit, which is the one Dagster keeps.
-fn check_duplicate(
-    ctx: &Context,
-    index: usize,
-    tag: &TagLimit,
-    earlier: Option<usize>,
-    out: &mut Vec<Finding>,
-) {
-    let (Setting::Known(key), Some(earlier_index)) = (&tag.key, earlier) else {
-        return;
-    };
-    let item = |i| ctx.words.name(&AttrPath::item("tag_concurrency_limit", i));
-    out.push(DUPLICATE_TAG_LIMIT.at(
-        AttrPath::item("tag_concurrency_limit", index).then("key"),
-        format!(
-            "{} repeats the limit for key {key:?} of {}; Dagster silently keeps only the last, so the earlier one is ignored",
-            item(index),
-            item(earlier_index),
-        ),
-        "keep a single limit per key and value".into(),
-    ));
 }
 
 #[cfg(test)]

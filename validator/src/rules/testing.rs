@@ -1,52 +1,8 @@
 //! Helpers for rule tests: small configurations and what fired where.
 
-use super::check;
-use crate::model::{ConcurrencyConfig, Setting, TagLimit};
-
-/// The seed ADR: 5 runs, `dagster/backfill` limited to 3.
-pub fn seed() -> ConcurrencyConfig {
-    ConcurrencyConfig {
-        max_concurrent_runs: Setting::Known(5),
-        tag_limits: Setting::Known(vec![tag("dagster/backfill", 3)]),
-        ..Default::default()
-    }
-}
-
-/// A key-only tag limit.
-pub fn tag(key: &str, limit: i64) -> TagLimit {
-    TagLimit {
-        key: Setting::Known(key.into()),
-        limit: Setting::Known(limit),
-        ..Default::default()
-    }
-}
-
-/// One tag limit per tag-limit mistake, each with its own key: 0 `team` (clean), 1 negative
-/// (DC202), 2 zero (DC205), 3 above the seed's global limit (DC206), 4 a value with per-unique
-/// `true` (DC203), 5 an empty value (DC209), 6 `dagster/backfil` (DC208), 7 `bad key` (DC207),
-/// 8 `team` again (DC204).
-pub fn tag_mistakes() -> Vec<TagLimit> {
-    let both = TagLimit {
-        value: Setting::Known("a".into()),
-        apply_limit_per_unique_value: Setting::Known(true),
-        ..tag("per-value", 1)
-    };
-    let empty_value = TagLimit {
-        value: Setting::Known(String::new()),
-        ..tag("empty-value", 1)
-    };
-    vec![
-        tag("team", 1),
-        tag("negative", -1),
-        tag("zero", 0),
-        tag("above", 9),
-        both,
-        empty_value,
-        tag("dagster/backfil", 1),
-        tag("bad key", 1),
-        tag("team", 2),
-    ]
-}
+use super::{check, EXPONENT_FORM_FROM};
+use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting};
+pub use crate::testing::{seed, tag, tag_mistakes};
 
 /// The paths at which `code` fired.
 pub fn fired(config: &ConcurrencyConfig, code: &str) -> Vec<String> {
@@ -72,4 +28,74 @@ pub fn assert_hint_line(code: &str, text: &str) {
         !first.is_uppercase() && !matches!(last, '.' | '?' | '!' | ':' | ';'),
         "{code}: {text:?}"
     );
+}
+
+/// Configurations that, together, make every configuration rule fire.
+pub fn bad_configurations() -> Vec<ConcurrencyConfig> {
+    let mut tags = tag_mistakes();
+    tags.push(tag("", 1));
+    tags.push(tag("<<", 1));
+    let with = |change: &dyn Fn(&mut ConcurrencyConfig)| {
+        let mut config = seed();
+        change(&mut config);
+        config
+    };
+    let pools = |config: &mut ConcurrencyConfig| {
+        config.pools = Setting::Known(PoolSettings {
+            default_limit: Setting::Known(5000),
+            granularity: Setting::Known("ops".into()),
+            op_granularity_run_buffer: Setting::Unset,
+        });
+    };
+    vec![
+        with(&|c| c.tag_limits = Setting::Known(tags.clone())),
+        with(&|c| c.max_concurrent_runs = Setting::Known(-2)),
+        with(&|c| c.max_concurrent_runs = Setting::Unset),
+        with(&|c| c.max_concurrent_runs = Setting::Known(-1)),
+        with(&|c| c.max_concurrent_runs = Setting::Known(0)),
+        with(&|c| {
+            c.chart_version = Setting::Known("1.11.0".into());
+            pools(c);
+        }),
+        with(&|c| {
+            c.chart_version = Setting::Known("1.12.10".into());
+            pools(c);
+        }),
+        with(&|c| {
+            c.placement = Setting::Known("run_coordinator".into());
+            pools(c);
+        }),
+        with(&|c| c.placement = Setting::Known("queued".into())),
+        with(&|c| {
+            pools(c);
+            c.block_op = Setting::Known(BlockOpSettings {
+                enabled: Setting::Known(false),
+                op_concurrency_slot_buffer: Setting::Known(1),
+            });
+        }),
+        with(&|c| {
+            c.dequeue_interval_seconds = Setting::Known(-1);
+            c.dequeue_num_workers = Setting::Known(0);
+        }),
+        with(&|c| {
+            c.dequeue_interval_seconds = Setting::Known(0);
+            c.chart_version = Setting::Known("1.8.0".into());
+            c.block_op = Setting::Known(BlockOpSettings {
+                enabled: Setting::Known(true),
+                op_concurrency_slot_buffer: Setting::Unset,
+            });
+        }),
+        with(&|c| c.chart_version = Setting::Known("v1.12.14".into())),
+        with(&|c| c.chart_version = Setting::Known("latest".into())),
+        with(&|c| c.chart_version = Setting::Known("9.0.0".into())),
+        with(&|c| c.chart_version = Setting::Known("1.12.99".into())),
+        with(&|c| c.values_prefix = Setting::Known("a..b".into())),
+        with(&|c| {
+            c.max_concurrent_runs = Setting::Known(EXPONENT_FORM_FROM);
+            c.block_op = Setting::Known(BlockOpSettings {
+                enabled: Setting::Known(true),
+                op_concurrency_slot_buffer: Setting::Known(-1),
+            });
+        }),
+    ]
 }

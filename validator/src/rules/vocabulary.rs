@@ -2,9 +2,10 @@
 //! in the Dagster chart's values keys for raw Helm values (a values file, a `helm_release`), so
 //! that every summary and fix speaks the language of the file being read.
 
+use crate::chart::keys::{self, Section, APPLY_LIMIT_PER_UNIQUE_VALUE};
+use crate::chart::path::prefix_segments;
 use crate::model::Placement;
 use crate::path::{AttrPath, Step};
-use crate::render::resolved::prefix_segments;
 
 /// The kind of configuration the rules read; it decides how findings name settings and fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,47 +26,16 @@ impl Source {
     }
 }
 
-/// The queued run coordinator's config, where run limits sit under `placement = "run_coordinator"`.
-pub(crate) const QUEUED: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
-/// Where run limits sit under `placement = "concurrency"`.
-pub(crate) const RUNS: &str = "concurrency.runs";
-/// The pools section.
-const POOLS: &str = "concurrency.pools";
-
-/// Model argument names and the chart keys they are written as, per section.
-const RUN_KEYS: &[(&str, &str)] = &[
-    ("max_concurrent_runs", "maxConcurrentRuns"),
-    ("tag_concurrency_limit", "tagConcurrencyLimits"),
-];
-const QUEUED_KEYS: &[(&str, &str)] = &[
-    ("dequeue_interval_seconds", "dequeueIntervalSeconds"),
-    ("dequeue_use_threads", "dequeueUseThreads"),
-    ("dequeue_num_workers", "dequeueNumWorkers"),
-    (
-        "block_op_concurrency_limited_runs",
-        "blockOpConcurrencyLimitedRuns",
-    ),
-];
-const NESTED_KEYS: &[(&str, &str)] = &[
-    ("key", "key"),
-    ("value", "value"),
-    (
-        "apply_limit_per_unique_value",
-        "value.applyLimitPerUniqueValue",
-    ),
-    ("limit", "limit"),
-    ("enabled", "enabled"),
-    ("op_concurrency_slot_buffer", "opConcurrencySlotBuffer"),
-    ("default_limit", "defaultLimit"),
-    ("granularity", "granularity"),
-    ("op_granularity_run_buffer", "opGranularityRunBuffer"),
-];
-
-fn lookup(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(attr, _)| *attr == name)
-        .map(|(_, key)| *key)
+/// The chart key of an argument inside a block or a tag limit (`default_limit` is
+/// `defaultLimit`); `apply_limit_per_unique_value` sits in the tag limit's `value` map.
+fn nested_key(argument: &str) -> Option<String> {
+    if argument == "apply_limit_per_unique_value" {
+        return Some(format!("{}.{APPLY_LIMIT_PER_UNIQUE_VALUE}", keys::VALUE));
+    }
+    [Section::TagLimit, Section::BlockOp, Section::Pools]
+        .into_iter()
+        .find_map(|section| section.key_of(argument))
+        .map(str::to_owned)
 }
 
 /// Names settings for one configuration.
@@ -75,7 +45,7 @@ pub(crate) struct Vocabulary {
     /// The values prefix with its trailing dot (`dagster.`), or empty.
     prefix: String,
     /// Where the run limits are written.
-    runs: &'static str,
+    runs: Section,
 }
 
 impl Vocabulary {
@@ -87,8 +57,8 @@ impl Vocabulary {
             .map(|segments| format!("{}.", segments.join(".")))
             .unwrap_or_default();
         let runs = match placement {
-            Some(Placement::Concurrency) => RUNS,
-            _ => QUEUED,
+            Some(Placement::Concurrency) => Section::Runs,
+            _ => Section::Queued,
         };
         Vocabulary {
             source,
@@ -125,10 +95,10 @@ impl Vocabulary {
             }
             "values_prefix" => return "--values-prefix".into(),
             "placement" => self.section(self.runs),
-            "pools" => self.section(POOLS),
-            _ => match (lookup(RUN_KEYS, name), lookup(QUEUED_KEYS, name)) {
+            "pools" => self.section(Section::Pools),
+            _ => match (self.runs.key_of(name), Section::Queued.key_of(name)) {
                 (Some(key), _) => format!("{}.{key}", self.section(self.runs)),
-                (None, Some(key)) => format!("{}.{key}", self.section(QUEUED)),
+                (None, Some(key)) => format!("{}.{key}", self.section(Section::Queued)),
                 (None, None) => return path.to_string(),
             },
         };
@@ -138,7 +108,7 @@ impl Vocabulary {
         for step in steps {
             let (Step::Attr(name) | Step::Block(name) | Step::Item(name, _)) = step;
             key.push('.');
-            key.push_str(lookup(NESTED_KEYS, name).unwrap_or(name));
+            key.push_str(&nested_key(name).unwrap_or_else(|| (*name).to_owned()));
             if let Step::Item(_, index) = step {
                 key.push_str(&format!("[{index}]"));
             }
@@ -147,8 +117,8 @@ impl Vocabulary {
     }
 
     /// The full key of a chart section (`concurrency.runs`), under the values prefix.
-    pub fn section(&self, section: &str) -> String {
-        format!("{}{section}", self.prefix)
+    pub fn section(&self, section: Section) -> String {
+        format!("{}{}", self.prefix, section.dotted())
     }
 
     /// A fix that sets `path` to `what`, said for the kind of file being read.
@@ -203,7 +173,7 @@ mod tests {
         let coordinator = Vocabulary::new(Source::ValuesFile, None, None);
         assert_eq!(
             coordinator.name(&AttrPath::attr("max_concurrent_runs")),
-            format!("{QUEUED}.maxConcurrentRuns")
+            "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
         );
         let section = Vocabulary::new(
             Source::HelmRelease,
@@ -222,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             section.name(&AttrPath::attr("dequeue_num_workers")),
-            format!("platform.dagster.{QUEUED}.dequeueNumWorkers")
+            "platform.dagster.dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueNumWorkers"
         );
         assert_eq!(
             section.name(&AttrPath::block("pools").then("op_granularity_run_buffer")),
@@ -240,15 +210,17 @@ mod tests {
         let values = Vocabulary::new(Source::ValuesFile, None, None);
         assert_eq!(
             values.add_tag_limit("dagster/backfill", 1),
-            format!("add {{key: \"dagster/backfill\", limit: N}} to {QUEUED}.tagConcurrencyLimits in the values file")
+            "add {key: \"dagster/backfill\", limit: N} to dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits in the values file"
         );
         let release = Vocabulary::new(Source::HelmRelease, None, None);
         assert_eq!(
             release.add_tag_limit("team", 2),
-            format!("add set entries {QUEUED}.tagConcurrencyLimits[2].key = \"team\" and {QUEUED}.tagConcurrencyLimits[2].limit = N")
+            "add set entries dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[2].key = \"team\" and dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits[2].limit = N"
         );
         assert!(release
             .set(&AttrPath::attr("max_concurrent_runs"), "5")
-            .ends_with(&format!("set {QUEUED}.maxConcurrentRuns to 5")));
+            .ends_with(
+            "set dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns to 5"
+        ));
     }
 }

@@ -7,7 +7,7 @@
 use super::{start, Lines};
 use crate::input::attributes::{Shape, META_ARGUMENTS, SCHEMA};
 use crate::input::Target;
-use crate::rules::arguments::{MISSING_REQUIRED_ARGUMENT, REPEATED_BLOCK, UNKNOWN_ARGUMENT};
+use crate::rules::arguments::ArgumentViolation;
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
 
@@ -33,21 +33,19 @@ fn check_body(
     for attr in body.attributes() {
         let name = attr.key.as_str();
         let at = start(text, attr.key.span());
-        let problem = match shape_of(name) {
+        let violation = match shape_of(name) {
             Some(Shape::Optional | Shape::Required) => continue,
             None if top && META_ARGUMENTS.contains(&name) => continue,
-            Some(Shape::Computed) => {
-                format!("{name} is computed by the provider and cannot be set")
-            }
-            Some(Shape::Block { .. }) => format!("{name} is a block, not an attribute"),
-            None => format!("{name} is not an argument of {}", context(parent)),
+            Some(Shape::Computed) => ArgumentViolation::Computed { name },
+            Some(Shape::Block { .. }) => ArgumentViolation::BlockAsAttribute { name },
+            None => ArgumentViolation::Unknown {
+                name,
+                block: false,
+                context: context(parent),
+                fix: suggestion(name, schema),
+            },
         };
-        let fix = match shape_of(name) {
-            Some(Shape::Block { .. }) => format!("write it as a block: {name} {{ ... }}"),
-            Some(_) => "remove it; it is an output, e.g. dagster_concurrency.NAME.set".into(),
-            None => suggestion(name, schema),
-        };
-        target.raise(&UNKNOWN_ARGUMENT, path(parent, name), at, problem, fix);
+        target.raise_violation(path(parent, name), at, &violation);
     }
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for block in body.blocks() {
@@ -70,15 +68,13 @@ fn check_body(
             }
         };
         match shape_of(name) {
-            Some(Shape::Block { once: true, .. }) if index > 0 => target.raise(
-                &REPEATED_BLOCK,
+            Some(Shape::Block { once: true, .. }) if index > 0 => target.raise_violation(
                 path(parent, name),
                 at,
-                format!(
-                    "{name} may appear once; this is block {} of {name}",
-                    index + 1
-                ),
-                format!("merge the {name} blocks into one"),
+                &ArgumentViolation::Repeated {
+                    name,
+                    count: index + 1,
+                },
             ),
             Some(Shape::Block { once, arguments }) => {
                 let item = if once {
@@ -92,19 +88,20 @@ fn check_body(
                     missing(target, &block.body, arguments, &item, at);
                 }
             }
-            Some(_) => target.raise(
-                &UNKNOWN_ARGUMENT,
+            Some(_) => target.raise_violation(
                 path(parent, name),
                 at,
-                format!("{name} is an attribute, not a block"),
-                format!("write it as an attribute: {name} = ..."),
+                &ArgumentViolation::AttributeAsBlock { name },
             ),
-            None => target.raise(
-                &UNKNOWN_ARGUMENT,
+            None => target.raise_violation(
                 path(parent, name),
                 at,
-                format!("{name} is not a block of {}", context(parent)),
-                suggestion(name, schema),
+                &ArgumentViolation::Unknown {
+                    name,
+                    block: true,
+                    context: context(parent),
+                    fix: suggestion(name, schema),
+                },
             ),
         }
     }
@@ -120,12 +117,10 @@ fn missing(
 ) {
     for (name, shape) in schema {
         if *shape == Shape::Required && !body.has_attribute(name) {
-            target.raise(
-                &MISSING_REQUIRED_ARGUMENT,
+            target.raise_violation(
                 path(item, name),
                 at,
-                format!("{item} has no {name}, which terraform requires"),
-                format!("add {name} = ... to the block"),
+                &ArgumentViolation::MissingRequired { item, name },
             );
         }
     }

@@ -3,8 +3,8 @@
 //! Every input kind (values YAML, `set` entries, `yamlencode(...)` objects, plan JSON) is rebuilt
 //! into this one shape, merged the way Helm merges values, and then read into the model.
 
-use super::Position;
-use crate::render::Segment;
+use crate::chart::path::Segment;
+use crate::position::Position;
 
 /// A node of the values tree and where it was written.
 #[derive(Debug, Clone, PartialEq)]
