@@ -16,7 +16,6 @@ pub mod provider;
 mod required;
 mod resource_concurrency;
 mod resource_pool_limit;
-mod schema_builder;
 mod webserver;
 
 pub use provider::DagsterProvider;

@@ -4,19 +4,18 @@
 //! Every request has a deadline (`timeout_seconds`), and only failures that may pass (the
 //! server unreachable or timing out, a proxy's 502/503/504) are retried, `retries` times.
 
-use crate::convert::{whole, Number};
+use crate::convert::whole;
 use crate::diagnostics::report;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::value::Value;
 use validator::model::Setting;
 use validator::path::AttrPath;
 
@@ -40,14 +39,15 @@ const INSTANCE_CONCURRENCY: &str = "query { instance { runQueueConfig { maxConcu
 /// The provider block's webserver arguments, as Terraform sends them.
 #[derive(Debug, Clone, Default)]
 pub struct WebserverArgs {
-    /// `webserver_url`.
-    pub url: Value<String>,
-    /// `headers`; a value may be `null` (an error) or unknown (the header is not sent yet).
-    pub headers: Value<BTreeMap<String, Value<String>>>,
-    /// `timeout_seconds`.
-    pub timeout_seconds: Value<Number>,
-    /// `retries`.
-    pub retries: Value<Number>,
+    /// `webserver_url` (a string).
+    pub url: Value,
+    /// `headers` (a map of strings); a value may be `null` (an error) or unknown (the header
+    /// is not sent yet).
+    pub headers: Value,
+    /// `timeout_seconds` (a number).
+    pub timeout_seconds: Value,
+    /// `retries` (a number).
+    pub retries: Value,
 }
 
 /// Where the live resources stand with the webserver after `configure`.
@@ -83,7 +83,7 @@ impl SharedWebserver {
     ) -> Option<()> {
         let connection = match args.url.clone() {
             Value::Unknown => Connection::UnknownUrl,
-            Value::Value(url) if !url.trim().is_empty() => {
+            Value::String(url) if !url.trim().is_empty() => {
                 Connection::Ready(WebserverClient::new(diags, &url, args)?)
             }
             _ => match env_url {
@@ -106,11 +106,11 @@ impl SharedWebserver {
     pub fn client(&self, diags: &mut Diagnostics, user: &str) -> Option<WebserverClient> {
         match &*self.0.read().unwrap_or_else(PoisonError::into_inner) {
             Connection::Ready(client) => return Some(client.clone()),
-            Connection::Missing => diags.root_error(
+            Connection::Missing => diags.error(
                 format!("{user} needs the Dagster webserver URL"),
                 format!("Set `webserver_url` in the `provider \"dagster\"` block, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"`, or the {URL_ENV} environment variable. Only the live resources (`dagster_pool_limit`, `dagster_instance_concurrency`) need it; `dagster_concurrency` does not."),
             ),
-            Connection::UnknownUrl => diags.root_error(
+            Connection::UnknownUrl => diags.error(
                 format!("{user} needs the Dagster webserver URL, which is not known yet"),
                 "`webserver_url` depends on a value known only after apply. Apply what it depends on first (`terraform apply -target=...`), or set it from a known value.",
             ),
@@ -122,7 +122,7 @@ impl SharedWebserver {
 /// Checks the provider block's webserver arguments without connecting (provider validate).
 pub fn validate(diags: &mut Diagnostics, args: &WebserverArgs) {
     settings(diags, args);
-    if let Value::Value(url) = &args.url {
+    if let Value::String(url) = &args.url {
         if !url.trim().is_empty() {
             endpoint_or_report(diags, url);
         }
@@ -143,15 +143,13 @@ fn attribute_error(
     summary: String,
     detail: String,
 ) {
-    let mut path = AttributePath::root();
-    path.add_attribute(attribute);
-    diags.error(summary, detail, path);
+    diags.push(Diagnostic::error(summary, detail).at(AttributePath::attribute(attribute)));
 }
 
 /// A whole-number argument within `range`; `None` (with a diagnostic) otherwise.
 fn bounded(
     diags: &mut Diagnostics,
-    value: &Value<Number>,
+    value: &Value,
     name: &'static str,
     default: i64,
     range: std::ops::RangeInclusive<i64>,
@@ -204,11 +202,10 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
     let user_agent = concat!("terraform-provider-dagster/", env!("CARGO_PKG_VERSION"));
     headers.insert(USER_AGENT, HeaderValue::from_static(user_agent));
     let mut headers_ok = true;
-    if let Value::Value(given) = &args.headers {
+    if let Value::Map(given) = &args.headers {
         for (name, value) in given {
             let value = match value {
-                Value::Value(value) => value,
-                Value::Unknown => continue,
+                Value::String(value) => value,
                 Value::Null => {
                     headers_ok = false;
                     attribute_error(
@@ -219,6 +216,8 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
                     );
                     continue;
                 }
+                // Unknown: the header is sent once a later call knows it.
+                _ => continue,
             };
             let parsed = (
                 HeaderName::from_bytes(name.as_bytes()),
@@ -254,8 +253,8 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
         }
     }
     let secrets = match &args.headers {
-        Value::Value(given) => Secrets::new(given.values().filter_map(|value| match value {
-            Value::Value(value) => Some(value),
+        Value::Map(given) => Secrets::new(given.values().filter_map(|value| match value {
+            Value::String(value) => Some(value),
             _ => None,
         })),
         _ => Secrets::default(),
@@ -570,7 +569,7 @@ impl WebserverClient {
                 retries: settings.retries,
             }),
             Err(error) => {
-                diags.root_error(
+                diags.error(
                     "cannot set up the HTTP client for the Dagster webserver",
                     root_cause(&error),
                 );
@@ -728,7 +727,7 @@ impl WebserverClient {
         if error.is_transient() && !offline.is_empty() {
             detail = format!("{detail}\n\n{offline}");
         }
-        diags.root_error(
+        diags.error(
             self.redact(&format!("{action} on {}: {error}", self.shown_endpoint)),
             self.redact(&detail),
         );
@@ -738,26 +737,27 @@ impl WebserverClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use wiremock::matchers::{body_partial_json, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn args(url: &str, timeout_seconds: i64, retries: i64) -> WebserverArgs {
         WebserverArgs {
-            url: Value::Value(url.into()),
+            url: Value::from(url),
             headers: known_headers(BTreeMap::from([(
                 "Authorization".to_owned(),
                 "Bearer secret".to_owned(),
             )])),
-            timeout_seconds: Value::Value(Number::Int(timeout_seconds)),
-            retries: Value::Value(Number::Int(retries)),
+            timeout_seconds: Value::from(timeout_seconds),
+            retries: Value::from(retries),
         }
     }
 
-    fn known_headers(headers: BTreeMap<String, String>) -> Value<BTreeMap<String, Value<String>>> {
-        Value::Value(
+    fn known_headers(headers: BTreeMap<String, String>) -> Value {
+        Value::Map(
             headers
                 .into_iter()
-                .map(|(name, value)| (name, Value::Value(value)))
+                .map(|(name, value)| (name, Value::from(value)))
                 .collect(),
         )
     }
@@ -766,7 +766,7 @@ mod tests {
         let shared = SharedWebserver::default();
         let mut diags = Diagnostics::default();
         shared.configure(&mut diags, &args(url, timeout_seconds, retries));
-        assert!(diags.errors.is_empty(), "{:?}", diags.errors);
+        assert!(diags.errors().is_empty(), "{:?}", diags.errors());
         shared.client(&mut diags, "test").expect("configured")
     }
 
@@ -801,24 +801,28 @@ mod tests {
     #[test]
     fn bad_arguments_are_attribute_errors_and_header_values_stay_secret() {
         let mut bad = args("http://x", 0, 11);
-        bad.headers = Value::Value(BTreeMap::from([
-            ("Bad Name".to_owned(), Value::Value("v".to_owned())),
+        bad.headers = Value::Map(BTreeMap::from([
+            ("Bad Name".to_owned(), Value::from("v".to_owned())),
             (
                 "X-Token".to_owned(),
-                Value::Value("line\nbreak-secret".to_owned()),
+                Value::from("line\nbreak-secret".to_owned()),
             ),
             ("X-Null".to_owned(), Value::Null),
             ("X-Later".to_owned(), Value::Unknown),
         ]));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &bad);
-        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        let summaries: Vec<String> = diags
+            .errors()
+            .iter()
+            .map(|d| d.summary.to_string())
+            .collect();
         assert_eq!(summaries.len(), 5, "{summaries:?}");
         assert!(summaries.contains(&"the value of header \"X-Null\" is null".to_owned()));
         assert!(summaries.iter().all(|s| !s.contains("secret")));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &args("localhost:3000", 5, 1));
-        assert_eq!(diags.errors.len(), 1);
+        assert_eq!(diags.errors().len(), 1);
     }
 
     #[test]
@@ -830,9 +834,9 @@ mod tests {
             ..Default::default()
         };
         shared.configure(&mut diags, &unknown);
-        assert!(diags.errors.is_empty());
+        assert!(diags.errors().is_empty());
         assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
-        assert!(diags.errors[0].summary.contains("not known yet"));
+        assert!(diags.errors()[0].summary.contains("not known yet"));
     }
 
     #[test]
@@ -849,9 +853,9 @@ mod tests {
         let client = shared.client(&mut diags, "test").expect("given");
         assert_eq!(client.endpoint(), "http://given/graphql");
         shared.configure_with_env(&mut diags, &WebserverArgs::default(), Some(" ".into()));
-        assert!(diags.errors.is_empty());
+        assert!(diags.errors().is_empty());
         assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
-        assert!(diags.errors[0].detail.contains(URL_ENV));
+        assert!(diags.errors()[0].detail.contains(URL_ENV));
     }
 
     #[tokio::test]
@@ -997,8 +1001,8 @@ mod tests {
         let error = client.pool_limit("db").await.expect_err("401");
         assert!(matches!(error, WebserverError::Status(status, _) if status == 401));
         client.report_read(&mut diags, "cannot read", &error, "");
-        assert!(diags.errors[0].detail.contains("credentials"));
-        format!("{} {}", diags.errors[0].summary, diags.errors[0].detail)
+        assert!(diags.errors()[0].detail.contains("credentials"));
+        format!("{} {}", diags.errors()[0].summary, diags.errors()[0].detail)
     }
 
     async fn echoing_proxy(straddle: bool) -> MockServer {
@@ -1102,10 +1106,10 @@ mod tests {
             &WebserverError::Refused,
             "Plan with -refresh=false.",
         );
-        assert!(diags.errors[0]
+        assert!(diags.errors()[0]
             .detail
             .contains("\n\nPlan with -refresh=false."));
-        assert!(!diags.errors[1].detail.contains("-refresh=false"));
+        assert!(!diags.errors()[1].detail.contains("-refresh=false"));
     }
 
     #[tokio::test]
