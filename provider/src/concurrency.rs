@@ -2,9 +2,11 @@
 
 use crate::convert::{null_required, set_outputs, set_outputs_unknown, to_config};
 use crate::diagnostics::report;
+use crate::partial::known_set;
 use crate::required;
 use tfplugin::diagnostics::Diagnostics;
 use tfplugin::value::Value;
+use validator::input::attributes::name;
 use validator::policy::{self, Policy};
 use validator::render::{render, Unresolved};
 use validator::rules::{check, Severity};
@@ -19,7 +21,8 @@ pub fn validate(diags: &mut Diagnostics, arguments: &Value, policy: &Policy) {
     report(diags, &findings);
 }
 
-/// Computes the outputs into `state`: rendered when every argument is known, unknown otherwise.
+/// Computes the outputs into `state`: rendered when every argument is known, unknown otherwise
+/// (but for the `set` entries known all the same, see [`known_set`]).
 /// Fails with the rule errors when the arguments cannot be rendered, and with the policy's
 /// findings when known arguments break it (plan, apply).
 pub fn compute_outputs(
@@ -45,6 +48,9 @@ pub fn compute_outputs(
                 }
                 Err(Unresolved::Unknown) => {
                     set_outputs_unknown(&mut state);
+                    if let Some(set) = known_set(&config) {
+                        state.set(name::SET, set);
+                    }
                     return Some(state);
                 }
                 Err(Unresolved::Invalid) => check(&config)

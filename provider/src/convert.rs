@@ -6,7 +6,7 @@ use tfplugin::value::{Number, Value};
 use validator::input::attributes::name::{self, block_op, pools, set_entry, tag_limit};
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use validator::path::AttrPath;
-use validator::render::Rendered;
+use validator::render::{Rendered, SetEntry};
 use validator::rules::{Finding, NOT_A_WHOLE_NUMBER};
 
 /// A string attribute as a setting (a value of another type reads as unknown: the schema
@@ -168,18 +168,22 @@ pub fn to_config(arguments: &Value) -> (ConcurrencyConfig, Vec<Finding>) {
     (config, findings)
 }
 
+/// One `set` entry: the rendered entry's name and type, with `value` (the rendered value, or
+/// unknown at plan time).
+pub fn set_entry(entry: &SetEntry, value: Value) -> Value {
+    Value::object([
+        (set_entry::NAME, Value::from(entry.name.clone())),
+        (set_entry::VALUE, value),
+        (set_entry::KIND, Value::from(entry.kind)),
+    ])
+}
+
 /// Sets the computed outputs of `dagster_concurrency` from a rendering.
 pub fn set_outputs(state: &mut Value, rendered: &Rendered) {
     let set = rendered
         .set
         .iter()
-        .map(|entry| {
-            Value::object([
-                (set_entry::NAME, Value::from(entry.name.clone())),
-                (set_entry::VALUE, Value::from(entry.value.clone())),
-                (set_entry::KIND, Value::from(entry.kind)),
-            ])
-        })
+        .map(|entry| set_entry(entry, Value::from(entry.value.clone())))
         .collect();
     state.set(name::ID, Value::from(rendered.id.clone()));
     state.set(name::SET, Value::List(set));

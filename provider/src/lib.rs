@@ -11,6 +11,7 @@ mod data_source_instance_concurrency;
 mod diagnostics;
 pub mod logging;
 pub mod parent_watch;
+mod partial;
 mod policy;
 pub mod provider;
 mod required;

@@ -64,7 +64,11 @@ impl Resource for ConcurrencyResource {
         Some(applied)
     }
 
-    async fn read(&self, state: Value, _diags: &mut Diagnostics) -> Option<Value> {
+    async fn read(&self, mut state: Value, _diags: &mut Diagnostics) -> Option<Value> {
+        // A null `chart_version` (0.1.0's, or edited in) gets the default the plan gives it.
+        if state.get(name::CHART_VERSION).is_null() {
+            state.set(name::CHART_VERSION, Value::from(NEWEST_KNOWN.to_string()));
+        }
         // Findings belong to validate, plan and apply: refreshing renders without the policy
         // and keeps a state that no longer renders (say, written by a later version) as it is.
         let refreshed = compute_outputs(
@@ -148,6 +152,21 @@ mod tests {
             .expect("read");
         assert_eq!(refreshed, planned);
         assert!(diags.0.is_empty(), "{diags:?}");
+    }
+
+    #[tokio::test]
+    async fn refresh_fills_a_null_chart_version_and_renders_as_the_plan_does() {
+        let mut diags = Diagnostics::default();
+        let refreshed = resource()
+            .read(state(Value::Null), &mut diags)
+            .await
+            .expect("read");
+        let proposed = state(Value::from(NEWEST_KNOWN.to_string()));
+        let planned = resource()
+            .plan(&Value::Null, proposed.clone(), &proposed, &mut diags)
+            .await
+            .expect("planned");
+        assert_eq!(refreshed, planned);
     }
 
     #[test]
