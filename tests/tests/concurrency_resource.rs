@@ -254,14 +254,21 @@ fn an_unknown_limit_leaves_the_other_set_entries_known_at_plan_time() {
             after[4]["name"],
             json!(format!("{QRC}.tagConcurrencyLimits[0].limit"))
         );
-        assert_eq!(unknown[4], json!({"value": true}), "terraform {}", tf.version);
+        assert_eq!(
+            unknown[4],
+            json!({"value": true}),
+            "terraform {}",
+            tf.version
+        );
         for known in 0..4 {
             assert_eq!(unknown[known], json!({}), "terraform {}", tf.version);
         }
         assert_eq!(change["after_unknown"]["values_yaml"], json!(true));
         let shown = ws.run(&["plan", "-no-color"]).expect_code(0);
         assert!(
-            shown.stdout.contains("queuedRunCoordinator.maxConcurrentRuns"),
+            shown
+                .stdout
+                .contains("queuedRunCoordinator.maxConcurrentRuns"),
             "terraform {}: {}",
             tf.version,
             shown.stdout

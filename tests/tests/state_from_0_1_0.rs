@@ -156,7 +156,11 @@ fn unpinned_seed(state: &str) -> (String, String) {
         .filter(|line| !line.trim_start().starts_with("chart_version"))
         .collect::<Vec<_>>()
         .join("\n");
-    assert_ne!(unpinned.trim(), main_tf.trim(), "the seed pins chart_version");
+    assert_ne!(
+        unpinned.trim(),
+        main_tf.trim(),
+        "the seed pins chart_version"
+    );
     let mut state: serde_json::Value = serde_json::from_str(state).expect("state json");
     for resource in state["resources"].as_array_mut().expect("resources") {
         for instance in resource["instances"].as_array_mut().expect("instances") {
@@ -189,4 +193,3 @@ fn a_null_chart_version_of_0_1_0_is_upgraded_so_even_refresh_false_plans_no_chan
         }
     }
 }
-
