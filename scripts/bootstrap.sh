@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the test prerequisites: protoc (for the tf-provider build), zip and gpg (scripts/release),
+# Install the test prerequisites: zip and gpg (scripts/release),
 # the Python oracle venv at <repo>/.venv and the packaging venv at <repo>/.tools/packaging (maturin,
 # pre-commit, pipx). Idempotent; a no-op when already done.
 set -euo pipefail
@@ -8,7 +8,6 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo/.venv"
 
 missing=()
-command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
 { command -v gpg && command -v gpg-agent; } >/dev/null 2>&1 || missing+=(gnupg)
 if [ ${#missing[@]} -gt 0 ]; then

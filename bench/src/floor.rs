@@ -7,7 +7,7 @@ use crate::plugin::Transport;
 use anyhow::Result;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tfplugin::client::{client_certificate, mutual_tls, plaintext, ClientShape};
+use tfplugin::client::{mutual_tls, plaintext, terraform_client_certificate};
 use tfplugin::plugin::accept;
 use tfplugin::tls::{server_certificate, server_config};
 use tokio::sync::oneshot;
@@ -60,10 +60,9 @@ impl FloorServerHandle {
         let address = listener.local_addr()?.to_string();
         let certificates = match transport {
             Transport::Plaintext => None,
-            Transport::MutualTls => Some((
-                server_certificate()?,
-                client_certificate(ClientShape::Terraform)?.0,
-            )),
+            Transport::MutualTls => {
+                Some((server_certificate()?, terraform_client_certificate()?.0))
+            }
         };
         let acceptor = match &certificates {
             None => None,

@@ -6,14 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
-use tfplugin::client::{client_certificate, mutual_tls, plaintext, Announced, ClientShape};
+use tfplugin::client::{mutual_tls, plaintext, terraform_client_certificate, Announced};
 use tfplugin::plugin::MAGIC_COOKIE;
 use tonic::transport::Channel;
-
-/// The client certificate. Terraform's (P-521, a CA) is refused by tf-provider's WebPKI verifier
-/// on ring, so Terraform gets through by presenting none; a P-256 leaf keeps the mTLS benchmark
-/// working against a provider served by tf-provider.
-const CLIENT_SHAPE: ClientShape = ClientShape::WebPkiLeaf;
 
 /// How the channel to the plugin is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +46,7 @@ impl Plugin {
     pub async fn start(binary: &Path, transport: Transport) -> Result<Self> {
         let client = match transport {
             Transport::Plaintext => None,
-            Transport::MutualTls => Some(client_certificate(CLIENT_SHAPE)?),
+            Transport::MutualTls => Some(terraform_client_certificate()?),
         };
         let mut command = Command::new(binary);
         command

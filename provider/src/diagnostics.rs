@@ -1,26 +1,20 @@
 //! Findings as Terraform diagnostics: `[CODE] summary`, the fix as detail, the attribute path.
 
-use std::panic::{catch_unwind, UnwindSafe};
-use tf_provider::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use validator::path::{AttrPath, Step};
 use validator::rules::{Finding, Severity};
 
 /// The Terraform attribute path of a finding's path.
 pub fn attribute_path(path: &AttrPath) -> AttributePath {
-    let mut out = AttributePath::root();
+    let mut out = AttributePath::default();
     for step in &path.steps {
-        match step {
-            Step::Attr(name) => {
-                out.add_attribute(*name);
-            }
-            Step::Block(name) => {
-                out.add_attribute(*name).add_index(0);
-            }
-            Step::Item(name, index) => {
-                out.add_attribute(*name)
-                    .add_index(i64::try_from(*index).unwrap_or(i64::MAX));
-            }
-        }
+        out = match step {
+            Step::Attr(name) => out.then(name),
+            Step::Block(name) => out.then(name).index(0),
+            Step::Item(name, index) => out
+                .then(name)
+                .index(i64::try_from(*index).unwrap_or(i64::MAX)),
+        };
     }
     out
 }
@@ -40,14 +34,14 @@ pub fn report<'a>(
             finding.rule.name,
             finding.rule.code
         );
-        let diagnostic = Diagnostic::new(summary, detail, attribute_path(&finding.path));
-        match finding.severity() {
+        let diagnostic = match finding.severity() {
             Severity::Error => {
                 failed = true;
-                diags.add_error(diagnostic);
+                Diagnostic::error(summary, detail)
             }
-            Severity::Warning => diags.add_warning(diagnostic),
-        }
+            Severity::Warning => Diagnostic::warning(summary, detail),
+        };
+        diags.push(diagnostic.at(attribute_path(&finding.path)));
     }
     failed
 }
@@ -61,37 +55,20 @@ fn sentence_case(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Runs domain code so that a bug in it becomes an error diagnostic instead of a crashed
-/// Terraform run.
-pub fn guarded<T>(diags: &mut Diagnostics, work: impl FnOnce() -> T + UnwindSafe) -> Option<T> {
-    match catch_unwind(work) {
-        Ok(value) => Some(value),
-        Err(_) => {
-            diags.root_error(
-                "Internal error in terraform-provider-dagster",
-                "The provider hit a bug while checking or rendering this configuration. Please report it with the configuration that triggered it.",
-            );
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tf_provider::AttributePathStep;
 
     #[test]
     fn blocks_get_their_list_index() {
         let path = attribute_path(&AttrPath::block("pools").then("granularity"));
         assert_eq!(
-            path.steps,
-            vec![
-                AttributePathStep::Attribute("pools".into()),
-                AttributePathStep::Index(0),
-                AttributePathStep::Attribute("granularity".into()),
-            ]
+            path,
+            AttributePath::attribute("pools")
+                .index(0)
+                .then("granularity")
         );
+        assert_eq!(path.to_string(), "pools[0].granularity");
     }
 
     #[test]
@@ -101,13 +78,5 @@ mod tests {
             "Use a positive limit"
         );
         assert_eq!(sentence_case(""), "");
-    }
-
-    #[test]
-    fn a_panic_becomes_an_error() {
-        let mut diags = Diagnostics::default();
-        let result: Option<()> = guarded(&mut diags, || panic!("boom"));
-        assert!(result.is_none());
-        assert_eq!(diags.errors.len(), 1);
     }
 }

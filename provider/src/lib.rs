@@ -11,12 +11,12 @@ mod data_source_instance_concurrency;
 mod diagnostics;
 pub mod logging;
 pub mod parent_watch;
+mod partial;
 mod policy;
 pub mod provider;
 mod required;
 mod resource_concurrency;
 mod resource_pool_limit;
-mod schema_builder;
 mod webserver;
 
 pub use provider::DagsterProvider;

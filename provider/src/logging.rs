@@ -33,35 +33,38 @@ pub fn requested_level(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> L
     }
 }
 
-/// What is logged at `level`: this crate, tf-provider and the per-request spans at that level;
-/// the transport crates (h2, hyper, tonic) only when something goes wrong.
+/// What is logged at `level`: this crate and the protocol layer at that level; the transport
+/// crates (h2, hyper, tonic) only when something goes wrong.
 pub fn targets(level: LevelFilter) -> Targets {
     Targets::new()
         .with_target("terraform_provider_dagster", level)
-        .with_target("tf_provider", level)
-        .with_target("tower_http", level)
+        .with_target("tfplugin", level)
         .with_default(level.min(LevelFilter::WARN))
 }
 
-/// Installs the stderr logger at the level of `TF_LOG_PROVIDER` / `TF_LOG`.
-///
-/// When `PLUGIN_LOG_FILE` is set, the tf-provider crate installs a global subscriber of its own
-/// (writing to that file) inside `serve`, and it panics if one already exists: the file wins and
-/// nothing is installed here.
+/// Installs the logger at the level of `TF_LOG_PROVIDER` / `TF_LOG`: to stderr, which
+/// Terraform reads, or to the file `PLUGIN_LOG_FILE` names when it is set (and can be opened).
 pub fn init() {
-    if std::env::var_os("PLUGIN_LOG_FILE").is_some() {
-        return;
-    }
     let variable = |name: &str| std::env::var(name).ok();
     let level = requested_level(
         variable("TF_LOG_PROVIDER").as_deref(),
         variable("TF_LOG").as_deref(),
     );
+    let file = variable("PLUGIN_LOG_FILE").and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    let registry = tracing_subscriber::registry().with(targets(level));
     // Only fails when a subscriber is already installed; that one keeps logging.
-    let _ = tracing_subscriber::registry()
-        .with(hclog_layer(std::io::stderr))
-        .with(targets(level))
-        .try_init();
+    let _ = match file {
+        Some(file) => registry
+            .with(hclog_layer(std::sync::Mutex::new(file)))
+            .try_init(),
+        None => registry.with(hclog_layer(std::io::stderr)).try_init(),
+    };
 }
 
 /// A layer writing hclog JSON lines (no colours: Terraform stores them as text) to `writer`.

@@ -1,41 +1,42 @@
-//! `terraform-provider-dagster`: serves the provider over Terraform's plugin protocol 6.
+//! `terraform-provider-dagster`: serves the provider over Terraform's plugin protocol 6
+//! (`-debug`: serves it for a debugger and prints the `TF_REATTACH_PROVIDERS` value).
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
-
-/// The handshake cookie Terraform sets for its plugins (go-plugin's magic cookie).
-const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+use terraform_provider_dagster::provider::PROVIDER_SOURCE;
+use terraform_provider_dagster::{logging, parent_watch, DagsterProvider};
+use tfplugin::plugin::{self, ServeError};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("--version") {
-        println!("terraform-provider-dagster {}", env!("CARGO_PKG_VERSION"));
-        return ExitCode::SUCCESS;
-    }
-    if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
-        eprintln!(
-            "terraform-provider-dagster is a Terraform plugin, not a command: declare `dagster = {{ source = \"dagster-oss/dagster\" }}` in required_providers and run `terraform init`, then `terraform plan`."
-        );
-        return ExitCode::FAILURE;
-    }
-    // Keep backtraces out of diagnostic details even when the user's shell sets RUST_BACKTRACE.
-    std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    terraform_provider_dagster::logging::init();
-    terraform_provider_dagster::parent_watch::exit_when_parent_exits(
-        terraform_provider_dagster::parent_watch::INTERVAL,
-    );
+    let debug = match std::env::args().nth(1).as_deref() {
+        Some("--version") => {
+            println!("terraform-provider-dagster {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Some("-debug" | "--debug") => true,
+        _ => false,
+    };
+    logging::init();
     tracing::debug!(
         version = env!("CARGO_PKG_VERSION"),
         "terraform-provider-dagster serving plugin protocol 6"
     );
-    match tf_provider::serve(
-        "dagster",
-        terraform_provider_dagster::DagsterProvider::default(),
-    )
-    .await
-    {
+    let served = if debug {
+        plugin::serve_debug(DagsterProvider::default(), PROVIDER_SOURCE).await
+    } else {
+        // Terraform starts the provider; a debugger session outlives any parent.
+        parent_watch::exit_when_parent_exits(parent_watch::INTERVAL);
+        plugin::serve(DagsterProvider::default()).await
+    };
+    match served {
         Ok(()) => ExitCode::SUCCESS,
+        Err(ServeError::NotStartedByTerraform) => {
+            eprintln!(
+                "terraform-provider-dagster is a Terraform plugin, not a command: declare `dagster = {{ source = \"dagster-oss/dagster\" }}` in required_providers and run `terraform init`, then `terraform plan`."
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("terraform-provider-dagster: {error}");
             ExitCode::FAILURE

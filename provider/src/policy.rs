@@ -8,28 +8,16 @@
 //! [`SharedPolicy`], which the resources read; values not known yet (a policy computed from
 //! something applied later) are enforced once a later call knows them.
 
-use crate::convert::{setting, single, whole, Number};
+use crate::convert::{items, single, string, whole};
 use crate::diagnostics::{attribute_path, report};
 use crate::required::{self, require};
-use crate::schema_builder::{block, named, optional};
-use serde::{Deserialize, Serialize};
 use std::sync::{Arc, PoisonError, RwLock};
-use tf_provider::schema::{AttributeType, Block};
-use tf_provider::value::Value;
-use tf_provider::{Diagnostic, Diagnostics};
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::schema::{Attribute, Block};
+use tfplugin::value::{Type, Value};
 use validator::model::Setting;
 use validator::path::{AttrPath, Step};
 use validator::policy::{attr, Policy};
-
-/// The `policy` block as Terraform sends it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PolicyBlock {
-    max_concurrent_runs_ceiling: Value<Number>,
-    required_tag_limits: Value<Vec<Value<String>>>,
-    tag_limit_ceiling: Value<Number>,
-    postgres_connection_budget: Value<Number>,
-    connections_per_run: Value<Number>,
-}
 
 /// The policy in force, shared by the provider (which writes it) and its resources (which
 /// enforce it).
@@ -46,7 +34,7 @@ impl SharedPolicy {
     }
 
     /// Reads the provider's `policy` block, reports what is wrong with it, and puts it in force.
-    pub fn load(&self, diags: &mut Diagnostics, block: &Value<Vec<PolicyBlock>>) {
+    pub fn load(&self, diags: &mut Diagnostics, block: &Value) {
         let policy = to_policy(diags, &single(block));
         *self.0.write().unwrap_or_else(PoisonError::into_inner) = policy;
     }
@@ -64,7 +52,7 @@ fn path(attribute: &'static str, index: Option<usize>) -> AttrPath {
 
 /// The policy of a block; fractions and meaningless settings are error diagnostics at their
 /// attribute, and such settings are not enforced.
-fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
+fn to_policy(diags: &mut Diagnostics, block: &Setting<&Value>) -> Policy {
     let block = match block {
         Setting::Known(block) => block,
         Setting::Unset => return Policy::default(),
@@ -80,20 +68,13 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
     };
     let mut not_whole = Vec::new();
     let mut nulls = Vec::new();
-    let mut number =
-        |value: &Value<Number>, name: &'static str| whole(value, path(name, None), &mut not_whole);
+    let mut number = |name: &'static str| whole(block.get(name), path(name, None), &mut not_whole);
     let policy = Policy {
-        max_concurrent_runs_ceiling: number(
-            &block.max_concurrent_runs_ceiling,
-            attr::MAX_CONCURRENT_RUNS_CEILING,
-        ),
-        tag_limit_ceiling: number(&block.tag_limit_ceiling, attr::TAG_LIMIT_CEILING),
-        postgres_connection_budget: number(
-            &block.postgres_connection_budget,
-            attr::POSTGRES_CONNECTION_BUDGET,
-        ),
-        connections_per_run: number(&block.connections_per_run, attr::CONNECTIONS_PER_RUN),
-        required_tag_limits: match setting(&block.required_tag_limits) {
+        max_concurrent_runs_ceiling: number(attr::MAX_CONCURRENT_RUNS_CEILING),
+        tag_limit_ceiling: number(attr::TAG_LIMIT_CEILING),
+        postgres_connection_budget: number(attr::POSTGRES_CONNECTION_BUDGET),
+        connections_per_run: number(attr::CONNECTIONS_PER_RUN),
+        required_tag_limits: match items(block.get(attr::REQUIRED_TAG_LIMITS)) {
             Setting::Known(keys) => keys
                 .iter()
                 .enumerate()
@@ -105,8 +86,8 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
                         &mut nulls,
                     )
                 })
-                .filter(|(_, key)| !matches!(key, Value::Null))
-                .map(|(_, key)| setting(key).known().cloned())
+                .filter(|(_, key)| !key.is_null())
+                .map(|(_, key)| string(key).known().cloned())
                 .collect::<Option<Vec<String>>>()
                 .map_or(Setting::Unknown, Setting::Known),
             Setting::Unset => Setting::Unset,
@@ -116,41 +97,41 @@ fn to_policy(diags: &mut Diagnostics, block: &Setting<PolicyBlock>) -> Policy {
     report(diags, &not_whole);
     required::report(diags, &nulls);
     for problem in policy.problems() {
-        diags.add_error(Diagnostic::new(
-            format!("Invalid policy: {}", problem.message),
-            "Fix the provider's policy block; it is enforced on every dagster_concurrency resource and data source.",
-            attribute_path(&path(problem.attribute, problem.index)),
-        ));
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid policy: {}", problem.message),
+                "Fix the provider's policy block; it is enforced on every dagster_concurrency resource and data source.",
+            )
+            .at(attribute_path(&path(problem.attribute, problem.index))),
+        );
     }
     policy
 }
 
 /// The schema of the `policy` block.
 pub fn policy_block() -> Block {
-    let attributes = named(vec![
-        (attr::MAX_CONCURRENT_RUNS_CEILING, optional(AttributeType::Number, "Highest `max_concurrent_runs` allowed; runs must also be limited (not unset, not `-1`). At least 1. Violations: DP101, DP102.")),
-        (attr::REQUIRED_TAG_LIMITS, optional(AttributeType::List(Box::new(AttributeType::String)), "Run tag keys that must carry a `tag_concurrency_limit` covering all their values (no `value`, or `apply_limit_per_unique_value = true`), e.g. `[\"dagster/backfill\"]`. Violations: DP103.")),
-        (attr::TAG_LIMIT_CEILING, optional(AttributeType::Number, "Highest tag `limit` allowed. At least 1. Violations: DP104.")),
-        (attr::POSTGRES_CONNECTION_BUDGET, optional(AttributeType::Number, "PostgreSQL connections all runs together may hold: `max_concurrent_runs * connections_per_run` must not exceed it. Needs `connections_per_run`. Violations: DP105.")),
-        (attr::CONNECTIONS_PER_RUN, optional(AttributeType::Number, "PostgreSQL connections each run opens. Needs `postgres_connection_budget`.")),
-    ]);
-    block(
+    Block::new(
         "Organisation policy enforced on every `dagster_concurrency` resource and data source at validate, plan and apply (codes DP101-DP105). The same attributes as a `dagster-concurrency check --policy FILE` policy file. At most one.",
-        attributes,
+        vec![
+            Attribute::optional(attr::MAX_CONCURRENT_RUNS_CEILING, Type::Number, "Highest `max_concurrent_runs` allowed; runs must also be limited (not unset, not `-1`). At least 1. Violations: DP101, DP102."),
+            Attribute::optional(attr::REQUIRED_TAG_LIMITS, Type::list(Type::String), "Run tag keys that must carry a `tag_concurrency_limit` covering all their values (no `value`, or `apply_limit_per_unique_value = true`), e.g. `[\"dagster/backfill\"]`. Violations: DP103."),
+            Attribute::optional(attr::TAG_LIMIT_CEILING, Type::Number, "Highest tag `limit` allowed. At least 1. Violations: DP104."),
+            Attribute::optional(attr::POSTGRES_CONNECTION_BUDGET, Type::Number, "PostgreSQL connections all runs together may hold: `max_concurrent_runs * connections_per_run` must not exceed it. Needs `connections_per_run`. Violations: DP105."),
+            Attribute::optional(attr::CONNECTIONS_PER_RUN, Type::Number, "PostgreSQL connections each run opens. Needs `postgres_connection_budget`."),
+        ],
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tf_provider::AttributePathStep;
+    use tfplugin::diagnostics::AttributePath;
 
-    fn block(ceiling: Value<Number>, keys: Value<Vec<Value<String>>>) -> Value<Vec<PolicyBlock>> {
-        Value::Value(vec![PolicyBlock {
-            max_concurrent_runs_ceiling: ceiling,
-            required_tag_limits: keys,
-            ..Default::default()
-        }])
+    fn block(ceiling: Value, keys: Value) -> Value {
+        Value::List(vec![Value::object([
+            (attr::MAX_CONCURRENT_RUNS_CEILING, ceiling),
+            (attr::REQUIRED_TAG_LIMITS, keys),
+        ])])
     }
 
     #[test]
@@ -161,11 +142,11 @@ mod tests {
         shared.load(
             &mut diags,
             &block(
-                Value::Value(Number::Int(5)),
-                Value::Value(vec![Value::Value("dagster/backfill".into())]),
+                Value::from(5),
+                Value::List(vec![Value::from("dagster/backfill")]),
             ),
         );
-        assert!(diags.errors.is_empty());
+        assert!(!diags.has_errors());
         let policy = shared.current();
         assert_eq!(policy.max_concurrent_runs_ceiling, Setting::Known(5));
         assert_eq!(
@@ -174,14 +155,14 @@ mod tests {
         );
         shared.load(
             &mut diags,
-            &block(Value::Unknown, Value::Value(vec![Value::Unknown])),
+            &block(Value::Unknown, Value::List(vec![Value::Unknown])),
         );
         let policy = shared.current();
         assert_eq!(policy.max_concurrent_runs_ceiling, Setting::Unknown);
         assert_eq!(policy.required_tag_limits, Setting::Unknown);
         shared.load(&mut diags, &Value::Null);
         assert!(shared.current().is_empty());
-        assert!(diags.errors.is_empty());
+        assert!(!diags.has_errors());
     }
 
     #[test]
@@ -192,12 +173,13 @@ mod tests {
             &mut diags,
             &block(
                 Value::Null,
-                Value::Value(vec![Value::Null, Value::Value("team".into())]),
+                Value::List(vec![Value::Null, Value::from("team")]),
             ),
         );
-        assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+        let errors = diags.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(
-            diags.errors[0].summary,
+            errors[0].summary,
             "policy.required_tag_limits[0] is required but null"
         );
         assert_eq!(
@@ -211,21 +193,19 @@ mod tests {
         let mut diags = Diagnostics::default();
         SharedPolicy::default().load(
             &mut diags,
-            &block(
-                Value::Value(Number::Float(2.5)),
-                Value::Value(vec![Value::Value(String::new())]),
-            ),
+            &block(Value::from(2.5), Value::List(vec![Value::from("")])),
         );
-        assert_eq!(diags.errors.len(), 2);
-        assert!(diags.errors[0].summary.starts_with("[DC504]"));
+        let errors = diags.errors();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].summary.starts_with("[DC504]"));
         assert_eq!(
-            diags.errors[1].attribute.steps,
-            vec![
-                AttributePathStep::Attribute("policy".into()),
-                AttributePathStep::Index(0),
-                AttributePathStep::Attribute("required_tag_limits".into()),
-                AttributePathStep::Index(0),
-            ]
+            errors[1].path,
+            Some(
+                AttributePath::attribute("policy")
+                    .index(0)
+                    .then("required_tag_limits")
+                    .index(0)
+            )
         );
     }
 }

@@ -4,14 +4,18 @@
 //! (so a plan after apply shows no changes), delete only forgets the state.
 
 use crate::concurrency::{compute_outputs, validate};
-use crate::concurrency_schema::concurrency_schema;
-use crate::convert::ConcurrencyState;
+use crate::concurrency_schema::concurrency_block;
+use crate::convert::keep_equal_yaml;
 use crate::policy::SharedPolicy;
 use async_trait::async_trait;
-use tf_provider::schema::Schema;
-use tf_provider::value::ValueEmpty;
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use serde_json::Value as Json;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::provider::{Resource, StateUpgrader};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+use validator::input::attributes::name;
 use validator::policy::Policy;
+use validator::version::NEWEST_KNOWN;
 
 /// The `dagster_concurrency` resource, enforcing the provider's policy.
 pub struct ConcurrencyResource {
@@ -21,143 +25,103 @@ pub struct ConcurrencyResource {
 
 #[async_trait]
 impl Resource for ConcurrencyResource {
-    type State<'a> = ConcurrencyState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
-
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(concurrency_schema(
-            "The resource keeps the rendering in state; pass its `set` or `values_yaml` to a `helm_release`.",
-        ))
+    /// Version 1: `chart_version` is optional and computed (0.1.0 left it null when unset).
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 1,
+            block: concurrency_block(
+                "The resource keeps the rendering in state; pass its `set` or `values_yaml` to a `helm_release`.",
+            ),
+        }
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate(diags, &config, &self.policy.current());
-        Some(())
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate(diags, config, &self.policy.current());
     }
 
-    async fn read<'a>(
+    async fn plan(
         &self,
-        _diags: &mut Diagnostics,
-        mut state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior: &Value,
+        proposed: Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let mut planned = compute_outputs(diags, proposed, &self.policy.current())?;
+        keep_equal_yaml(&mut planned, prior);
+        Some(planned)
+    }
+
+    async fn apply(
+        &self,
+        _prior: &Value,
+        planned: Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        // Apply must give what the plan promised, including text kept from the prior state.
+        let mut applied = compute_outputs(diags, planned.clone(), &self.policy.current())?;
+        keep_equal_yaml(&mut applied, &planned);
+        Some(applied)
+    }
+
+    async fn read(&self, mut state: Value, _diags: &mut Diagnostics) -> Option<Value> {
+        // A null `chart_version` (0.1.0's, or edited in) gets the default the plan gives it.
+        if state.get(name::CHART_VERSION).is_null() {
+            state.set(name::CHART_VERSION, Value::from(NEWEST_KNOWN.to_string()));
+        }
         // Findings belong to validate, plan and apply: refreshing renders without the policy
         // and keeps a state that no longer renders (say, written by a later version) as it is.
-        // State of 0.1.0 may hold a null `chart_version`: refreshing fills in the default the
-        // plan gives it, so that state plans with no changes.
-        state.fill_chart_version();
-        let state = match compute_outputs(
+        let refreshed = compute_outputs(
             &mut Diagnostics::default(),
             state.clone(),
             &Policy::default(),
-        ) {
+        );
+        Some(match refreshed {
             Some(mut refreshed) => {
-                refreshed.keep_equal_yaml(&state);
+                keep_equal_yaml(&mut refreshed, &state);
                 refreshed
             }
             None => state,
-        };
-        Some((state, private_state))
+        })
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        proposed_state.plan_chart_version(&config_state);
-        Some((
-            compute_outputs(diags, proposed_state, &self.policy.current())?,
-            ValueEmpty::Null,
-        ))
-    }
-
-    async fn plan_update<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        mut proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
-        proposed_state.plan_chart_version(&config_state);
-        let mut planned = compute_outputs(diags, proposed_state, &self.policy.current())?;
-        planned.keep_equal_yaml(&prior_state);
-        Some((planned, prior_private_state, vec![]))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(prior_private_state)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        Some((
-            compute_outputs(diags, planned_state, &self.policy.current())?,
-            planned_private_state,
-        ))
-    }
-
-    async fn update<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        // Apply must give what the plan promised, including text kept from the prior state.
-        let mut applied = compute_outputs(diags, planned_state.clone(), &self.policy.current())?;
-        applied.keep_equal_yaml(&planned_state);
-        Some((applied, planned_private_state))
-    }
-
-    async fn destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<()> {
-        Some(())
-    }
-
-    async fn import<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        _id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        diags.root_error(
+    async fn import(&self, _id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        diags.error(
             "dagster_concurrency cannot be imported",
             "It only renders values and manages nothing outside Terraform: declare it in configuration and apply.",
         );
         None
     }
+
+    fn state_upgraders(&self) -> Vec<StateUpgrader> {
+        vec![StateUpgrader {
+            from_version: 0,
+            upgrade: fill_chart_version,
+        }]
+    }
+}
+
+/// Version 0 to 1: release 0.1.0 stored `null` where `chart_version` was unset; version 1
+/// stores the default the plan gives it, so that state plans with no changes.
+fn fill_chart_version(mut state: Json, diags: &mut Diagnostics) -> Option<Json> {
+    let Some(attributes) = state.as_object_mut() else {
+        diags.error(
+            "the stored dagster_concurrency state is not an object",
+            "Restore the state file from a backup, or remove the resource from state (`terraform state rm`) and apply again.",
+        );
+        return None;
+    };
+    let chart_version = attributes.entry(name::CHART_VERSION).or_insert(Json::Null);
+    if chart_version.is_null() {
+        *chart_version = Json::from(NEWEST_KNOWN.to_string());
+    }
+    Some(state)
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use serde_json::{json, Value as Json};
-    use validator::version::NEWEST_KNOWN;
+    use serde_json::json;
 
     fn resource() -> ConcurrencyResource {
         ConcurrencyResource {
@@ -166,68 +130,62 @@ pub(crate) mod tests {
     }
 
     /// A state of `max_concurrent_runs = 5` and the given `chart_version`.
-    pub(crate) fn state(chart_version: Json) -> ConcurrencyState {
-        let mut state = serde_json::to_value(ConcurrencyState::default()).expect("json");
-        state["chart_version"] = chart_version;
-        state["max_concurrent_runs"] = json!(5);
-        serde_json::from_value(state).expect("a state")
-    }
-
-    /// The `chart_version` of `state`.
-    pub(crate) fn chart_version(state: &ConcurrencyState) -> Json {
-        serde_json::to_value(state).expect("json")["chart_version"].clone()
+    fn state(chart_version: Value) -> Value {
+        Value::object([
+            (name::CHART_VERSION, chart_version),
+            (name::MAX_CONCURRENT_RUNS, Value::from(5)),
+        ])
     }
 
     #[tokio::test]
-    async fn plans_the_newest_known_chart_version_when_unset() {
+    async fn plan_renders_and_refresh_renders_the_same() {
         let mut diags = Diagnostics::default();
-        let (planned, _) = resource()
-            .plan_create(
-                &mut diags,
-                state(Json::Null),
-                state(Json::Null),
-                ValueEmpty::Null,
-            )
+        let proposed = state(Value::from(NEWEST_KNOWN.to_string()));
+        let planned = resource()
+            .plan(&Value::Null, proposed.clone(), &proposed, &mut diags)
             .await
             .expect("planned");
-        assert_eq!(chart_version(&planned), json!(NEWEST_KNOWN.to_string()));
-        // Unset after being set: the proposal holds the prior value, the plan the default.
-        let (planned, _, _) = resource()
-            .plan_update(
-                &mut diags,
-                state(json!("1.12.10")),
-                state(json!("1.12.10")),
-                state(Json::Null),
-                ValueEmpty::Null,
-                ValueEmpty::Null,
-            )
+        assert!(planned.get(name::SET).as_items().is_some(), "{planned:?}");
+        let refreshed = resource()
+            .read(planned.clone(), &mut diags)
             .await
-            .expect("planned");
-        assert_eq!(chart_version(&planned), json!(NEWEST_KNOWN.to_string()));
-        assert!(diags.errors.is_empty(), "{diags:?}");
+            .expect("read");
+        assert_eq!(refreshed, planned);
+        assert!(diags.0.is_empty(), "{diags:?}");
     }
 
     #[tokio::test]
     async fn refresh_fills_a_null_chart_version_and_renders_as_the_plan_does() {
         let mut diags = Diagnostics::default();
-        let (refreshed, _) = resource()
-            .read(
-                &mut diags,
-                state(Json::Null),
-                ValueEmpty::Null,
-                ValueEmpty::Null,
-            )
+        let refreshed = resource()
+            .read(state(Value::Null), &mut diags)
             .await
             .expect("read");
-        let (planned, _) = resource()
-            .plan_create(
-                &mut diags,
-                state(Json::Null),
-                state(Json::Null),
-                ValueEmpty::Null,
-            )
+        let proposed = state(Value::from(NEWEST_KNOWN.to_string()));
+        let planned = resource()
+            .plan(&Value::Null, proposed.clone(), &proposed, &mut diags)
             .await
             .expect("planned");
         assert_eq!(refreshed, planned);
+    }
+
+    #[test]
+    fn version_0_state_gets_the_default_chart_version_and_keeps_a_set_one() {
+        let upgraded = fill_chart_version(
+            json!({"chart_version": null, "max_concurrent_runs": 5}),
+            &mut Diagnostics::default(),
+        )
+        .expect("upgraded");
+        assert_eq!(upgraded["chart_version"], json!(NEWEST_KNOWN.to_string()));
+        assert_eq!(upgraded["max_concurrent_runs"], json!(5));
+        let kept = fill_chart_version(
+            json!({"chart_version": "1.12.10"}),
+            &mut Diagnostics::default(),
+        )
+        .expect("upgraded");
+        assert_eq!(kept["chart_version"], json!("1.12.10"));
+        let mut diags = Diagnostics::default();
+        assert!(fill_chart_version(json!([]), &mut diags).is_none());
+        assert!(diags.has_errors());
     }
 }

@@ -5,17 +5,15 @@
 //! the UI shows as drift, and a deleted one as a resource to create again), delete calls
 //! `deleteConcurrencyLimit`, import takes the pool name.
 
-use crate::convert::{whole, Number};
+use crate::convert::{string, whole};
 use crate::diagnostics::report;
 use crate::required::{self, require, NullRequired};
-use crate::schema_builder::{block, computed, required};
 use crate::webserver::{SharedWebserver, WebserverClient};
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::provider::Resource;
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{Type, Value};
 use validator::model::Setting;
 use validator::path::AttrPath;
 use validator::rules::{check_pool_limit, PoolLimitConfig};
@@ -29,123 +27,62 @@ pub struct PoolLimitResource {
     pub webserver: SharedWebserver,
 }
 
-/// The state (and config) of `dagster_pool_limit`, field for field as in the schema.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PoolLimitState {
-    id: Value<String>,
-    pool: Value<String>,
-    limit: Value<Number>,
+/// The schema of `dagster_pool_limit`.
+pub fn pool_limit_block() -> Block {
+    Block::new(
+        "Sets one pool's own concurrency limit on a live Dagster instance, through the webserver's GraphQL API: what `dagster instance concurrency set POOL LIMIT` does by hand, which neither `dagster.yaml` nor the Helm chart can express. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nEach plan reads the limit back from the instance, so a limit changed in the Dagster UI shows as drift and one deleted there is set again. Destroying the resource deletes the pool's limit: the pool falls back to the instance's default pool limit (`concurrency.pools.default_limit`), or to no limit. Import with the pool name: `terraform import dagster_pool_limit.NAME POOL`.\n\nWhere the webserver cannot be reached (a CI job that only checks the configuration, say), a refreshing plan fails once per pool limit: plan with `terraform plan -refresh=false` there, which compares the configuration with the state and sends no request (see the CI guide, `docs/ci.md`).",
+        vec![
+            Attribute::computed("id", Type::String, "The pool name."),
+            Attribute::required("pool", Type::String, "Name of the pool (Dagster's concurrency key), exactly as ops and assets declare it with `pool=`; names are case-sensitive and must not be empty. Changing it removes the old pool's limit and sets the new one.").requires_replace(),
+            Attribute::required("limit", Type::Number, "Slots the pool allows at once: a whole number from `0` (ops in the pool never run) to `1000`, checked at `terraform validate` before any request."),
+        ],
+    )
 }
 
-impl PoolLimitState {
-    fn known(pool: String, limit: i64) -> Self {
-        PoolLimitState {
-            id: Value::Value(pool.clone()),
-            pool: Value::Value(pool),
-            limit: Value::Value(Number::Int(limit)),
+#[async_trait]
+impl Resource for PoolLimitResource {
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            block: pool_limit_block(),
         }
     }
 
-    /// The required arguments written as `null`.
-    fn null_required(&self) -> Vec<NullRequired> {
-        let mut nulls = Vec::new();
-        require(
-            &self.pool,
-            AttrPath::attr("pool"),
-            "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`",
-            &mut nulls,
-        );
-        require(
-            &self.limit,
-            AttrPath::attr("limit"),
-            "the slots the pool allows at once, a whole number from `0` to `1000`",
-            &mut nulls,
-        );
-        nulls
-    }
-
-    /// Reports required arguments written as `null`, then runs the pool limit rules (and the
-    /// whole-number check); true when nothing is an error.
-    fn check(&self, diags: &mut Diagnostics) -> bool {
-        if required::report(diags, &self.null_required()) {
-            return false;
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A whole block unknown (say, under a `for_each` not known yet) is checked at plan.
+        if config.as_entries().is_some() {
+            check(config, diags);
         }
-        let mut findings = Vec::new();
-        let config = PoolLimitConfig {
-            pool: match &self.pool {
-                Value::Value(pool) => Setting::Known(pool.clone()),
-                Value::Null => Setting::Unset,
-                Value::Unknown => Setting::Unknown,
-            },
-            limit: whole(&self.limit, AttrPath::attr("limit"), &mut findings),
-        };
-        findings.extend(check_pool_limit(&config));
-        !report(diags, &findings)
     }
 
-    /// The pool and limit to send, once both are known and valid.
-    fn arguments(&self, diags: &mut Diagnostics) -> Option<(String, i64)> {
-        if !self.check(diags) {
+    /// The arguments checked again (they may have been unknown at validate), `id` following
+    /// `pool`.
+    async fn plan(
+        &self,
+        _prior: &Value,
+        mut proposed: Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        if !check(&proposed, diags) {
             return None;
         }
-        let mut findings = Vec::new();
-        match (
-            &self.pool,
-            whole(&self.limit, AttrPath::attr("limit"), &mut findings),
-        ) {
-            (Value::Value(pool), Setting::Known(limit)) => Some((pool.clone(), limit)),
-            _ => {
-                diags.root_error(
-                    "dagster_pool_limit needs a known pool and limit",
-                    "Both are required and must be known when the limit is applied.",
-                );
-                None
-            }
-        }
-    }
-}
-
-/// The schema of `dagster_pool_limit`.
-pub fn pool_limit_schema() -> Schema {
-    let attributes = HashMap::from([
-        (
-            "id".to_owned(),
-            computed(AttributeType::String, "The pool name."),
-        ),
-        (
-            "pool".to_owned(),
-            required(AttributeType::String, "Name of the pool (Dagster's concurrency key), exactly as ops and assets declare it with `pool=`; names are case-sensitive and must not be empty. Changing it removes the old pool's limit and sets the new one."),
-        ),
-        (
-            "limit".to_owned(),
-            required(AttributeType::Number, "Slots the pool allows at once: a whole number from `0` (ops in the pool never run) to `1000`, checked at `terraform validate` before any request."),
-        ),
-    ]);
-    Schema {
-        version: 0,
-        block: block(
-            "Sets one pool's own concurrency limit on a live Dagster instance, through the webserver's GraphQL API: what `dagster instance concurrency set POOL LIMIT` does by hand, which neither `dagster.yaml` nor the Helm chart can express. Needs `webserver_url` in the provider block (or `DAGSTER_WEBSERVER_URL`).\n\nEach plan reads the limit back from the instance, so a limit changed in the Dagster UI shows as drift and one deleted there is set again. Destroying the resource deletes the pool's limit: the pool falls back to the instance's default pool limit (`concurrency.pools.default_limit`), or to no limit. Import with the pool name: `terraform import dagster_pool_limit.NAME POOL`.\n\nWhere the webserver cannot be reached (a CI job that only checks the configuration, say), a refreshing plan fails once per pool limit: plan with `terraform plan -refresh=false` there, which compares the configuration with the state and sends no request (see the CI guide, `docs/ci.md`).",
-            attributes,
-        ),
-    }
-}
-
-impl PoolLimitResource {
-    fn client(&self, diags: &mut Diagnostics, pool: &str) -> Option<WebserverClient> {
-        self.webserver
-            .client(diags, &format!("dagster_pool_limit (pool {pool:?})"))
+        let pool = proposed.get("pool").clone();
+        proposed.set("id", pool);
+        Some(proposed)
     }
 
-    /// Sets the limit and returns the new state.
     async fn apply(
         &self,
+        _prior: &Value,
+        planned: Value,
+        _config: &Value,
         diags: &mut Diagnostics,
-        planned: &PoolLimitState,
-    ) -> Option<PoolLimitState> {
-        let (pool, limit) = planned.arguments(diags)?;
+    ) -> Option<Value> {
+        let (pool, limit) = arguments(&planned, diags)?;
         let client = self.client(diags, &pool)?;
         match client.set_pool_limit(&pool, limit).await {
-            Ok(()) => Some(PoolLimitState::known(pool, limit)),
+            Ok(()) => Some(known(pool, limit)),
             Err(error) => {
                 client.report(
                     diags,
@@ -156,63 +93,32 @@ impl PoolLimitResource {
             }
         }
     }
-}
 
-/// The planned state: the arguments checked again (they may have been unknown at validate),
-/// `id` following `pool`.
-fn planned(
-    diags: &mut Diagnostics,
-    proposed: Value<PoolLimitState>,
-) -> Option<Value<PoolLimitState>> {
-    let Value::Value(mut state) = proposed else {
-        return Some(proposed);
-    };
-    if !state.check(diags) {
-        return None;
-    }
-    state.id = state.pool.clone();
-    Some(Value::Value(state))
-}
-
-#[async_trait]
-impl Resource for PoolLimitResource {
-    type State<'a> = Value<PoolLimitState>;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
-
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(pool_limit_schema())
-    }
-
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        if let Value::Value(config) = config {
-            config.check(diags);
+    async fn delete(&self, prior: &Value, diags: &mut Diagnostics) {
+        let Some(pool) = prior.get("pool").as_str() else {
+            return;
+        };
+        let Some(client) = self.client(diags, pool) else {
+            return;
+        };
+        if let Err(error) = client.delete_pool_limit(pool).await {
+            client.report(
+                diags,
+                &format!("cannot delete the limit of pool {pool:?}"),
+                &error,
+            );
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Value::Value(PoolLimitState {
-            pool: Value::Value(pool),
-            ..
-        }) = &state
-        else {
-            return Some((state, private_state));
+    async fn read(&self, state: Value, diags: &mut Diagnostics) -> Option<Value> {
+        let Some(pool) = state.get("pool").as_str() else {
+            return Some(state);
         };
         let client = self.client(diags, pool)?;
         match client.pool_limit(pool).await {
-            Ok(Some(limit)) => Some((
-                Value::Value(PoolLimitState::known(pool.clone(), limit)),
-                private_state,
-            )),
+            Ok(Some(limit)) => Some(known(pool.to_owned(), limit)),
             // The pool's own limit is gone (deleted in the UI or the CLI): plan sets it again.
-            Ok(None) => Some((Value::Null, private_state)),
+            Ok(None) => Some(Value::Null),
             Err(error) => {
                 client.report_read(
                     diags,
@@ -225,130 +131,19 @@ impl Resource for PoolLimitResource {
         }
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        Some((planned(diags, proposed_state)?, ValueEmpty::Null))
-    }
-
-    async fn plan_update<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
-        let pool = |state: &Value<PoolLimitState>| match state {
-            Value::Value(state) => state.pool.clone(),
-            _ => Value::Null,
-        };
-        let mut replace = Vec::new();
-        if pool(&prior_state) != pool(&proposed_state) {
-            let mut path = AttributePath::root();
-            path.add_attribute("pool");
-            replace.push(path);
-        }
-        Some((
-            planned(diags, proposed_state)?,
-            prior_private_state,
-            replace,
-        ))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(prior_private_state)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let state = self
-            .apply(diags, &planned_state.unwrap_or_default())
-            .await?;
-        Some((Value::Value(state), planned_private_state))
-    }
-
-    async fn update<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let state = self
-            .apply(diags, &planned_state.unwrap_or_default())
-            .await?;
-        Some((Value::Value(state), planned_private_state))
-    }
-
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<()> {
-        let Value::Value(PoolLimitState {
-            pool: Value::Value(pool),
-            ..
-        }) = &prior_state
-        else {
-            return Some(());
-        };
-        let client = self.client(diags, pool)?;
-        match client.delete_pool_limit(pool).await {
-            Ok(()) => Some(()),
-            Err(error) => {
-                client.report(
-                    diags,
-                    &format!("cannot delete the limit of pool {pool:?}"),
-                    &error,
-                );
-                None
-            }
-        }
-    }
-
-    async fn import<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let mut findings = Vec::new();
-        findings.extend(check_pool_limit(&PoolLimitConfig {
-            pool: Setting::Known(id.clone()),
+    async fn import(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        let findings = check_pool_limit(&PoolLimitConfig {
+            pool: Setting::Known(id.to_owned()),
             limit: Setting::Unset,
-        }));
+        });
         if report(diags, &findings) {
             return None;
         }
-        let client = self.client(diags, &id)?;
-        match client.pool_limit(&id).await {
-            Ok(Some(limit)) => Some((
-                Value::Value(PoolLimitState::known(id, limit)),
-                ValueEmpty::Null,
-            )),
+        let client = self.client(diags, id)?;
+        match client.pool_limit(id).await {
+            Ok(Some(limit)) => Some(known(id.to_owned(), limit)),
             Ok(None) => {
-                diags.root_error(
+                diags.error(
                     format!("pool {id:?} has no limit of its own on {}", client.endpoint()),
                     "Nothing to import: the pool uses the instance's default limit. Check the pool name (names are case-sensitive) in the Dagster UI or with `dagster instance concurrency get --all`, or declare the resource and apply to set a limit.",
                 );
@@ -366,64 +161,137 @@ impl Resource for PoolLimitResource {
     }
 }
 
+impl PoolLimitResource {
+    fn client(&self, diags: &mut Diagnostics, pool: &str) -> Option<WebserverClient> {
+        self.webserver
+            .client(diags, &format!("dagster_pool_limit (pool {pool:?})"))
+    }
+}
+
+/// The state of a pool whose limit is known.
+fn known(pool: String, limit: i64) -> Value {
+    Value::object([
+        ("id", Value::from(pool.clone())),
+        ("pool", Value::from(pool)),
+        ("limit", Value::from(limit)),
+    ])
+}
+
+/// The required arguments written as `null`.
+fn null_required(arguments: &Value) -> Vec<NullRequired> {
+    let mut nulls = Vec::new();
+    require(
+        arguments.get("pool"),
+        AttrPath::attr("pool"),
+        "the pool name your ops and assets declare with `pool=`, e.g. `\"warehouse\"`",
+        &mut nulls,
+    );
+    require(
+        arguments.get("limit"),
+        AttrPath::attr("limit"),
+        "the slots the pool allows at once, a whole number from `0` to `1000`",
+        &mut nulls,
+    );
+    nulls
+}
+
+/// Reports required arguments written as `null`, then runs the pool limit rules (and the
+/// whole-number check); true when nothing is an error.
+fn check(arguments: &Value, diags: &mut Diagnostics) -> bool {
+    if required::report(diags, &null_required(arguments)) {
+        return false;
+    }
+    let mut findings = Vec::new();
+    let config = PoolLimitConfig {
+        pool: string(arguments.get("pool")),
+        limit: whole(
+            arguments.get("limit"),
+            AttrPath::attr("limit"),
+            &mut findings,
+        ),
+    };
+    findings.extend(check_pool_limit(&config));
+    !report(diags, &findings)
+}
+
+/// The pool and limit to send, once both are known and valid.
+fn arguments(planned: &Value, diags: &mut Diagnostics) -> Option<(String, i64)> {
+    if !check(planned, diags) {
+        return None;
+    }
+    let limit = whole(
+        planned.get("limit"),
+        AttrPath::attr("limit"),
+        &mut Vec::new(),
+    );
+    match (planned.get("pool").as_str(), limit) {
+        (Some(pool), Setting::Known(limit)) => Some((pool.to_owned(), limit)),
+        _ => {
+            diags.error(
+                "dagster_pool_limit needs a known pool and limit",
+                "Both are required and must be known when the limit is applied.",
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn state(pool: &str, limit: Number) -> PoolLimitState {
-        PoolLimitState {
-            id: Value::Null,
-            pool: Value::Value(pool.into()),
-            limit: Value::Value(limit),
-        }
+    fn state(pool: &str, limit: Value) -> Value {
+        Value::object([("pool", Value::from(pool)), ("limit", limit)])
     }
 
     #[test]
     fn out_of_range_fractional_and_empty_are_errors_with_codes() {
         for (pool, limit, code) in [
-            ("db", Number::Int(5000), "[DC702]"),
-            ("db", Number::Int(-1), "[DC702]"),
-            ("db", Number::Float(2.5), "[DC504]"),
-            ("", Number::Int(1), "[DC701]"),
+            ("db", Value::from(5000), "[DC702]"),
+            ("db", Value::from(-1), "[DC702]"),
+            ("db", Value::from(2.5), "[DC504]"),
+            ("", Value::from(1), "[DC701]"),
         ] {
             let mut diags = Diagnostics::default();
-            assert!(!state(pool, limit).check(&mut diags));
-            assert!(
-                diags.errors[0].summary.starts_with(code),
-                "{:?}",
-                diags.errors
-            );
+            assert!(!check(&state(pool, limit), &mut diags));
+            let errors = diags.errors();
+            assert!(errors[0].summary.starts_with(code), "{errors:?}");
         }
         let mut diags = Diagnostics::default();
         assert_eq!(
-            state("db", Number::Int(1000)).arguments(&mut diags),
+            arguments(&state("db", Value::from(1000)), &mut diags),
             Some(("db".into(), 1000))
         );
     }
 
     #[test]
     fn every_required_argument_written_as_null_is_an_error_at_its_path() {
-        for (path, config) in crate::required::cases::null_required(&pool_limit_schema().block) {
-            let state: PoolLimitState = serde_json::from_value(config).expect("a config");
+        for (path, config) in crate::required::cases::null_required(&pool_limit_block()) {
             let mut diags = Diagnostics::default();
-            assert!(!state.check(&mut diags));
-            assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
-            assert_eq!(diags.errors[0].attribute.steps, path);
-            let mut diags = Diagnostics::default();
-            assert!(planned(&mut diags, Value::Value(state)).is_none());
+            assert!(!check(&config, &mut diags));
+            let errors = diags.errors();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].path, Some(path));
         }
     }
 
-    #[test]
-    fn planning_sets_the_id_and_unknowns_pass() {
-        let mut diags = Diagnostics::default();
-        let mut proposed = state("db", Number::Int(3));
-        let Some(Value::Value(plan)) = planned(&mut diags, Value::Value(proposed.clone())) else {
-            panic!("planned");
+    #[tokio::test]
+    async fn planning_sets_the_id_and_unknowns_pass() {
+        let resource = PoolLimitResource {
+            webserver: SharedWebserver::default(),
         };
-        assert_eq!(plan.id, Value::Value("db".into()));
-        proposed.limit = Value::Unknown;
-        assert!(planned(&mut diags, Value::Value(proposed)).is_some());
-        assert!(diags.errors.is_empty());
+        let mut diags = Diagnostics::default();
+        let proposed = state("db", Value::from(3));
+        let plan = resource
+            .plan(&Value::Null, proposed.clone(), &proposed, &mut diags)
+            .await
+            .expect("planned");
+        assert_eq!(plan.get("id"), &Value::from("db"));
+        let unknown = state("db", Value::Unknown);
+        assert!(resource
+            .plan(&Value::Null, unknown.clone(), &unknown, &mut diags)
+            .await
+            .is_some());
+        assert!(!diags.has_errors());
     }
 }

@@ -5,17 +5,16 @@
 //! The client itself (HTTP, deadlines, retries, redaction, the GraphQL documents) is the
 //! `dagster-webserver-client` crate, which the `dagster-concurrency` CLI uses too.
 
-use crate::convert::{whole, Number};
+use crate::convert::whole;
 use crate::diagnostics::report;
 pub use ::webserver::config::{DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES, URL_ENV};
-pub use ::webserver::graphql::{InstanceConcurrency, PoolConfig};
+pub use ::webserver::graphql::InstanceConcurrency;
 use ::webserver::{config, Client, Config, ConfigError, SettingNames, WebserverError};
-use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::value::Value;
 use validator::model::Setting;
 use validator::path::AttrPath;
 
@@ -30,14 +29,15 @@ const NAMES: SettingNames = SettingNames {
 /// The provider block's webserver arguments, as Terraform sends them.
 #[derive(Debug, Clone, Default)]
 pub struct WebserverArgs {
-    /// `webserver_url`.
-    pub url: Value<String>,
-    /// `headers`; a value may be `null` (an error) or unknown (the header is not sent yet).
-    pub headers: Value<BTreeMap<String, Value<String>>>,
-    /// `timeout_seconds`.
-    pub timeout_seconds: Value<Number>,
-    /// `retries`.
-    pub retries: Value<Number>,
+    /// `webserver_url` (a string).
+    pub url: Value,
+    /// `headers` (a map of strings); a value may be `null` (an error) or unknown (the header
+    /// is not sent yet).
+    pub headers: Value,
+    /// `timeout_seconds` (a number).
+    pub timeout_seconds: Value,
+    /// `retries` (a number).
+    pub retries: Value,
 }
 
 /// Where the live resources stand with the webserver after `configure`.
@@ -73,7 +73,7 @@ impl SharedWebserver {
     ) -> Option<()> {
         let connection = match args.url.clone() {
             Value::Unknown => Connection::UnknownUrl,
-            Value::Value(url) if !url.trim().is_empty() => {
+            Value::String(url) if !url.trim().is_empty() => {
                 Connection::Ready(WebserverClient::new(diags, &url, args)?)
             }
             _ => match env_url {
@@ -96,11 +96,11 @@ impl SharedWebserver {
     pub fn client(&self, diags: &mut Diagnostics, user: &str) -> Option<WebserverClient> {
         match &*self.0.read().unwrap_or_else(PoisonError::into_inner) {
             Connection::Ready(client) => return Some(client.clone()),
-            Connection::Missing => diags.root_error(
+            Connection::Missing => diags.error(
                 format!("{user} needs the Dagster webserver URL"),
                 format!("Set `webserver_url` in the `provider \"dagster\"` block, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"`, or the {URL_ENV} environment variable. Only the live resources (`dagster_pool_limit`, `dagster_instance_concurrency`) need it; `dagster_concurrency` does not."),
             ),
-            Connection::UnknownUrl => diags.root_error(
+            Connection::UnknownUrl => diags.error(
                 format!("{user} needs the Dagster webserver URL, which is not known yet"),
                 "`webserver_url` depends on a value known only after apply. Apply what it depends on first (`terraform apply -target=...`), or set it from a known value.",
             ),
@@ -112,7 +112,7 @@ impl SharedWebserver {
 /// Checks the provider block's webserver arguments without connecting (provider validate).
 pub fn validate(diags: &mut Diagnostics, args: &WebserverArgs) {
     settings(diags, args);
-    if let Value::Value(url) = &args.url {
+    if let Value::String(url) = &args.url {
         if !url.trim().is_empty() {
             endpoint_or_report(diags, url);
         }
@@ -132,15 +132,13 @@ fn attribute_error(
     summary: String,
     detail: String,
 ) {
-    let mut path = AttributePath::root();
-    path.add_attribute(attribute);
-    diags.error(summary, detail, path);
+    diags.push(Diagnostic::error(summary, detail).at(AttributePath::attribute(attribute)));
 }
 
 /// A whole-number argument within `range`; `None` (with a diagnostic) otherwise.
 fn bounded(
     diags: &mut Diagnostics,
-    value: &Value<Number>,
+    value: &Value,
     name: &'static str,
     default: i64,
     range: std::ops::RangeInclusive<i64>,
@@ -208,11 +206,10 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
     );
     let mut headers = Vec::new();
     let mut headers_ok = true;
-    if let Value::Value(given) = &args.headers {
+    if let Value::Map(given) = &args.headers {
         for (name, value) in given {
             let value = match value {
-                Value::Value(value) => value,
-                Value::Unknown => continue,
+                Value::String(value) => value,
                 Value::Null => {
                     headers_ok = false;
                     attribute_error(
@@ -223,6 +220,8 @@ fn settings(diags: &mut Diagnostics, args: &WebserverArgs) -> Option<Settings> {
                     );
                     continue;
                 }
+                // Unknown: the header is sent once a later call knows it.
+                _ => continue,
             };
             match config::header(name, value) {
                 Ok(_) => headers.push((name.clone(), value.clone())),
@@ -283,7 +282,7 @@ impl WebserverClient {
             Ok(client) => Some(WebserverClient(client)),
             Err(problems) => {
                 for problem in problems {
-                    diags.root_error(
+                    diags.error(
                         "cannot set up the HTTP client for the Dagster webserver",
                         problem.to_string(),
                     );
@@ -316,7 +315,7 @@ impl WebserverClient {
         if error.is_transient() && !offline.is_empty() {
             detail = format!("{detail}\n\n{offline}");
         }
-        diags.root_error(
+        diags.error(
             self.redact(&format!("{action} on {}: {error}", self.endpoint())),
             self.redact(&detail),
         );
@@ -326,26 +325,27 @@ impl WebserverClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use wiremock::matchers::method;
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn args(url: &str, timeout_seconds: i64, retries: i64) -> WebserverArgs {
         WebserverArgs {
-            url: Value::Value(url.into()),
+            url: Value::from(url),
             headers: known_headers(BTreeMap::from([(
                 "Authorization".to_owned(),
                 "Bearer secret".to_owned(),
             )])),
-            timeout_seconds: Value::Value(Number::Int(timeout_seconds)),
-            retries: Value::Value(Number::Int(retries)),
+            timeout_seconds: Value::from(timeout_seconds),
+            retries: Value::from(retries),
         }
     }
 
-    fn known_headers(headers: BTreeMap<String, String>) -> Value<BTreeMap<String, Value<String>>> {
-        Value::Value(
+    fn known_headers(headers: BTreeMap<String, String>) -> Value {
+        Value::Map(
             headers
                 .into_iter()
-                .map(|(name, value)| (name, Value::Value(value)))
+                .map(|(name, value)| (name, Value::from(value)))
                 .collect(),
         )
     }
@@ -354,7 +354,7 @@ mod tests {
         let shared = SharedWebserver::default();
         let mut diags = Diagnostics::default();
         shared.configure(&mut diags, &args(url, timeout_seconds, retries));
-        assert!(diags.errors.is_empty(), "{:?}", diags.errors);
+        assert!(diags.errors().is_empty(), "{:?}", diags.errors());
         shared.client(&mut diags, "test").expect("configured")
     }
 
@@ -370,24 +370,28 @@ mod tests {
     #[test]
     fn bad_arguments_are_attribute_errors_and_header_values_stay_secret() {
         let mut bad = args("http://x", 0, 11);
-        bad.headers = Value::Value(BTreeMap::from([
-            ("Bad Name".to_owned(), Value::Value("v".to_owned())),
+        bad.headers = Value::Map(BTreeMap::from([
+            ("Bad Name".to_owned(), Value::from("v".to_owned())),
             (
                 "X-Token".to_owned(),
-                Value::Value("line\nbreak-secret".to_owned()),
+                Value::from("line\nbreak-secret".to_owned()),
             ),
             ("X-Null".to_owned(), Value::Null),
             ("X-Later".to_owned(), Value::Unknown),
         ]));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &bad);
-        let summaries: Vec<String> = diags.errors.iter().map(|d| d.summary.to_string()).collect();
+        let summaries: Vec<String> = diags
+            .errors()
+            .iter()
+            .map(|d| d.summary.to_string())
+            .collect();
         assert_eq!(summaries.len(), 5, "{summaries:?}");
         assert!(summaries.contains(&"the value of header \"X-Null\" is null".to_owned()));
         assert!(summaries.iter().all(|s| !s.contains("secret")));
         let mut diags = Diagnostics::default();
         validate(&mut diags, &args("localhost:3000", 5, 1));
-        assert_eq!(diags.errors.len(), 1);
+        assert_eq!(diags.errors().len(), 1);
     }
 
     #[test]
@@ -399,9 +403,9 @@ mod tests {
             ..Default::default()
         };
         shared.configure(&mut diags, &unknown);
-        assert!(diags.errors.is_empty());
+        assert!(diags.errors().is_empty());
         assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
-        assert!(diags.errors[0].summary.contains("not known yet"));
+        assert!(diags.errors()[0].summary.contains("not known yet"));
     }
 
     #[test]
@@ -418,9 +422,9 @@ mod tests {
         let client = shared.client(&mut diags, "test").expect("given");
         assert_eq!(client.endpoint(), "http://given/graphql");
         shared.configure_with_env(&mut diags, &WebserverArgs::default(), Some(" ".into()));
-        assert!(diags.errors.is_empty());
+        assert!(diags.errors().is_empty());
         assert!(shared.client(&mut diags, "dagster_pool_limit").is_none());
-        assert!(diags.errors[0].detail.contains(URL_ENV));
+        assert!(diags.errors()[0].detail.contains(URL_ENV));
     }
 
     #[tokio::test]
@@ -440,10 +444,10 @@ mod tests {
             &WebserverError::Refused,
             "Plan with -refresh=false.",
         );
-        assert!(diags.errors[0]
+        assert!(diags.errors()[0]
             .detail
             .contains("\n\nPlan with -refresh=false."));
-        assert!(!diags.errors[1].detail.contains("-refresh=false"));
+        assert!(!diags.errors()[1].detail.contains("-refresh=false"));
     }
 
     #[tokio::test]
@@ -464,7 +468,7 @@ mod tests {
         let error = client.pool_limit("db").await.expect_err("401");
         let mut diags = Diagnostics::default();
         client.report(&mut diags, "cannot read", &error);
-        let shown = format!("{} {}", diags.errors[0].summary, diags.errors[0].detail);
+        let shown = format!("{} {}", diags.errors()[0].summary, diags.errors()[0].detail);
         assert!(shown.contains("HTTP 401"), "{shown}");
         assert!(shown.contains("denied: [redacted]"), "{shown}");
         assert!(!shown.contains("Bearer secret"), "{shown}");

@@ -227,6 +227,61 @@ fn unknown_arguments_plan_and_known_ones_are_still_checked() {
 }
 
 #[test]
+fn an_unknown_limit_leaves_the_other_set_entries_known_at_plan_time() {
+    // `timestamp()` is known only at apply, so the limit is unknown while planning.
+    let text = config(
+        "resource \"dagster_concurrency\" \"later\" {\n  max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"dagster/backfill\"\n    limit = timestamp() == \"\" ? 1 : 3\n  }\n}\n\noutput \"set\" {\n  value = dagster_concurrency.later.set\n}\n",
+    );
+    for tf in clis() {
+        let ws = Workspace::new(tf, &text);
+        ws.init();
+        let plan = ws.plan_json();
+        let change = &plan["resource_changes"][0]["change"];
+        let (after, unknown) = (&change["after"]["set"], &change["after_unknown"]["set"]);
+        assert_eq!(
+            after.as_array().map(Vec::len),
+            Some(5),
+            "terraform {}: {change}",
+            tf.version
+        );
+        assert_eq!(
+            after[2],
+            set_entry(&format!("{QRC}.maxConcurrentRuns"), "5", "auto"),
+            "terraform {}: {change}",
+            tf.version
+        );
+        assert_eq!(
+            after[4]["name"],
+            json!(format!("{QRC}.tagConcurrencyLimits[0].limit"))
+        );
+        assert_eq!(
+            unknown[4],
+            json!({"value": true}),
+            "terraform {}",
+            tf.version
+        );
+        for known in 0..4 {
+            assert_eq!(unknown[known], json!({}), "terraform {}", tf.version);
+        }
+        assert_eq!(change["after_unknown"]["values_yaml"], json!(true));
+        let shown = ws.run(&["plan", "-no-color"]).expect_code(0);
+        assert!(
+            shown
+                .stdout
+                .contains("queuedRunCoordinator.maxConcurrentRuns"),
+            "terraform {}: {}",
+            tf.version,
+            shown.stdout
+        );
+        ws.apply();
+        assert_eq!(
+            ws.outputs()["set"]["value"][4],
+            set_entry(&format!("{QRC}.tagConcurrencyLimits[0].limit"), "3", "auto")
+        );
+    }
+}
+
+#[test]
 fn data_source_renders_the_same_values() {
     let text = config(
         "data \"dagster_concurrency\" \"seed\" {\n  max_concurrent_runs = 5\n  tag_concurrency_limit {\n    key   = \"dagster/backfill\"\n    limit = 3\n  }\n}\n\noutput \"set\" {\n  value = data.dagster_concurrency.seed.set\n}\n",

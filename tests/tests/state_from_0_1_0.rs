@@ -146,3 +146,50 @@ fn a_full_state_of_0_1_0_plans_with_no_changes() {
     server.set_pool_limit("warehouse", 4);
     plans_without_changes("full", &[format!("-var=webserver_url={}", server.url)]);
 }
+
+/// The seed's 0.1.0 state as 0.1.0 wrote it for a configuration that leaves `chart_version`
+/// unset (`null`, schema version 0), with that configuration.
+fn unpinned_seed(state: &str) -> (String, String) {
+    let main_tf = std::fs::read_to_string(fixtures().join("seed/main.tf")).expect("main.tf");
+    let unpinned = main_tf
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("chart_version"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(
+        unpinned.trim(),
+        main_tf.trim(),
+        "the seed pins chart_version"
+    );
+    let mut state: serde_json::Value = serde_json::from_str(state).expect("state json");
+    for resource in state["resources"].as_array_mut().expect("resources") {
+        for instance in resource["instances"].as_array_mut().expect("instances") {
+            assert_eq!(instance["schema_version"], 0);
+            instance["attributes"]["chart_version"] = serde_json::Value::Null;
+        }
+    }
+    (unpinned, state.to_string())
+}
+
+#[test]
+fn a_null_chart_version_of_0_1_0_is_upgraded_so_even_refresh_false_plans_no_changes() {
+    for (path, readers) in states("seed") {
+        let fixture = std::fs::read_to_string(&path).expect("state fixture");
+        let (main_tf, state) = unpinned_seed(&fixture);
+        for tf in readers {
+            let ws = Workspace::new(tf, &main_tf);
+            ws.write("terraform.tfstate", &state);
+            ws.init();
+            let plan = ws.run(&["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]);
+            assert_eq!(
+                plan.code,
+                0,
+                "terraform {} against {}:\n{}\n{}",
+                tf.version,
+                path.display(),
+                plan.stdout,
+                plan.stderr
+            );
+        }
+    }
+}

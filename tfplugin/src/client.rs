@@ -21,30 +21,12 @@ use tonic::transport::{Channel, Endpoint};
 /// A client certificate as Terraform makes one for AutoMTLS: ECDSA P-521, marked as a CA, for
 /// `localhost`. Returns it with its PEM (what goes in `PLUGIN_CLIENT_CERT`).
 pub fn terraform_client_certificate() -> Result<(Certified, String), TlsError> {
-    client_certificate(ClientShape::Terraform)
-}
-
-/// The shape of a client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientShape {
-    /// As Terraform makes it: ECDSA P-521, a CA.
-    Terraform,
-    /// ECDSA P-256, not a CA: what a WebPKI verifier on ring (tf-provider's) accepts.
-    WebPkiLeaf,
-}
-
-/// A client certificate of `shape` for `localhost`, and its PEM.
-pub fn client_certificate(shape: ClientShape) -> Result<(Certified, String), TlsError> {
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
         KeyUsagePurpose,
     };
     let failed = |e: rcgen::Error| TlsError(format!("cannot make the client certificate: {e}"));
-    let algorithm = match shape {
-        ClientShape::Terraform => &rcgen::PKCS_ECDSA_P521_SHA512,
-        ClientShape::WebPkiLeaf => &rcgen::PKCS_ECDSA_P256_SHA256,
-    };
-    let key = KeyPair::generate_for(algorithm).map_err(failed)?;
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).map_err(failed)?;
     let mut params = CertificateParams::new(vec!["localhost".to_owned()]).map_err(failed)?;
     params
         .distinguished_name
@@ -52,14 +34,12 @@ pub fn client_certificate(shape: ClientShape) -> Result<(Certified, String), Tls
     params
         .distinguished_name
         .push(DnType::OrganizationName, "HashiCorp");
-    if shape == ClientShape::Terraform {
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-            KeyUsagePurpose::KeyCertSign,
-        ];
-    }
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::KeyCertSign,
+    ];
     params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ClientAuth,
         ExtendedKeyUsagePurpose::ServerAuth,

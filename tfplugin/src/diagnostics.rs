@@ -149,6 +149,22 @@ impl Diagnostics {
         self.push(Diagnostic::error(summary, detail));
     }
 
+    /// The errors, in order.
+    pub fn errors(&self) -> Vec<&Diagnostic> {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect()
+    }
+
+    /// The warnings, in order.
+    pub fn warnings(&self) -> Vec<&Diagnostic> {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect()
+    }
+
     /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)

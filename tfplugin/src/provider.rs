@@ -99,6 +99,7 @@ pub trait DataSource: Send + Sync + 'static {
     /// Checks a configuration (values may be unknown).
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
-    /// Reads the data for a wholly known configuration.
+    /// Reads the data for a wholly known configuration, with the declared defaults filled in
+    /// where it leaves an attribute null.
     async fn read(&self, config: Value, diags: &mut Diagnostics) -> Option<Value>;
 }

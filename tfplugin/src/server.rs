@@ -196,6 +196,7 @@ async fn caught<T: Send + 'static>(
     rpc: &str,
     step: impl Future<Output = T> + Send + 'static,
 ) -> Result<T, Diagnostic> {
+    tracing::debug!(rpc, "serving a call");
     tokio::spawn(step).await.map_err(|error| {
         let cause = match error.try_into_panic() {
             Ok(payload) => payload
@@ -267,6 +268,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        tracing::debug!(rpc = "GetMetadata", "serving a call");
         let names = |names: Vec<&String>| {
             names
                 .into_iter()
@@ -287,6 +289,7 @@ impl provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        tracing::debug!(rpc = "GetProviderSchema", "serving a call");
         ok(self.provider_schema())
     }
 
@@ -636,9 +639,12 @@ impl provider_server::Provider for ProviderService {
             let data = self.data_source(&request.type_name)?;
             let config = decode(request.config.as_ref(), &data.value_type)?;
             let data_source = data.data_source.clone();
+            let block = data.schema.block.clone();
             let (state, diags) = caught("ReadDataSource", async move {
                 let mut diags = Diagnostics::default();
-                (data_source.read(config, &mut diags).await, diags)
+                let mut filled = config.clone();
+                block.apply_defaults(&config, &mut filled);
+                (data_source.read(filled, &mut diags).await, diags)
             })
             .await?;
             let state = state.map(|s| encode(&s, &data.value_type)).transpose()?;

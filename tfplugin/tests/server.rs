@@ -264,25 +264,33 @@ async fn state_holding_a_removed_attribute_is_upgraded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn data_sources_read() {
+async fn data_sources_read_with_the_declared_defaults() {
     let mut served = serve().await;
     let t = Echo.schema().block.value_type();
-    let config = Value::object([("input", Value::from("hi")), ("output", Value::Null)]);
-    let read = served
-        .client
-        .read_data_source(pb::read_data_source::Request {
-            type_name: "toy_echo".to_owned(),
-            config: Some(DynamicValue {
-                msgpack: to_msgpack(&config, &t).unwrap(),
-                json: vec![],
-            }),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let state = from_msgpack(&read.state.unwrap().msgpack, &t).unwrap();
-    assert_eq!(state.get("output"), &Value::from("hi"));
+    for (prefix, output) in [(Value::Null, "hi"), (Value::from("> "), "> hi")] {
+        let config = Value::object([("input", Value::from("hi")), ("prefix", prefix)]);
+        let read = served
+            .client
+            .read_data_source(pb::read_data_source::Request {
+                type_name: "toy_echo".to_owned(),
+                config: Some(DynamicValue {
+                    msgpack: to_msgpack(&config, &t).unwrap(),
+                    json: vec![],
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        // A null `prefix` reads as its declared default.
+        assert!(
+            errors(&read.diagnostics).is_empty(),
+            "{:?}",
+            read.diagnostics
+        );
+        let state = from_msgpack(&read.state.unwrap().msgpack, &t).unwrap();
+        assert_eq!(state.get("output"), &Value::from(output));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

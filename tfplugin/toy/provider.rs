@@ -1,6 +1,7 @@
 //! A small provider on tfplugin, for its tests: `toy_thing` (a required name that replaces the
 //! object when it changes, a size defaulting to 3, a computed id, a flag that panics in plan;
-//! schema version 1, whose upgrader drops the attribute `legacy` of version 0) and `toy_echo`.
+//! schema version 1, whose upgrader drops the attribute `legacy` of version 0) and `toy_echo` (its
+//! `prefix` defaults to empty).
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -98,15 +99,25 @@ impl DataSource for Echo {
                 "echoes",
                 vec![
                     Attribute::required("input", Type::String, "in"),
+                    Attribute::optional("prefix", Type::String, "put before the input").default(""),
                     Attribute::computed("output", Type::String, "out"),
                 ],
             ),
         }
     }
 
-    async fn read(&self, mut config: Value, _diags: &mut Diagnostics) -> Option<Value> {
-        let input = config.get("input").clone();
-        config.set("output", input);
+    async fn read(&self, mut config: Value, diags: &mut Diagnostics) -> Option<Value> {
+        let (Some(prefix), Some(input)) =
+            (config.get("prefix").as_str(), config.get("input").as_str())
+        else {
+            diags.error(
+                "prefix or input is null",
+                "the declared default was not filled in",
+            );
+            return None;
+        };
+        let output = Value::from(format!("{prefix}{input}"));
+        config.set("output", output);
         Some(config)
     }
 }

@@ -11,7 +11,7 @@ use crate::schema_markdown::{provider_arguments, references};
 use crate::template::fill;
 use crate::{read, rules_markdown, Error, Page};
 use std::path::{Path, PathBuf};
-use tf_provider::schema::AttributeConstraint;
+use tfplugin::schema::Presence;
 
 /// Folders whose every file the generator writes (others there are removed as stale).
 pub const GENERATED_FOLDERS: &[&str] = &["docs/resources", "docs/data-sources", "docs/guides"];
@@ -63,9 +63,8 @@ impl Entry {
     fn exports_helm_set(&self) -> bool {
         self.schema
             .block
-            .attributes
-            .get("set")
-            .is_some_and(|attr| attr.constraint == AttributeConstraint::Computed)
+            .attribute("set")
+            .is_some_and(|attr| attr.presence == Presence::Computed)
     }
 
     /// The address of the first block of this type in `example` (`dagster_concurrency.this`).
@@ -100,7 +99,7 @@ fn helm_wiring(root: &Path, address: &str) -> Result<String, Error> {
 /// page is still written, and the caller reports the gap).
 fn entry_page(root: &Path, entry: &Entry, example: Option<&str>) -> Result<Page, Error> {
     let dir = entry.example_dir();
-    let description = entry.schema.block.description.content.trim();
+    let description = entry.schema.block.description.trim();
     let label = entry.kind.label();
     let mut text = front_matter(
         &format!(
@@ -147,7 +146,7 @@ fn entry_list(entries: &[Entry]) -> String {
                 entry.kind.folder(),
                 entry.key,
                 entry.kind.label().to_lowercase(),
-                first_paragraph(&entry.schema.block.description.content)
+                first_paragraph(&entry.schema.block.description)
             )
         })
         .collect()
@@ -198,7 +197,7 @@ pub fn generate(root: &Path) -> Result<Docs, Error> {
         }
         None => String::new(),
     };
-    let provider_summary = first_paragraph(&schema.provider.block.description.content);
+    let provider_summary = first_paragraph(&schema.provider.block.description);
     let provider_example = terraform_block(&read(root, PROVIDER_EXAMPLE)?);
     let provider_arguments = provider_arguments(&schema.provider.block);
     let entries = entry_list(&schema.entries);
@@ -211,7 +210,7 @@ pub fn generate(root: &Path) -> Result<Docs, Error> {
     let values: &[(&str, &str)] = &[
         (
             "provider_description",
-            schema.provider.block.description.content.trim(),
+            schema.provider.block.description.trim(),
         ),
         ("provider_summary", &provider_summary),
         ("provider_example", &provider_example),

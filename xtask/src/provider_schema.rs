@@ -1,15 +1,11 @@
-//! What the provider registers, read through the same trait Terraform's requests go through:
-//! the provider schema and every resource and data source with its schema, sorted by name.
+//! What the provider registers, read through the same trait the protocol layer serves: the
+//! provider schema and every resource and data source with its schema, sorted by name.
 
 use crate::Error;
-use std::collections::HashMap;
+pub use terraform_provider_dagster::provider::PROVIDER_NAME;
 use terraform_provider_dagster::DagsterProvider;
-use tf_provider::schema::{Block, NestedBlock, Schema};
-use tf_provider::{Diagnostics, Provider};
-
-/// The provider's type name: resource `concurrency` is `dagster_concurrency` in configurations.
-/// It is the name `main.rs` serves the provider under.
-pub const PROVIDER_NAME: &str = "dagster";
+use tfplugin::provider::Provider;
+use tfplugin::schema::{Block, Schema};
 
 /// Resource or data source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +22,7 @@ pub struct Entry {
     pub kind: Kind,
     /// Full type name (`dagster_concurrency`).
     pub type_name: String,
-    /// Its registration key (`concurrency`), which names its docs page.
+    /// Its name without the provider's prefix (`concurrency`), which names its docs page.
     pub key: String,
     /// Its schema.
     pub schema: Schema,
@@ -40,39 +36,23 @@ pub struct ProviderSchema {
     pub entries: Vec<Entry>,
 }
 
-fn checked<T>(what: &str, diags: &Diagnostics, value: Option<T>) -> Result<T, Error> {
-    let errors: Vec<String> = diags
-        .errors
-        .iter()
-        .map(|d| format!("{}: {}", d.summary, d.detail))
-        .collect();
-    match value {
-        Some(value) if errors.is_empty() => Ok(value),
-        _ => Err(Error::new(format!(
-            "the provider returned no {what}: {}",
-            errors.join("; ")
-        ))),
-    }
-}
-
-fn entries<T>(
-    kind: Kind,
-    registered: HashMap<String, T>,
-    schema_of: impl Fn(&T, &mut Diagnostics) -> Option<Schema>,
-) -> Result<Vec<Entry>, Error> {
-    let mut out = Vec::new();
-    for (key, item) in registered {
-        let mut diags = Diagnostics::default();
-        let type_name = format!("{PROVIDER_NAME}_{key}");
-        let schema = schema_of(&item, &mut diags);
-        let schema = checked(&format!("schema for {type_name}"), &diags, schema)?;
-        out.push(Entry {
-            kind,
-            type_name,
-            key,
-            schema,
-        });
-    }
+fn entries(kind: Kind, registered: Vec<(String, Schema)>) -> Result<Vec<Entry>, Error> {
+    let prefix = format!("{PROVIDER_NAME}_");
+    let mut out = registered
+        .into_iter()
+        .map(|(type_name, schema)| {
+            let key = type_name
+                .strip_prefix(&prefix)
+                .ok_or_else(|| Error::new(format!("{type_name} does not start with {prefix:?}")))?
+                .to_owned();
+            Ok(Entry {
+                kind,
+                type_name,
+                key,
+                schema,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
 }
@@ -80,28 +60,22 @@ fn entries<T>(
 /// Reads everything the provider registers.
 pub fn read() -> Result<ProviderSchema, Error> {
     let provider = DagsterProvider::default();
-    let mut diags = Diagnostics::default();
-    let schema = provider.schema(&mut diags);
-    let schema = checked("provider schema", &diags, schema)?;
-    let resources = provider.get_resources(&mut diags);
-    let resources = checked("resources", &diags, resources)?;
-    let data_sources = provider.get_data_sources(&mut diags);
-    let data_sources = checked("data sources", &diags, data_sources)?;
-    let mut all = entries(Kind::Resource, resources, |r, d| r.schema(d))?;
-    all.extend(entries(Kind::DataSource, data_sources, |s, d| s.schema(d))?);
+    let resources = provider
+        .resources()
+        .into_iter()
+        .map(|(name, resource)| (name, resource.schema()))
+        .collect();
+    let data_sources = provider
+        .data_sources()
+        .into_iter()
+        .map(|(name, data_source)| (name, data_source.schema()))
+        .collect();
+    let mut all = entries(Kind::Resource, resources)?;
+    all.extend(entries(Kind::DataSource, data_sources)?);
     Ok(ProviderSchema {
-        provider: schema,
+        provider: provider.schema(),
         entries: all,
     })
-}
-
-/// The description tf-provider's `Block::default()` carries: a block built with
-/// `..Default::default()` and no description of its own.
-const PLACEHOLDER_DESCRIPTION: &str = "empty";
-
-fn is_missing(description: &str) -> bool {
-    let description = description.trim();
-    description.is_empty() || description == PLACEHOLDER_DESCRIPTION
 }
 
 /// The attributes and blocks under `block` (named from `path`) without a description.
@@ -109,23 +83,15 @@ pub fn undocumented(path: &str, block: &Block) -> Vec<String> {
     let mut out: Vec<String> = block
         .attributes
         .iter()
-        .filter(|(_, attr)| is_missing(&attr.description.content))
-        .map(|(name, _)| format!("{path}.{name}"))
+        .filter(|attr| attr.description.trim().is_empty())
+        .map(|attr| format!("{path}.{}", attr.name))
         .collect();
-    for (name, nested) in &block.blocks {
-        let inner = match nested {
-            NestedBlock::Single(b)
-            | NestedBlock::List(b)
-            | NestedBlock::Set(b)
-            | NestedBlock::Map(b)
-            | NestedBlock::Group(b)
-            | NestedBlock::Optional(b) => b,
-        };
-        let nested_path = format!("{path}.{name}");
-        if is_missing(&inner.description.content) {
+    for nested in &block.blocks {
+        let nested_path = format!("{path}.{}", nested.name);
+        if nested.block.description.trim().is_empty() {
             out.push(nested_path.clone());
         }
-        out.extend(undocumented(&nested_path, inner));
+        out.extend(undocumented(&nested_path, &nested.block));
     }
     out.sort();
     out
@@ -134,33 +100,20 @@ pub fn undocumented(path: &str, block: &Block) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
-
-    fn attribute(doc: &str) -> Attribute {
-        Attribute {
-            attr_type: AttributeType::String,
-            description: Description::markdown(doc),
-            constraint: AttributeConstraint::Optional,
-            sensitive: false,
-            deprecated: false,
-        }
-    }
+    use tfplugin::schema::{Attribute, NestedBlock};
+    use tfplugin::value::Type;
 
     #[test]
     fn undocumented_attributes_and_blocks_are_named_by_path() {
-        let inner = Block {
-            attributes: HashMap::from([("bare".to_owned(), attribute(""))]),
-            ..Default::default()
-        };
-        let block = Block {
-            attributes: HashMap::from([
-                ("documented".to_owned(), attribute("Says what it holds.")),
-                ("blank".to_owned(), attribute("  ")),
-            ]),
-            blocks: HashMap::from([("nested".to_owned(), NestedBlock::List(inner))]),
-            ..Default::default()
-        };
+        let inner = Block::new("", vec![Attribute::optional("bare", Type::String, "")]);
+        let block = Block::new(
+            "a block",
+            vec![
+                Attribute::optional("documented", Type::String, "Says what it holds."),
+                Attribute::optional("blank", Type::String, "  "),
+            ],
+        )
+        .with_blocks(vec![NestedBlock::list("nested", inner)]);
         assert_eq!(
             undocumented("dagster_x", &block),
             [

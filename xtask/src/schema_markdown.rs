@@ -2,13 +2,14 @@
 //! arguments, read-only attributes, then one "Nested Schema" section per block or object type,
 //! each linked from where it is used.
 
-use std::collections::HashMap;
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock};
+use std::collections::BTreeMap;
+use tfplugin::schema::{Attribute, Block, NestedBlock, Nesting, Presence};
+use tfplugin::value::Type;
 
 /// What a nested section documents.
 enum NestedBody<'a> {
     Block(&'a Block),
-    Object(&'a HashMap<String, AttributeType>),
+    Object(&'a BTreeMap<String, Type>),
 }
 
 /// A nested section still to write.
@@ -18,50 +19,50 @@ struct Nested<'a> {
     body: NestedBody<'a>,
 }
 
-fn sorted<T>(map: &HashMap<String, T>) -> Vec<(&String, &T)> {
-    let mut items: Vec<_> = map.iter().collect();
-    items.sort_by(|a, b| a.0.cmp(b.0));
+/// Attributes by name, as the registry lists them.
+fn sorted_attributes(block: &Block) -> Vec<&Attribute> {
+    let mut items: Vec<_> = block.attributes.iter().collect();
+    items.sort_by(|a, b| a.name.cmp(&b.name));
+    items
+}
+
+/// Nested blocks by name.
+fn sorted_blocks(block: &Block) -> Vec<&NestedBlock> {
+    let mut items: Vec<_> = block.blocks.iter().collect();
+    items.sort_by(|a, b| a.name.cmp(&b.name));
     items
 }
 
 /// How the registry names a type (`List of Object`).
-fn type_name(attr_type: &AttributeType) -> String {
-    match attr_type {
-        AttributeType::String => "String".into(),
-        AttributeType::Number => "Number".into(),
-        AttributeType::Bool => "Boolean".into(),
-        AttributeType::List(inner) => format!("List of {}", type_name(inner)),
-        AttributeType::Set(inner) => format!("Set of {}", type_name(inner)),
-        AttributeType::Map(inner) => format!("Map of {}", type_name(inner)),
-        AttributeType::Object(_) => "Object".into(),
-        AttributeType::Tuple(_) => "Tuple".into(),
-        AttributeType::AttributeSingle(_) => "Attributes".into(),
-        AttributeType::AttributeList(_) => "Attributes List".into(),
-        AttributeType::AttributeSet(_) => "Attributes Set".into(),
-        AttributeType::AttributeMap(_) => "Attributes Map".into(),
-        AttributeType::Any => "Dynamic".into(),
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::List(inner) => format!("List of {}", type_name(inner)),
+        Type::Set(inner) => format!("Set of {}", type_name(inner)),
+        Type::Map(inner) => format!("Map of {}", type_name(inner)),
+        Type::Object(_) => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+        Type::Dynamic => "Dynamic".into(),
     }
 }
 
 /// The object type inside a type, if any (`List of Object` holds one).
-fn object_fields(attr_type: &AttributeType) -> Option<&HashMap<String, AttributeType>> {
-    match attr_type {
-        AttributeType::Object(fields) => Some(fields),
-        AttributeType::List(inner) | AttributeType::Set(inner) | AttributeType::Map(inner) => {
-            object_fields(inner)
-        }
+fn object_fields(t: &Type) -> Option<&BTreeMap<String, Type>> {
+    match t {
+        Type::Object(fields) => Some(fields),
+        Type::List(inner) | Type::Set(inner) | Type::Map(inner) => object_fields(inner),
         _ => None,
     }
 }
 
-fn block_kind(nested: &NestedBlock) -> (&'static str, &Block) {
-    match nested {
-        NestedBlock::Single(block) => ("Block, Required", block),
-        NestedBlock::List(block) => ("Block List", block),
-        NestedBlock::Set(block) => ("Block Set", block),
-        NestedBlock::Map(block) => ("Block Map", block),
-        NestedBlock::Group(block) => ("Block", block),
-        NestedBlock::Optional(block) => ("Block, Max: 1", block),
+fn block_kind(nested: &NestedBlock) -> &'static str {
+    match nested.nesting {
+        Nesting::Single => "Block, Optional",
+        Nesting::List if nested.max_items == 1 => "Block, Max: 1",
+        Nesting::List => "Block List",
+        Nesting::Set => "Block Set",
     }
 }
 
@@ -85,21 +86,19 @@ impl<'a> Writer<'a> {
         self.out.push('\n');
     }
 
-    fn attribute(&mut self, parent: &str, name: &'a str, attr: &'a Attribute) {
-        let mut flags = type_name(&attr.attr_type);
+    fn attribute(&mut self, parent: &str, attr: &'a Attribute) {
+        let name = &attr.name;
+        let mut flags = type_name(&attr.r#type);
         if attr.sensitive {
             flags.push_str(", Sensitive");
         }
-        if attr.deprecated {
-            flags.push_str(", Deprecated");
-        }
         let mut line = format!("- `{name}` ({flags})");
-        let description = item_text(&attr.description.content);
+        let description = item_text(&attr.description);
         if !description.is_empty() {
             line.push(' ');
             line.push_str(&description);
         }
-        if let Some(fields) = object_fields(&attr.attr_type) {
+        if let Some(fields) = object_fields(&attr.r#type) {
             let anchor = format!("{parent}nestedatt--{name}");
             line.push_str(&format!(" (see [below for nested schema](#{anchor}))"));
             self.pending.push(Nested {
@@ -112,10 +111,10 @@ impl<'a> Writer<'a> {
         self.out.push('\n');
     }
 
-    fn block(&mut self, parent: &str, name: &'a str, nested: &'a NestedBlock) {
-        let (kind, block) = block_kind(nested);
+    fn block(&mut self, parent: &str, nested: &'a NestedBlock) {
+        let (name, kind, block) = (&nested.name, block_kind(nested), &nested.block);
         let anchor = format!("{parent}nestedblock--{name}");
-        let description = item_text(&block.description.content);
+        let description = item_text(&block.description);
         let separator = if description.is_empty() { "" } else { " " };
         self.out.push_str(&format!(
             "- `{name}` ({kind}){separator}{description} (see [below for nested schema](#{anchor}))\n"
@@ -128,23 +127,17 @@ impl<'a> Writer<'a> {
     }
 
     /// The attributes of `block` matching `wanted`, under `title`; nothing when there are none.
-    fn attributes(
-        &mut self,
-        parent: &str,
-        block: &'a Block,
-        title: &str,
-        wanted: &[AttributeConstraint],
-    ) {
-        let selected: Vec<_> = sorted(&block.attributes)
+    fn attributes(&mut self, parent: &str, block: &'a Block, title: &str, wanted: &[Presence]) {
+        let selected: Vec<_> = sorted_attributes(block)
             .into_iter()
-            .filter(|(_, attr)| wanted.contains(&attr.constraint))
+            .filter(|attr| wanted.contains(&attr.presence))
             .collect();
         if selected.is_empty() {
             return;
         }
         self.heading(title);
-        for (name, attr) in selected {
-            self.attribute(parent, name, attr);
+        for attr in selected {
+            self.attribute(parent, attr);
         }
         self.list_end();
     }
@@ -154,8 +147,8 @@ impl<'a> Writer<'a> {
             return;
         }
         self.heading(title);
-        for (name, nested) in sorted(&block.blocks) {
-            self.block(parent, name, nested);
+        for nested in sorted_blocks(block) {
+            self.block(parent, nested);
         }
         self.list_end();
     }
@@ -171,7 +164,7 @@ impl<'a> Writer<'a> {
             let parent = format!("{}--", nested.anchor);
             match nested.body {
                 NestedBody::Block(block) => {
-                    use AttributeConstraint::*;
+                    use Presence::*;
                     self.attributes(&parent, block, "Required:", &[Required]);
                     self.attributes(&parent, block, "Optional:", &[Optional, OptionalComputed]);
                     self.blocks(&parent, block, "Blocks:");
@@ -179,7 +172,7 @@ impl<'a> Writer<'a> {
                 }
                 NestedBody::Object(fields) => {
                     self.heading("Read-Only:");
-                    for (name, field) in sorted(fields) {
+                    for (name, field) in fields {
                         self.out
                             .push_str(&format!("- `{name}` ({})\n", type_name(field)));
                     }
@@ -203,7 +196,7 @@ impl<'a> Writer<'a> {
 
     /// `## Argument Reference`: required, optional, then blocks.
     fn arguments(&mut self, block: &'a Block) {
-        use AttributeConstraint::*;
+        use Presence::*;
         self.heading("## Argument Reference");
         self.attributes("", block, "### Required", &[Required]);
         self.attributes("", block, "### Optional", &[Optional, OptionalComputed]);
@@ -217,7 +210,7 @@ pub fn references(block: &Block) -> String {
     writer.arguments(block);
     writer.heading("## Attribute Reference");
     writer.heading("In addition to the arguments above, these attributes are exported:");
-    writer.attributes("", block, "### Read-Only", &[AttributeConstraint::Computed]);
+    writer.attributes("", block, "### Read-Only", &[Presence::Computed]);
     writer.nested_sections();
     writer.out
 }

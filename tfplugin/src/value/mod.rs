@@ -63,9 +63,10 @@ impl fmt::Display for Number {
 }
 
 /// A value of a Terraform type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// `null`.
+    #[default]
     Null,
     /// Known only after apply (any refinements Terraform sent are dropped: they only narrow
     /// what the value may be).

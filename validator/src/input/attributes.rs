@@ -10,6 +10,79 @@ use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, Ta
 use crate::rules::arguments::WRONG_ARGUMENT_TYPE;
 use crate::rules::NOT_A_WHOLE_NUMBER;
 
+/// The Terraform attribute names of `dagster_concurrency`: the one table that the provider's
+/// schema and converters and the readers here spell them from.
+pub mod name {
+    /// `chart_version`.
+    pub const CHART_VERSION: &str = "chart_version";
+    /// `values_prefix`.
+    pub const VALUES_PREFIX: &str = "values_prefix";
+    /// `placement`.
+    pub const PLACEMENT: &str = "placement";
+    /// `max_concurrent_runs`.
+    pub const MAX_CONCURRENT_RUNS: &str = "max_concurrent_runs";
+    /// `tag_concurrency_limit`.
+    pub const TAG_CONCURRENCY_LIMIT: &str = "tag_concurrency_limit";
+    /// `dequeue_interval_seconds`.
+    pub const DEQUEUE_INTERVAL_SECONDS: &str = "dequeue_interval_seconds";
+    /// `dequeue_use_threads`.
+    pub const DEQUEUE_USE_THREADS: &str = "dequeue_use_threads";
+    /// `dequeue_num_workers`.
+    pub const DEQUEUE_NUM_WORKERS: &str = "dequeue_num_workers";
+    /// `block_op_concurrency_limited_runs`.
+    pub const BLOCK_OP_CONCURRENCY_LIMITED_RUNS: &str = "block_op_concurrency_limited_runs";
+    /// `pools`.
+    pub const POOLS: &str = "pools";
+    /// `id`.
+    pub const ID: &str = "id";
+    /// `set`.
+    pub const SET: &str = "set";
+    /// `values_yaml`.
+    pub const VALUES_YAML: &str = "values_yaml";
+    /// `instance_yaml`.
+    pub const INSTANCE_YAML: &str = "instance_yaml";
+
+    /// The arguments of a `tag_concurrency_limit` block.
+    pub mod tag_limit {
+        /// `key`.
+        pub const KEY: &str = "key";
+        /// `value`.
+        pub const VALUE: &str = "value";
+        /// `apply_limit_per_unique_value`.
+        pub const APPLY_LIMIT_PER_UNIQUE_VALUE: &str = "apply_limit_per_unique_value";
+        /// `limit`.
+        pub const LIMIT: &str = "limit";
+    }
+
+    /// The arguments of the `block_op_concurrency_limited_runs` block.
+    pub mod block_op {
+        /// `enabled`.
+        pub const ENABLED: &str = "enabled";
+        /// `op_concurrency_slot_buffer`.
+        pub const OP_CONCURRENCY_SLOT_BUFFER: &str = "op_concurrency_slot_buffer";
+    }
+
+    /// The arguments of the `pools` block.
+    pub mod pools {
+        /// `default_limit`.
+        pub const DEFAULT_LIMIT: &str = "default_limit";
+        /// `granularity`.
+        pub const GRANULARITY: &str = "granularity";
+        /// `op_granularity_run_buffer`.
+        pub const OP_GRANULARITY_RUN_BUFFER: &str = "op_granularity_run_buffer";
+    }
+
+    /// The attributes of one computed `set` entry.
+    pub mod set_entry {
+        /// `name`.
+        pub const NAME: &str = "name";
+        /// `value`.
+        pub const VALUE: &str = "value";
+        /// `type`.
+        pub const KIND: &str = "type";
+    }
+}
+
 /// How the provider's schema declares one argument of `dagster_concurrency` (the same for the
 /// resource and the data source).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,50 +104,53 @@ pub enum Shape {
 
 /// The arguments and blocks of `dagster_concurrency`, as `terraform validate` checks them.
 pub const SCHEMA: &[(&str, Shape)] = &[
-    ("chart_version", Shape::Optional),
-    ("values_prefix", Shape::Optional),
-    ("placement", Shape::Optional),
-    ("max_concurrent_runs", Shape::Optional),
+    (name::CHART_VERSION, Shape::Optional),
+    (name::VALUES_PREFIX, Shape::Optional),
+    (name::PLACEMENT, Shape::Optional),
+    (name::MAX_CONCURRENT_RUNS, Shape::Optional),
     (
-        "tag_concurrency_limit",
+        name::TAG_CONCURRENCY_LIMIT,
         Shape::Block {
             once: false,
             arguments: &[
-                ("key", Shape::Required),
-                ("value", Shape::Optional),
-                ("apply_limit_per_unique_value", Shape::Optional),
-                ("limit", Shape::Required),
+                (name::tag_limit::KEY, Shape::Required),
+                (name::tag_limit::VALUE, Shape::Optional),
+                (
+                    name::tag_limit::APPLY_LIMIT_PER_UNIQUE_VALUE,
+                    Shape::Optional,
+                ),
+                (name::tag_limit::LIMIT, Shape::Required),
             ],
         },
     ),
-    ("dequeue_interval_seconds", Shape::Optional),
-    ("dequeue_use_threads", Shape::Optional),
-    ("dequeue_num_workers", Shape::Optional),
+    (name::DEQUEUE_INTERVAL_SECONDS, Shape::Optional),
+    (name::DEQUEUE_USE_THREADS, Shape::Optional),
+    (name::DEQUEUE_NUM_WORKERS, Shape::Optional),
     (
-        "block_op_concurrency_limited_runs",
+        name::BLOCK_OP_CONCURRENCY_LIMITED_RUNS,
         Shape::Block {
             once: true,
             arguments: &[
-                ("enabled", Shape::Required),
-                ("op_concurrency_slot_buffer", Shape::Optional),
+                (name::block_op::ENABLED, Shape::Required),
+                (name::block_op::OP_CONCURRENCY_SLOT_BUFFER, Shape::Optional),
             ],
         },
     ),
     (
-        "pools",
+        name::POOLS,
         Shape::Block {
             once: true,
             arguments: &[
-                ("default_limit", Shape::Optional),
-                ("granularity", Shape::Optional),
-                ("op_granularity_run_buffer", Shape::Optional),
+                (name::pools::DEFAULT_LIMIT, Shape::Optional),
+                (name::pools::GRANULARITY, Shape::Optional),
+                (name::pools::OP_GRANULARITY_RUN_BUFFER, Shape::Optional),
             ],
         },
     ),
-    ("id", Shape::Computed),
-    ("set", Shape::Computed),
-    ("values_yaml", Shape::Computed),
-    ("instance_yaml", Shape::Computed),
+    (name::ID, Shape::Computed),
+    (name::SET, Shape::Computed),
+    (name::VALUES_YAML, Shape::Computed),
+    (name::INSTANCE_YAML, Shape::Computed),
 ];
 
 /// Terraform's meta-arguments and meta-blocks, which any resource or data block may have.
@@ -103,17 +179,20 @@ pub fn attributes_target(name: &str, position: Position, arguments: &Node) -> Ta
     };
     let top = |key| arguments.get(key);
     let mut config = ConcurrencyConfig {
-        chart_version: reader.string(top("chart_version"), "chart_version"),
-        values_prefix: reader.string(top("values_prefix"), "values_prefix"),
-        placement: reader.string(top("placement"), "placement"),
-        max_concurrent_runs: reader.int(top("max_concurrent_runs"), "max_concurrent_runs"),
-        dequeue_interval_seconds: reader
-            .int(top("dequeue_interval_seconds"), "dequeue_interval_seconds"),
-        dequeue_use_threads: reader.boolean(top("dequeue_use_threads"), "dequeue_use_threads"),
-        dequeue_num_workers: reader.int(top("dequeue_num_workers"), "dequeue_num_workers"),
+        chart_version: reader.string(top(name::CHART_VERSION), name::CHART_VERSION),
+        values_prefix: reader.string(top(name::VALUES_PREFIX), name::VALUES_PREFIX),
+        placement: reader.string(top(name::PLACEMENT), name::PLACEMENT),
+        max_concurrent_runs: reader.int(top(name::MAX_CONCURRENT_RUNS), name::MAX_CONCURRENT_RUNS),
+        dequeue_interval_seconds: reader.int(
+            top(name::DEQUEUE_INTERVAL_SECONDS),
+            name::DEQUEUE_INTERVAL_SECONDS,
+        ),
+        dequeue_use_threads: reader
+            .boolean(top(name::DEQUEUE_USE_THREADS), name::DEQUEUE_USE_THREADS),
+        dequeue_num_workers: reader.int(top(name::DEQUEUE_NUM_WORKERS), name::DEQUEUE_NUM_WORKERS),
         ..Default::default()
     };
-    config.tag_limits = match top("tag_concurrency_limit").map(|n| &n.value) {
+    config.tag_limits = match top(name::TAG_CONCURRENCY_LIMIT).map(|n| &n.value) {
         None | Some(Value::Null) => Setting::Unset,
         Some(Value::List(items)) if items.is_empty() => Setting::Unset,
         Some(Value::List(items)) => Setting::Known(
@@ -121,54 +200,72 @@ pub fn attributes_target(name: &str, position: Position, arguments: &Node) -> Ta
                 .iter()
                 .enumerate()
                 .map(|(index, item)| {
-                    let attr = format!("tag_concurrency_limit[{index}]");
+                    let attr = format!("{}[{index}]", name::TAG_CONCURRENCY_LIMIT);
                     reader
                         .target
                         .wrote(attr.clone(), attr.clone(), item.position);
                     let at = |key: &str| format!("{attr}.{key}");
                     TagLimit {
-                        key: reader.string(item.get("key"), &at("key")),
-                        value: reader.string(item.get("value"), &at("value")),
-                        apply_limit_per_unique_value: reader.boolean(
-                            item.get("apply_limit_per_unique_value"),
-                            &at("apply_limit_per_unique_value"),
+                        key: reader
+                            .string(item.get(name::tag_limit::KEY), &at(name::tag_limit::KEY)),
+                        value: reader.string(
+                            item.get(name::tag_limit::VALUE),
+                            &at(name::tag_limit::VALUE),
                         ),
-                        limit: reader.int(item.get("limit"), &at("limit")),
+                        apply_limit_per_unique_value: reader.boolean(
+                            item.get(name::tag_limit::APPLY_LIMIT_PER_UNIQUE_VALUE),
+                            &at(name::tag_limit::APPLY_LIMIT_PER_UNIQUE_VALUE),
+                        ),
+                        limit: reader.int(
+                            item.get(name::tag_limit::LIMIT),
+                            &at(name::tag_limit::LIMIT),
+                        ),
                     }
                 })
                 .collect(),
         ),
         Some(_) => Setting::Unknown,
     };
-    config.block_op = match single(top("block_op_concurrency_limited_runs")) {
+    config.block_op = match single(top(name::BLOCK_OP_CONCURRENCY_LIMITED_RUNS)) {
         Setting::Known(block) => {
-            let at = |key: &str| format!("block_op_concurrency_limited_runs.{key}");
+            let at = |key: &str| format!("{}.{key}", name::BLOCK_OP_CONCURRENCY_LIMITED_RUNS);
             reader.target.wrote(
-                "block_op_concurrency_limited_runs",
-                "block_op_concurrency_limited_runs",
+                name::BLOCK_OP_CONCURRENCY_LIMITED_RUNS,
+                name::BLOCK_OP_CONCURRENCY_LIMITED_RUNS,
                 block.position,
             );
             Setting::Known(BlockOpSettings {
-                enabled: reader.boolean(block.get("enabled"), &at("enabled")),
+                enabled: reader.boolean(
+                    block.get(name::block_op::ENABLED),
+                    &at(name::block_op::ENABLED),
+                ),
                 op_concurrency_slot_buffer: reader.int(
-                    block.get("op_concurrency_slot_buffer"),
-                    &at("op_concurrency_slot_buffer"),
+                    block.get(name::block_op::OP_CONCURRENCY_SLOT_BUFFER),
+                    &at(name::block_op::OP_CONCURRENCY_SLOT_BUFFER),
                 ),
             })
         }
         Setting::Unknown => Setting::Unknown,
         Setting::Unset => Setting::Unset,
     };
-    config.pools = match single(top("pools")) {
+    config.pools = match single(top(name::POOLS)) {
         Setting::Known(block) => {
-            let at = |key: &str| format!("pools.{key}");
-            reader.target.wrote("pools", "pools", block.position);
+            let at = |key: &str| format!("{}.{key}", name::POOLS);
+            reader
+                .target
+                .wrote(name::POOLS, name::POOLS, block.position);
             Setting::Known(PoolSettings {
-                default_limit: reader.int(block.get("default_limit"), &at("default_limit")),
-                granularity: reader.string(block.get("granularity"), &at("granularity")),
+                default_limit: reader.int(
+                    block.get(name::pools::DEFAULT_LIMIT),
+                    &at(name::pools::DEFAULT_LIMIT),
+                ),
+                granularity: reader.string(
+                    block.get(name::pools::GRANULARITY),
+                    &at(name::pools::GRANULARITY),
+                ),
                 op_granularity_run_buffer: reader.int(
-                    block.get("op_granularity_run_buffer"),
-                    &at("op_granularity_run_buffer"),
+                    block.get(name::pools::OP_GRANULARITY_RUN_BUFFER),
+                    &at(name::pools::OP_GRANULARITY_RUN_BUFFER),
                 ),
             })
         }
