@@ -290,6 +290,31 @@ impl Violation for WrongValueType<'_> {
     }
 }
 
+/// DC603: `set` entries edit `list` by index while elements `kept` from `values` stay.
+pub struct SetIndexKeepsValuesElements<'a> {
+    /// The list's full key.
+    pub list: &'a str,
+    /// The indices of the elements from `values` that no `set` entry edits.
+    pub kept: &'a [usize],
+}
+
+impl Violation for SetIndexKeepsValuesElements<'_> {
+    fn rule(&self) -> &'static Rule {
+        &SET_INDEX_KEEPS_VALUES_ELEMENTS
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "set entries edit {} by index, but elements {:?} from values stay in place",
+            self.list, self.kept
+        )
+    }
+
+    fn fix(&self) -> String {
+        "write the whole list in one place: all in values, or all in set entries".into()
+    }
+}
+
 /// A raw-values finding, at a key relative to the Dagster chart's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawFinding {
