@@ -4,8 +4,10 @@
 use crate::required::{require, NullRequired};
 use tfplugin::value::{Number, Value};
 use validator::input::attributes::name::{self, block_op, pools, set_entry, tag_limit};
+use validator::input::values_yaml;
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use validator::path::AttrPath;
+use validator::position::Position;
 use validator::render::{Rendered, SetEntry};
 use validator::rules::{Finding, NotAWholeNumber};
 
@@ -220,10 +222,11 @@ pub fn keep_equal_yaml(state: &mut Value, earlier: &Value) {
     }
 }
 
-/// True when both texts parse as YAML to the same value.
+/// True when both texts parse as YAML to the same value (with the validator's YAML reader,
+/// the one the values files are read with).
 fn same_yaml(a: &str, b: &str) -> bool {
-    let parse = |text| serde_norway::from_str::<serde_norway::Value>(text).ok();
-    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
+    let parse = |text| values_yaml::parse(text, Position::START).ok().flatten();
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a.same_value(&b))
 }
 
 #[cfg(test)]
