@@ -153,15 +153,20 @@ mod tests {
         ])
     }
 
-    #[test]
-    fn tag_limits_in_their_three_forms_become_the_state() {
-        let instance: InstanceConcurrency = serde_json::from_value(serde_json::json!({
-            "runQueueConfig": {"maxConcurrentRuns": 5, "tagConcurrencyLimitsYaml": "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n"},
+    /// An instance whose run queue reports `yaml` as its tag limits.
+    fn with_tag_limits(yaml: &str) -> InstanceConcurrency {
+        serde_json::from_value(serde_json::json!({
+            "runQueueConfig": {"maxConcurrentRuns": 5, "tagConcurrencyLimitsYaml": yaml},
             "poolConfig": null,
             "concurrencyLimits": []
         }))
-        .expect("an instance");
-        let state = instance_state(instance).expect("a state");
+        .expect("an instance")
+    }
+
+    #[test]
+    fn tag_limits_in_their_three_forms_become_the_state() {
+        let yaml = "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n";
+        let state = instance_state(with_tag_limits(yaml)).expect("a state");
         assert_eq!(
             state.get("tag_concurrency_limits"),
             &Value::List(vec![
@@ -174,13 +179,7 @@ mod tests {
 
     #[test]
     fn yaml_that_is_not_tag_limits_is_an_error() {
-        let instance: InstanceConcurrency = serde_json::from_value(serde_json::json!({
-            "runQueueConfig": {"maxConcurrentRuns": 5, "tagConcurrencyLimitsYaml": "- key: x\n  limit: many\n"},
-            "poolConfig": null,
-            "concurrencyLimits": []
-        }))
-        .expect("an instance");
-        assert!(instance_state(instance).is_err());
+        assert!(instance_state(with_tag_limits("- key: x\n  limit: many\n")).is_err());
     }
 
     #[test]
