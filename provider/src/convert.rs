@@ -4,10 +4,12 @@
 use crate::required::{require, NullRequired};
 use tfplugin::value::{Number, Value};
 use validator::input::attributes::name::{self, block_op, pools, set_entry, tag_limit};
+use validator::input::values_yaml;
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
 use validator::path::AttrPath;
+use validator::position::Position;
 use validator::render::{Rendered, SetEntry};
-use validator::rules::{Finding, NOT_A_WHOLE_NUMBER};
+use validator::rules::{Finding, NotAWholeNumber};
 
 /// A string attribute as a setting (a value of another type reads as unknown: the schema
 /// types every attribute, so Terraform never sends one).
@@ -55,10 +57,13 @@ pub(crate) fn whole(value: &Value, path: AttrPath, findings: &mut Vec<Finding>) 
         Value::Number(Number::Float(float)) => float.to_string(),
         _ => return Setting::Unknown,
     };
-    findings.push(NOT_A_WHOLE_NUMBER.at(
-        path.clone(),
-        format!("{path} = {shown} is not a whole number within 64-bit range"),
-        "write a whole number".into(),
+    let name = path.to_string();
+    findings.push(Finding::new(
+        path,
+        &NotAWholeNumber {
+            name: &name,
+            written: &shown,
+        },
     ));
     Setting::Unknown
 }
@@ -217,10 +222,11 @@ pub fn keep_equal_yaml(state: &mut Value, earlier: &Value) {
     }
 }
 
-/// True when both texts parse as YAML to the same value.
+/// True when both texts parse as YAML to the same value (with the validator's YAML reader,
+/// the one the values files are read with).
 fn same_yaml(a: &str, b: &str) -> bool {
-    let parse = |text| serde_norway::from_str::<serde_norway::Value>(text).ok();
-    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
+    let parse = |text| values_yaml::parse(text, Position::START).ok().flatten();
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a.same_value(&b))
 }
 
 #[cfg(test)]
@@ -284,6 +290,10 @@ mod tests {
         let paths: Vec<String> = findings.iter().map(|f| f.path.to_string()).collect();
         assert_eq!(paths, ["pools.default_limit", "max_concurrent_runs"]);
         assert!(findings.iter().all(|f| f.rule.code == "DC504"));
+        assert_eq!(
+            findings[1].summary,
+            "max_concurrent_runs = 2.5 is not a whole number within 64-bit range"
+        );
         assert_eq!(config.max_concurrent_runs, Setting::Unknown);
         let mut state = seed();
         state.set(name::MAX_CONCURRENT_RUNS, Value::from(4.0));

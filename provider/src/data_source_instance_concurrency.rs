@@ -2,8 +2,8 @@
 //! Dagster instance enforces, read through the webserver's GraphQL API.
 
 use crate::webserver::{InstanceConcurrency, SharedWebserver};
+use ::webserver::graphql::{TagLimit, TagValue};
 use async_trait::async_trait;
-use serde::Deserialize;
 use tfplugin::diagnostics::Diagnostics;
 use tfplugin::provider::DataSource;
 use tfplugin::schema::{Attribute, Block, Schema};
@@ -18,51 +18,21 @@ pub struct InstanceConcurrencyDataSource {
     pub webserver: SharedWebserver,
 }
 
-/// A tag limit as Dagster dumps it in `tagConcurrencyLimitsYaml`.
-#[derive(Deserialize)]
-struct DagsterTagLimit {
-    key: String,
-    #[serde(default)]
-    value: Option<DagsterTagValue>,
-    limit: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum DagsterTagValue {
-    Exact(String),
-    PerUniqueValue {
-        #[serde(rename = "applyLimitPerUniqueValue")]
-        apply_limit_per_unique_value: bool,
-    },
-}
-
-/// Parses `tagConcurrencyLimitsYaml` (absent, empty or `null` is no limits).
-fn tag_limits(yaml: Option<&str>) -> Result<Vec<Value>, String> {
-    let Some(yaml) = yaml.filter(|text| !text.trim().is_empty()) else {
-        return Ok(Vec::new());
+/// A tag limit in force as Terraform holds it.
+fn tag_limit(tag: TagLimit) -> Value {
+    let (value, per_unique) = match tag.value {
+        Some(TagValue::Exact(value)) => (Value::from(value), Value::Null),
+        Some(TagValue::PerUniqueValue {
+            apply_limit_per_unique_value,
+        }) => (Value::Null, Value::from(apply_limit_per_unique_value)),
+        None => (Value::Null, Value::Null),
     };
-    let parsed: Option<Vec<DagsterTagLimit>> =
-        serde_norway::from_str(yaml).map_err(|error| error.to_string())?;
-    Ok(parsed
-        .unwrap_or_default()
-        .into_iter()
-        .map(|tag| {
-            let (value, per_unique) = match tag.value {
-                Some(DagsterTagValue::Exact(value)) => (Value::from(value), Value::Null),
-                Some(DagsterTagValue::PerUniqueValue {
-                    apply_limit_per_unique_value,
-                }) => (Value::Null, Value::from(apply_limit_per_unique_value)),
-                None => (Value::Null, Value::Null),
-            };
-            Value::object([
-                ("key", Value::from(tag.key)),
-                ("value", value),
-                ("apply_limit_per_unique_value", per_unique),
-                ("limit", Value::from(tag.limit)),
-            ])
-        })
-        .collect())
+    Value::object([
+        ("key", Value::from(tag.key)),
+        ("value", value),
+        ("apply_limit_per_unique_value", per_unique),
+        ("limit", Value::from(tag.limit)),
+    ])
 }
 
 /// An optional number as Terraform holds it.
@@ -76,7 +46,7 @@ fn instance_state(instance: InstanceConcurrency) -> Result<Value, String> {
     let (max_concurrent_runs, tag_concurrency_limits) = match instance.run_queue_config {
         Some(queue) => (
             Value::from(queue.max_concurrent_runs),
-            Value::List(tag_limits(queue.tag_concurrency_limits_yaml.as_deref())?),
+            Value::List(queue.tag_limits()?.into_iter().map(tag_limit).collect()),
         ),
         None => (Value::Null, Value::Null),
     };
@@ -183,26 +153,33 @@ mod tests {
         ])
     }
 
+    /// An instance whose run queue reports `yaml` as its tag limits.
+    fn with_tag_limits(yaml: &str) -> InstanceConcurrency {
+        serde_json::from_value(serde_json::json!({
+            "runQueueConfig": {"maxConcurrentRuns": 5, "tagConcurrencyLimitsYaml": yaml},
+            "poolConfig": null,
+            "concurrencyLimits": []
+        }))
+        .expect("an instance")
+    }
+
     #[test]
-    fn parses_the_three_tag_limit_forms_as_dagster_dumps_them() {
+    fn tag_limits_in_their_three_forms_become_the_state() {
         let yaml = "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n";
-        let parsed = tag_limits(Some(yaml)).expect("parses");
+        let state = instance_state(with_tag_limits(yaml)).expect("a state");
         assert_eq!(
-            parsed,
-            [
+            state.get("tag_concurrency_limits"),
+            &Value::List(vec![
                 tag("dagster/backfill", Value::Null, Value::Null, 3),
                 tag("team", Value::Null, Value::from(true), 2),
                 tag("db", Value::from("pg"), Value::Null, 1),
-            ]
+            ])
         );
     }
 
     #[test]
-    fn no_tag_limits_and_bad_yaml() {
-        for empty in [None, Some(""), Some("null\n"), Some("[]\n")] {
-            assert_eq!(tag_limits(empty), Ok(vec![]), "{empty:?}");
-        }
-        assert!(tag_limits(Some("- key: x\n  limit: many\n")).is_err());
+    fn yaml_that_is_not_tag_limits_is_an_error() {
+        assert!(instance_state(with_tag_limits("- key: x\n  limit: many\n")).is_err());
     }
 
     #[test]

@@ -9,6 +9,10 @@
 
 use serde_json::{Map, Value};
 use std::fmt;
+use std::num::NonZeroU8;
+use time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
+use time::format_description::well_known::Iso8601;
+use time::{OffsetDateTime, UtcOffset};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -140,19 +144,20 @@ fn level_name(level: &Level) -> &'static str {
     }
 }
 
-/// Now, in the layout go-plugin parses (`2006-01-02T15:04:05.000000Z07:00`).
-fn timestamp() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-        now.microsecond()
-    )
+/// go-plugin's timestamp layout (`2006-01-02T15:04:05.000000Z07:00`) as ISO 8601 with six
+/// decimal digits of seconds.
+const HCLOG_TIME: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: NonZeroU8::new(6),
+    })
+    .encode();
+
+/// `at` in the layout go-plugin parses, in UTC.
+fn timestamp(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(&Iso8601::<HCLOG_TIME>)
+        // Only a year beyond 9999 fails to format as four digits; no clock is that far off.
+        .unwrap_or_default()
 }
 
 impl<S, N> FormatEvent<S, N> for HclogJson
@@ -173,7 +178,10 @@ where
         line.insert("@level".into(), level_name(metadata.level()).into());
         line.insert("@message".into(), visitor.message.into());
         line.insert("@module".into(), metadata.target().into());
-        line.insert("@timestamp".into(), timestamp().into());
+        line.insert(
+            "@timestamp".into(),
+            timestamp(OffsetDateTime::now_utc()).into(),
+        );
         // The spans the event happened in, outermost first, such as the gRPC request.
         let spans: Vec<String> = ctx
             .event_scope()
@@ -275,6 +283,14 @@ mod tests {
             stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
             "{stamp}"
         );
+    }
+
+    #[test]
+    fn timestamps_have_go_plugins_layout_in_utc() {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(1_764_668_400_012_345_678)
+            .expect("a time")
+            .to_offset(UtcOffset::from_hms(2, 0, 0).expect("an offset"));
+        assert_eq!(timestamp(at), "2025-12-02T09:40:00.012345Z");
     }
 
     #[test]

@@ -42,6 +42,21 @@ impl Node {
         Node { value, position }
     }
 
+    /// Whether both hold the same value wherever each was written (a map's keys in any order).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::List(a), Value::List(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.same_value(b))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(key, a)| other.get(key).is_some_and(|b| a.same_value(b)))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// An empty map written at `position`.
     pub fn empty_map(position: Position) -> Self {
         Node::new(Value::Map(Vec::new()), position)
@@ -208,6 +223,20 @@ mod tests {
 
     fn at(line: usize) -> Position {
         Position { line, column: 1 }
+    }
+
+    #[test]
+    fn same_value_ignores_positions_and_key_order_only() {
+        let int = |number, line| Node::new(Value::Int(number), at(line));
+        let a = map(vec![("x", int(1, 1)), ("y", int(2, 2))]);
+        let b = map(vec![("y", int(2, 7)), ("x", int(1, 9))]);
+        assert!(a.same_value(&b));
+        let c = map(vec![("x", int(1, 1)), ("y", int(3, 2))]);
+        assert!(!a.same_value(&c));
+        let text = Node::new(Value::Str("1".into()), at(1));
+        assert!(!int(1, 1).same_value(&text));
+        let list = |items| Node::new(Value::List(items), at(1));
+        assert!(!list(vec![int(1, 1)]).same_value(&list(vec![int(1, 1), int(1, 1)])));
     }
 
     fn map(entries: Vec<(&str, Node)>) -> Node {

@@ -7,8 +7,8 @@
 use super::tree::{Node, Value};
 use super::{Position, Target};
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::rules::arguments::WRONG_ARGUMENT_TYPE;
-use crate::rules::NOT_A_WHOLE_NUMBER;
+use crate::rules::arguments::WrongArgumentType;
+use crate::rules::NotAWholeNumber;
 
 /// The Terraform attribute names of `dagster_concurrency`: the one table that the provider's
 /// schema and converters and the readers here spell them from.
@@ -341,31 +341,32 @@ impl Reader<'_> {
             },
             _ => return self.refused(node, path, "a number"),
         };
-        self.target.raise(
-            &NOT_A_WHOLE_NUMBER,
+        self.target.raise_violation(
             path,
             node.position,
-            format!("{path} = {shown} is not a whole number within 64-bit range"),
-            "write a whole number".into(),
+            &NotAWholeNumber {
+                name: path,
+                written: &shown,
+            },
         );
         Setting::Unknown
     }
 
     /// A value Terraform itself refuses (DC512), left out of the other checks.
     fn refused<T>(&mut self, node: &Node, path: &str, expected: &str) -> Setting<T> {
-        let shown = match &node.value {
-            Value::Str(text) => format!(" ({text:?})"),
-            _ => String::new(),
+        let text = match &node.value {
+            Value::Str(text) => Some(text.as_str()),
+            _ => None,
         };
-        self.target.raise(
-            &WRONG_ARGUMENT_TYPE,
+        self.target.raise_violation(
             path,
             node.position,
-            format!(
-                "{path} is {}{shown} where terraform expects {expected}",
-                node.type_name()
-            ),
-            format!("write {expected}"),
+            &WrongArgumentType {
+                path,
+                found: node.type_name(),
+                text,
+                expected,
+            },
         );
         Setting::Unknown
     }

@@ -152,41 +152,23 @@ impl Target {
         });
     }
 
-    /// Adds a finding raised while reading.
-    pub fn raise(
-        &mut self,
-        rule: &'static Rule,
-        subject: impl Into<String>,
-        position: Position,
-        summary: String,
-        fix: String,
-    ) {
-        self.findings.push(Diagnostic {
-            rule,
-            target: self.name.clone(),
-            subject: subject.into(),
-            position,
-            summary,
-            fix,
-            origin: None,
-            attribute: None,
-        });
-    }
-
     /// Adds a finding of `violation`, raised while reading, at `subject` written at `position`.
     pub fn raise_violation(
         &mut self,
         subject: impl Into<String>,
         position: Position,
-        violation: &impl Violation,
+        violation: &dyn Violation,
     ) {
-        self.raise(
-            violation.rule(),
-            subject,
+        self.findings.push(Diagnostic {
+            rule: violation.rule(),
+            target: self.name.clone(),
+            subject: subject.into(),
             position,
-            violation.summary(),
-            violation.fix(),
-        );
+            summary: violation.summary(),
+            fix: violation.fix(),
+            origin: None,
+            attribute: None,
+        });
     }
 
     /// Adds a "not checked" note.

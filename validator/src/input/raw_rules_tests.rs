@@ -3,13 +3,41 @@
 
 use super::values_yaml::parse;
 use crate::position::Position;
-use crate::rules::raw::check;
+use crate::rules::raw::{self, RawFindings};
+use crate::rules::{Rule, Violation};
 
-fn fired(yaml: &str, code: &str) -> Vec<String> {
+/// A raw-values finding as the rules raise it.
+#[derive(Debug, PartialEq)]
+struct Raised {
+    rule: &'static Rule,
+    key: String,
+    summary: String,
+    fix: String,
+}
+
+impl RawFindings for Vec<Raised> {
+    fn raise(&mut self, key: String, _: Position, violation: &dyn Violation) {
+        self.push(Raised {
+            rule: violation.rule(),
+            key,
+            summary: violation.summary(),
+            fix: violation.fix(),
+        });
+    }
+}
+
+/// The raw-values findings on `yaml`.
+fn check(yaml: &str) -> Vec<Raised> {
     let root = parse(yaml, Position::START)
         .expect("yaml")
         .expect("not empty");
-    check(&root)
+    let mut found = Vec::new();
+    raw::check(&root, &mut found);
+    found
+}
+
+fn fired(yaml: &str, code: &str) -> Vec<String> {
+    check(yaml)
         .into_iter()
         .filter(|f| f.rule.code == code)
         .map(|f| f.key)
@@ -20,10 +48,7 @@ const SEED: &str = "dagsterDaemon:\n  runCoordinator:\n    enabled: true\n    ty
 
 #[test]
 fn seed_is_clean() {
-    let root = parse(SEED, Position::START)
-        .expect("yaml")
-        .expect("not empty");
-    assert_eq!(check(&root), vec![]);
+    assert_eq!(check(SEED), vec![]);
 }
 
 #[test]
@@ -76,10 +101,7 @@ fn raw_findings_read_as_hint_lines() {
     ];
     let mut codes = Vec::new();
     for yaml in &yamls {
-        let root = parse(yaml, Position::START)
-            .expect("yaml")
-            .expect("not empty");
-        for finding in check(&root) {
+        for finding in check(yaml) {
             codes.push(finding.rule.code);
             for text in [&finding.summary, &finding.fix] {
                 assert!(

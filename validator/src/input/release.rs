@@ -14,7 +14,7 @@ use super::{Position, ReadOptions, Target};
 use crate::chart::path::prefix_segments;
 use crate::render::helm_set::{escape_value, name_of};
 use crate::render::Segment;
-use crate::rules::raw::SET_INDEX_KEEPS_VALUES_ELEMENTS;
+use crate::rules::raw::SetIndexKeepsValuesElements;
 use std::collections::HashSet;
 
 /// An argument of a `set` entry as the reader found it.
@@ -217,12 +217,13 @@ impl ReleaseValues {
             if kept.is_empty() {
                 continue;
             }
-            target.raise(
-                &SET_INDEX_KEEPS_VALUES_ELEMENTS,
+            target.raise_violation(
                 list.clone(),
                 *at,
-                format!("set entries edit {list} by index, but elements {kept:?} from values stay in place"),
-                "write the whole list in one place: all in values, or all in set entries".into(),
+                &SetIndexKeepsValuesElements {
+                    list: &list,
+                    kept: &kept,
+                },
             );
         }
         for (at, message) in self.notes {

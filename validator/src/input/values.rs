@@ -10,8 +10,8 @@ use super::{Position, ReadOptions, Target};
 use crate::chart::keys::{self, Section};
 use crate::chart::path::prefix_segments;
 use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use crate::rules::raw::{self, holds_run_limits, Expected, WrongValueType};
-use crate::rules::{NotAWholeNumber, Source};
+use crate::rules::raw::{self, holds_run_limits, Expected, RawFindings, WrongValueType};
+use crate::rules::{NotAWholeNumber, Source, Violation};
 
 /// What a `helm_release` adds to its values: where it starts and its chart version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,16 +56,7 @@ pub fn values_target(
     };
     let config = reader.config(dagster, options, release.as_ref());
     if let Some(dagster) = dagster {
-        for finding in raw::check(dagster) {
-            let key = format!("{}{}", reader.prefix, finding.key);
-            reader.target.raise(
-                finding.rule,
-                key,
-                finding.position,
-                finding.summary,
-                finding.fix,
-            );
-        }
+        raw::check(dagster, &mut reader);
     }
     target.config = config;
     Some(target)
@@ -74,6 +65,13 @@ pub fn values_target(
 struct Reader<'a> {
     target: &'a mut Target,
     prefix: String,
+}
+
+impl RawFindings for Reader<'_> {
+    fn raise(&mut self, key: String, position: Position, violation: &dyn Violation) {
+        self.target
+            .raise_violation(format!("{}{key}", self.prefix), position, violation);
+    }
 }
 
 impl Reader<'_> {

@@ -14,6 +14,7 @@
 use super::{attr, Policy};
 use crate::model::Setting;
 use crate::position::Position;
+use crate::rules::{NotAWholeNumber, Violation};
 use hcl_edit::expr::{Expression, UnaryOperator};
 use hcl_edit::structure::{Attribute, Structure};
 use hcl_edit::Span;
@@ -149,7 +150,11 @@ impl Reader<'_> {
         let whole = number.as_i64().ok_or_else(|| {
             self.error(
                 value.span(),
-                format!("{name} = {number} is not a whole number within 64-bit range"),
+                NotAWholeNumber {
+                    name,
+                    written: &number.to_string(),
+                }
+                .summary(),
             )
         })?;
         Ok(Setting::Known(if negated { -whole } else { whole }))

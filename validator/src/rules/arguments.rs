@@ -137,6 +137,39 @@ resource "dagster_concurrency" "this" {
 "#
 );
 
+/// DC512: `path` holds a value of another type than the argument's, which Terraform refuses.
+pub struct WrongArgumentType<'a> {
+    /// The argument's attribute path.
+    pub path: &'a str,
+    /// The type of the value written (`a list`).
+    pub found: &'a str,
+    /// The string written, when the value is one.
+    pub text: Option<&'a str>,
+    /// The argument's type (`a number`).
+    pub expected: &'a str,
+}
+
+impl Violation for WrongArgumentType<'_> {
+    fn rule(&self) -> &'static Rule {
+        &WRONG_ARGUMENT_TYPE
+    }
+
+    fn summary(&self) -> String {
+        let shown = self
+            .text
+            .map(|text| format!(" ({text:?})"))
+            .unwrap_or_default();
+        format!(
+            "{} is {}{shown} where terraform expects {}",
+            self.path, self.found, self.expected
+        )
+    }
+
+    fn fix(&self) -> String {
+        format!("write {}", self.expected)
+    }
+}
+
 /// What `terraform validate` refuses in a block's structure.
 pub enum ArgumentViolation<'a> {
     /// DC510: an output set by hand.

@@ -290,32 +290,37 @@ impl Violation for WrongValueType<'_> {
     }
 }
 
-/// A raw-values finding, at a key relative to the Dagster chart's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawFinding {
-    /// The rule.
-    pub rule: &'static Rule,
-    /// The values key it points at, dotted (`dagsterDaemon.runCoordinator.enabled`).
-    pub key: String,
-    /// Where that key was written.
-    pub position: Position,
-    /// What is wrong.
-    pub summary: String,
-    /// How to fix it.
-    pub fix: String,
+/// DC603: `set` entries edit `list` by index while elements `kept` from `values` stay.
+pub struct SetIndexKeepsValuesElements<'a> {
+    /// The list's full key.
+    pub list: &'a str,
+    /// The indices of the elements from `values` that no `set` entry edits.
+    pub kept: &'a [usize],
 }
 
-impl RawFinding {
-    /// The finding of `violation` at the values key `key`, written at `position`.
-    pub fn new(key: String, position: Position, violation: &impl Violation) -> RawFinding {
-        RawFinding {
-            rule: violation.rule(),
-            key,
-            position,
-            summary: violation.summary(),
-            fix: violation.fix(),
-        }
+impl Violation for SetIndexKeepsValuesElements<'_> {
+    fn rule(&self) -> &'static Rule {
+        &SET_INDEX_KEEPS_VALUES_ELEMENTS
     }
+
+    fn summary(&self) -> String {
+        format!(
+            "set entries edit {} by index, but elements {:?} from values stay in place",
+            self.list, self.kept
+        )
+    }
+
+    fn fix(&self) -> String {
+        "write the whole list in one place: all in values, or all in set entries".into()
+    }
+}
+
+/// Where the raw-values rules put what they find: each violation at a values key relative to
+/// the Dagster chart's values, dotted (`dagsterDaemon.runCoordinator.enabled`), written at a
+/// position. The values reader raises them on its target, so they become findings there.
+pub trait RawFindings {
+    /// Takes the finding of `violation` at `key`, written at `position`.
+    fn raise(&mut self, key: String, position: Position, violation: &dyn Violation);
 }
 
 /// What is wrong in hand-written chart values.
@@ -389,44 +394,37 @@ pub fn holds_run_limits(section: Option<&Node>) -> bool {
 }
 
 /// Checks the Dagster chart's values (the tree below any values prefix).
-pub fn check(dagster: &Node) -> Vec<RawFinding> {
-    let mut out = Vec::new();
+pub fn check(dagster: &Node, out: &mut dyn RawFindings) {
     let queued = dagster.at(Section::Queued.path());
     let runs = dagster.at(Section::Runs.path());
-    check_not_applied(dagster, queued, &mut out);
+    check_not_applied(dagster, queued, out);
     if holds_run_limits(queued) && holds_run_limits(runs) {
         let at = runs.map_or(dagster.position, |n| n.position);
-        out.push(RawFinding::new(
+        out.raise(
             Section::Runs.dotted(),
             at,
             &RawViolation::LimitsInBothPlaces,
-        ));
+        );
     }
     if let Some(queued) = queued {
         let base = Section::Queued.dotted();
-        unknown_keys(queued, &base, Section::Queued, &mut out);
+        unknown_keys(queued, &base, Section::Queued, out);
         if let Some(block) = queued.get(keys::BLOCK_OP_CONCURRENCY_LIMITED_RUNS) {
-            unknown_keys(
-                block,
-                &Section::BlockOp.dotted(),
-                Section::BlockOp,
-                &mut out,
-            );
+            unknown_keys(block, &Section::BlockOp.dotted(), Section::BlockOp, out);
         }
-        tag_items(queued, &base, &mut out);
+        tag_items(queued, &base, out);
     }
     if let Some(runs) = runs {
         let base = Section::Runs.dotted();
-        unknown_keys(runs, &base, Section::Runs, &mut out);
-        tag_items(runs, &base, &mut out);
+        unknown_keys(runs, &base, Section::Runs, out);
+        tag_items(runs, &base, out);
     }
     if let Some(pools) = dagster.at(Section::Pools.path()) {
-        unknown_keys(pools, &Section::Pools.dotted(), Section::Pools, &mut out);
+        unknown_keys(pools, &Section::Pools.dotted(), Section::Pools, out);
     }
-    out
 }
 
-fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFinding>) {
+fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut dyn RawFindings) {
     let coordinator = dagster.at(&COORDINATOR);
     let switch = |key| coordinator.and_then(|c| c.get(key));
     if holds_run_limits(queued) {
@@ -440,11 +438,11 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
             _ => None,
         };
         if let Some((key, node, violation)) = reason {
-            out.push(RawFinding::new(
+            out.raise(
                 format!("{}.{key}", COORDINATOR.join(".")),
                 node.position,
                 &violation,
-            ));
+            );
         }
     }
     let Some(concurrency) = dagster.get(keys::CONCURRENCY) else {
@@ -457,15 +455,15 @@ fn check_not_applied(dagster: &Node, queued: Option<&Node>, out: &mut Vec<RawFin
     let enabled = concurrency.get(keys::ENABLED);
     if used && enabled.map(|n| &n.value) != Some(&Value::Bool(true)) {
         let at = enabled.unwrap_or(concurrency);
-        out.push(RawFinding::new(
+        out.raise(
             format!("{}.{}", keys::CONCURRENCY, keys::ENABLED),
             at.position,
             &RawViolation::SectionDisabled,
-        ));
+        );
     }
 }
 
-fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
+fn tag_items(section: &Node, base: &str, out: &mut dyn RawFindings) {
     let Some(Value::List(items)) = section.get(TAG_CONCURRENCY_LIMITS).map(|n| &n.value) else {
         return;
     };
@@ -477,17 +475,17 @@ fn tag_items(section: &Node, base: &str, out: &mut Vec<RawFinding>) {
         };
         for (key, node) in value.entries() {
             if key != APPLY_LIMIT_PER_UNIQUE_VALUE {
-                out.push(RawFinding::new(
+                out.raise(
                     format!("{item_key}.{}.{key}", keys::VALUE),
                     node.position,
                     &RawViolation::MisspeltPerUniqueValue { key },
-                ));
+                );
             }
         }
     }
 }
 
-fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFinding>) {
+fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut dyn RawFindings) {
     let known: Vec<&str> = section.keys().collect();
     for (key, node) in node.entries() {
         if known.contains(&key.as_str()) {
@@ -498,7 +496,7 @@ fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFind
             .min_by_key(|k| strsim::levenshtein(key, k))
             .copied()
             .unwrap_or_default();
-        out.push(RawFinding::new(
+        out.raise(
             format!("{base}.{key}"),
             node.position,
             &RawViolation::UnknownKey {
@@ -506,6 +504,6 @@ fn unknown_keys(node: &Node, base: &str, section: Section, out: &mut Vec<RawFind
                 closest,
                 known: &known,
             },
-        ));
+        );
     }
 }

@@ -110,7 +110,10 @@ resource "helm_release" "d" {
     let codes: Vec<_> = found.iter().map(|d| d.rule.code).collect();
     assert_eq!(codes, ["DC603", "DC104", "DC202"], "{found:?}");
     let kept = &found[0];
-    assert!(kept.summary.contains("[1]"), "{}", kept.summary);
+    assert_eq!(
+        kept.summary,
+        "set entries edit dagsterDaemon.runCoordinator.config.queuedRunCoordinator.tagConcurrencyLimits by index, but elements [1] from values stay in place"
+    );
     // The limit from yamlencode is located in the .tf file.
     let tags = target.config.tag_limits.known().expect("tags");
     assert_eq!(tags.len(), 2);
@@ -337,6 +340,26 @@ fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
         .collect();
     // "4" converts to a number as Terraform converts it: not refused.
     assert_eq!(found, [("DC512", 2), ("DC512", 3), ("DC513", 8)]);
+    let refused: Vec<_> = target
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.rule.code == "DC512")
+        .map(|d| (d.summary, d.fix))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                "max_concurrent_runs is a boolean where terraform expects a number".to_owned(),
+                "write a number".to_owned()
+            ),
+            (
+                "dequeue_use_threads is a string (\"yes\") where terraform expects a bool"
+                    .to_owned(),
+                "write a bool".to_owned()
+            ),
+        ]
+    );
     assert!(target.notes.is_empty(), "{:?}", target.notes);
     reads_as_hint_lines(&target.diagnostics());
 }
