@@ -18,14 +18,20 @@ pub struct StateSize {
 }
 
 impl StateSize {
-    /// Bytes per instance, rounded.
-    pub fn per_instance(&self) -> usize {
-        self.instance_bytes
+    /// `bytes` over the instances, rounded to the nearest byte.
+    fn per(&self, bytes: usize) -> usize {
+        (bytes + self.instances / 2)
             .checked_div(self.instances)
             .unwrap_or_default()
     }
 
-    /// `name share%` of each attribute over `min_share` percent, in one line.
+    /// Bytes per instance, rounded.
+    pub fn per_instance(&self) -> usize {
+        self.per(self.instance_bytes)
+    }
+
+    /// `name bytes-per-instance (share%)` of each attribute of at least `min_share` percent, in
+    /// one line.
     pub fn shares(&self, min_share: usize) -> String {
         self.attributes
             .iter()
@@ -33,7 +39,7 @@ impl StateSize {
             .map(|(name, bytes)| {
                 format!(
                     "{name} {} B ({}%)",
-                    bytes.checked_div(self.instances).unwrap_or_default(),
+                    self.per(*bytes),
                     (bytes * 100).checked_div(self.instance_bytes).unwrap_or(0)
                 )
             })
