@@ -214,10 +214,10 @@ fn seed_attributes(state: &str) -> serde_json::Value {
 }
 
 #[test]
-fn a_new_seed_state_holds_the_same_outputs_as_0_1_0_in_no_more_bytes() {
-    // What users pay in state per resource may not grow from one release to the next, and
-    // every output they may reference keeps its value (YAML text by value: only new
-    // resources get today's layout, an existing one keeps its text).
+fn a_new_seed_state_holds_the_same_outputs_as_0_1_0_in_fewer_bytes() {
+    // Every output users may reference keeps its value (YAML text by value: only new resources
+    // get today's layout, an existing one keeps its text), in fewer bytes per resource than
+    // 0.1.0 wrote (today's YAML layout and no private data: 2,384 B against 2,513 B).
     let main_tf = std::fs::read_to_string(fixtures().join("seed/main.tf")).expect("main.tf");
     for (path, readers) in states("seed") {
         let fixture = std::fs::read_to_string(&path).expect("state fixture");
@@ -255,7 +255,7 @@ fn a_new_seed_state_holds_the_same_outputs_as_0_1_0_in_no_more_bytes() {
                 after.shares(0)
             );
             assert!(
-                after.per_instance() <= before.per_instance(),
+                after.per_instance() < before.per_instance(),
                 "terraform {}: {} B per resource against {} B in {} ({})",
                 tf.version,
                 after.per_instance(),
