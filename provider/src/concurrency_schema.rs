@@ -65,7 +65,7 @@ pub fn concurrency_block(kind: &str) -> Block {
             Attribute::optional(name::DEQUEUE_NUM_WORKERS, Type::Number, "Threads used to dequeue when `dequeue_use_threads` is true, at least 1 (below: an error). Chart default: `4`."),
             Attribute::computed(name::ID, Type::String, "SHA-256 digest of the rendered `set` entries; changes exactly when the rendered values change."),
             Attribute::computed(name::SET, Type::list(set_entry_type()), "The values as helm_release `set` entries `{name, value, type}`, in a fixed order: `set = ...` in helm provider 3.x, `dynamic \"set\"` in 2.x. Names and values are escaped for Helm's `--set` parser; strings carry `type = \"string\"` so Helm never retypes them, numbers and bools `\"auto\"`. Known at plan time whenever the arguments are; when only the `key` or `limit` of tag limits is unknown, every entry is known but for those values."),
-            Attribute::computed(name::VALUES_YAML, Type::String, "The same values as one YAML document (every string quoted), for helm_release `values`."),
+            Attribute::computed(name::VALUES_YAML, Type::String, "The same values as one YAML document, for helm_release `values`. Keys and strings are plain where YAML reads them back as the same string, double-quoted otherwise (`\"123\"`, `\"true\"` stay strings)."),
             Attribute::computed(name::INSTANCE_YAML, Type::String, "The `dagster.yaml` fragment (`run_coordinator`, and `concurrency` when used) that the targeted chart version renders from these values over its defaults."),
         ],
     )

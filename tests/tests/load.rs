@@ -1,9 +1,12 @@
 //! Load through real Terraform CLIs: 200 `dagster_pool_limit` applied with `-parallelism=50`
 //! against one real `dagster-webserver`, changed and destroyed, every limit read back from
 //! Dagster directly; 500 `dagster_concurrency` applied, planned with no drift and destroyed.
-//! The provider's peak memory (the largest `VmHWM` of its processes, sampled from `/proc`
-//! while Terraform runs) and each command's time are printed, never asserted: the machine is
-//! shared and noisy.
+//! The state those 500 hold is printed per resource and per attribute. The provider's peak
+//! memory (the largest `VmHWM` of its processes, sampled from `/proc` while Terraform runs) and
+//! each command's time are printed, never asserted: the machine is shared and noisy.
+
+#[path = "common/state_size.rs"]
+mod state_size;
 
 use dagster_e2e::dagster_webserver::DagsterWebserver;
 use dagster_e2e::{clis, config, Run, Terraform, Workspace};
@@ -229,13 +232,16 @@ fn five_hundred_concurrency_resources_apply_plan_without_drift_and_destroy() {
                     &["apply", "-auto-approve", "-no-color"],
                     0,
                 );
-                let state = std::fs::metadata(ws.path().join("terraform.tfstate"))
-                    .expect("state")
-                    .len();
+                let state = std::fs::read_to_string(ws.path().join("terraform.tfstate"))
+                    .expect("state");
+                let size = state_size::measure(&state, "dagster_concurrency");
+                assert_eq!(size.instances, RENDERINGS, "terraform {}", tf.version);
                 println!(
-                    "terraform {} | state of 500 dagster_concurrency | {} KiB",
+                    "terraform {} | state of 500 dagster_concurrency | {} KiB, {} B per resource | {}",
                     tf.version,
-                    state.div_ceil(1024)
+                    state.len().div_ceil(1024),
+                    size.per_instance(),
+                    size.shares(1)
                 );
                 let listed = ws.run(&["state", "list"]).expect_code(0).stdout;
                 assert_eq!(

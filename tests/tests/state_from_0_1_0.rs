@@ -5,6 +5,9 @@
 //! keep its text from (keys are no longer all quoted): the output must read as the same YAML,
 //! and no resource may change. Terraform 1.0.3 counts such an output change in its exit code.
 
+#[path = "common/state_size.rs"]
+mod state_size;
+
 use dagster_e2e::dagster_webserver::DagsterWebserver;
 use dagster_e2e::{clis, repo_root, Terraform, Workspace};
 use std::path::PathBuf;
@@ -90,6 +93,15 @@ fn plans_without_changes(config: &str, vars: &[String]) {
     assert!(planned > 0);
 }
 
+/// Whether two JSON strings hold YAML text that reads as the same value.
+fn same_yaml(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let parse = |v: &serde_json::Value| {
+        v.as_str()
+            .and_then(|text| serde_norway::from_str::<serde_norway::Value>(text).ok())
+    };
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
+}
+
 /// What a plan JSON changes beyond outputs whose YAML text reads as the same value.
 fn real_changes(plan_json: &str) -> Vec<String> {
     let plan: serde_json::Value = serde_json::from_str(plan_json).expect("plan json");
@@ -102,13 +114,6 @@ fn real_changes(plan_json: &str) -> Vec<String> {
     }
     for (name, change) in plan["output_changes"].as_object().into_iter().flatten() {
         let (before, after) = (&change["before"], &change["after"]);
-        let same_yaml = |a: &serde_json::Value, b: &serde_json::Value| {
-            let parse = |v: &serde_json::Value| {
-                v.as_str()
-                    .and_then(|text| serde_norway::from_str::<serde_norway::Value>(text).ok())
-            };
-            matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
-        };
         if before != after && !same_yaml(before, after) {
             changes.push(format!("output {name}: {before} -> {after}"));
         }
@@ -189,6 +194,74 @@ fn a_null_chart_version_of_0_1_0_is_upgraded_so_even_refresh_false_plans_no_chan
                 path.display(),
                 plan.stdout,
                 plan.stderr
+            );
+        }
+    }
+}
+
+/// The attributes of the one `dagster_concurrency` in a state file.
+fn seed_attributes(state: &str) -> serde_json::Value {
+    let state: serde_json::Value = serde_json::from_str(state).expect("state json");
+    let resource = state["resources"]
+        .as_array()
+        .and_then(|resources| {
+            resources
+                .iter()
+                .find(|r| r["type"] == "dagster_concurrency")
+        })
+        .expect("a dagster_concurrency");
+    resource["instances"][0]["attributes"].clone()
+}
+
+#[test]
+fn a_new_seed_state_holds_the_same_outputs_as_0_1_0_in_fewer_bytes() {
+    // Every output users may reference keeps its value (YAML text by value: only new resources
+    // get today's layout, an existing one keeps its text), in fewer bytes per resource than
+    // 0.1.0 wrote (today's YAML layout and no private data: 2,384 B against 2,513 B).
+    let main_tf = std::fs::read_to_string(fixtures().join("seed/main.tf")).expect("main.tf");
+    for (path, readers) in states("seed") {
+        let fixture = std::fs::read_to_string(&path).expect("state fixture");
+        let before = state_size::measure(&fixture, "dagster_concurrency");
+        let old = seed_attributes(&fixture);
+        for tf in readers {
+            let ws = Workspace::new(tf, &main_tf);
+            ws.init().apply();
+            let state =
+                std::fs::read_to_string(ws.path().join("terraform.tfstate")).expect("state");
+            let new = seed_attributes(&state);
+            for output in ["id", "set"] {
+                assert_eq!(
+                    new[output], old[output],
+                    "{output}, terraform {}",
+                    tf.version
+                );
+            }
+            for output in ["values_yaml", "instance_yaml"] {
+                assert!(
+                    same_yaml(&new[output], &old[output]),
+                    "{output}, terraform {}: {} against {}",
+                    tf.version,
+                    new[output],
+                    old[output]
+                );
+            }
+            let after = state_size::measure(&state, "dagster_concurrency");
+            println!(
+                "terraform {}: {} B per resource, {} B in {} | {}",
+                tf.version,
+                after.per_instance(),
+                before.per_instance(),
+                path.display(),
+                after.shares(0)
+            );
+            assert!(
+                after.per_instance() < before.per_instance(),
+                "terraform {}: {} B per resource against {} B in {} ({})",
+                tf.version,
+                after.per_instance(),
+                before.per_instance(),
+                path.display(),
+                after.shares(0)
             );
         }
     }
