@@ -44,7 +44,7 @@ fn webserver_attributes() -> Vec<Attribute> {
         Attribute::optional("webserver_url", Type::String, format!("URL of the Dagster webserver, e.g. `\"http://dagster-dagster-webserver.dagster.svc:80\"` (its `/graphql` endpoint is used; a `--path-prefix` may be included). Default: the `{URL_ENV}` environment variable. Only `dagster_pool_limit` and `dagster_instance_concurrency` need it; the rendering resources work without it.")),
         Attribute::optional("headers", Type::map(Type::String), "Extra HTTP headers sent with every request to the webserver, e.g. `{ Authorization = \"Bearer ...\" }` for an authenticating proxy. Sensitive: values never appear in plans or diagnostics.").sensitive(),
         Attribute::optional("timeout_seconds", Type::Number, format!("Seconds one request to the webserver may take (connecting included) before it fails, 1 to 3600. Default: `{DEFAULT_TIMEOUT_SECONDS}`.")),
-        Attribute::optional("retries", Type::Number, format!("Further attempts after a request fails because the webserver is unreachable, times out or a proxy answers 502/503/504, 0 to {MAX_RETRIES}, with a growing pause between them. Other errors are not retried. Default: `{DEFAULT_RETRIES}`.")),
+        Attribute::optional("retries", Type::Number, format!("Further attempts after a request fails because the webserver is unreachable, the connection breaks mid-request, it times out or a proxy answers 502/503/504, 0 to {MAX_RETRIES}, with a growing pause between them. Other errors are not retried. When a change's answer is lost, the pool's limit is read back before an error is reported. Default: `{DEFAULT_RETRIES}`.")),
     ]
 }
 
