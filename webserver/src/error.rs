@@ -57,7 +57,7 @@ impl WebserverError {
     /// The request may have reached Dagster and been applied though it failed: the answer,
     /// not the request, may be what was lost (a broken connection, no answer in time, a
     /// proxy's 502/503/504, which a proxy may send after forwarding the request).
-    pub fn may_have_been_applied(&self) -> bool {
+    pub(crate) fn may_have_been_applied(&self) -> bool {
         self.is_transient() && !matches!(self, WebserverError::Unreachable(_))
     }
 

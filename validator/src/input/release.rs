@@ -256,6 +256,17 @@ mod tests {
         }
     }
 
+    /// The target of `release` read with no chart version and the default options.
+    fn target_of(release: ReleaseValues) -> Target {
+        let release_at = Release {
+            position: Position::START,
+            chart_version: None,
+        };
+        release
+            .into_target("r", release_at, &ReadOptions::default())
+            .expect("target")
+    }
+
     fn kept(names: &[&str]) -> Vec<String> {
         let mut release = ReleaseValues::new(Position::START, "dagster");
         release.merge_values(
@@ -266,13 +277,7 @@ mod tests {
         for name in names {
             release.set(&entry(&format!("{LIST}{name}"), "3"));
         }
-        let release_at = Release {
-            position: Position::START,
-            chart_version: None,
-        };
-        let target = release
-            .into_target("r", release_at, &ReadOptions::default())
-            .expect("target");
+        let target = target_of(release);
         target
             .findings
             .iter()
@@ -290,13 +295,7 @@ mod tests {
         // No list in values: set entries build the whole list.
         let mut release = ReleaseValues::new(Position::START, "dagster");
         release.set(&entry(&format!("{LIST}[0].key"), "a"));
-        let release_at = Release {
-            position: Position::START,
-            chart_version: None,
-        };
-        let target = release
-            .into_target("r", release_at, &ReadOptions::default())
-            .expect("target");
+        let target = target_of(release);
         assert!(target.findings.iter().all(|d| d.rule.code != "DC603"));
     }
 
@@ -346,13 +345,7 @@ mod tests {
             release.set(&entry(&format!("{LIST}[{index}].limit"), "1"));
         }
         assert!(release.notes.is_empty(), "{:?}", release.notes.first());
-        let release_at = Release {
-            position: Position::START,
-            chart_version: None,
-        };
-        let target = release
-            .into_target("r", release_at, &ReadOptions::default())
-            .expect("target");
+        let target = target_of(release);
         let Setting::Known(limits) = &target.config.tag_limits else {
             panic!("known tag limits")
         };
@@ -368,13 +361,7 @@ mod tests {
         );
         computed.value = Argument::Computed;
         release.set(&computed);
-        let release_at = Release {
-            position: Position::START,
-            chart_version: None,
-        };
-        let target = release
-            .into_target("r", release_at, &ReadOptions::default())
-            .expect("target");
+        let target = target_of(release);
         assert_eq!(
             target.config.max_concurrent_runs,
             crate::model::Setting::Unknown
