@@ -287,7 +287,7 @@ mod tests {
             )])]),
         );
         let (config, findings) = to_config(&state);
-        let paths: Vec<String> = findings.iter().map(|f| f.path.to_string()).collect();
+        let paths: Vec<String> = findings.iter().map(|f| f.at.to_string()).collect();
         assert_eq!(paths, ["pools.default_limit", "max_concurrent_runs"]);
         assert!(findings.iter().all(|f| f.rule.code == "DC504"));
         assert_eq!(
