@@ -7,6 +7,7 @@
 //! finding at a line and column.
 
 pub mod attributes;
+pub mod deployed_tags;
 pub mod hcl;
 pub mod plan_json;
 pub mod pool_limits;
