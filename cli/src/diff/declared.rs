@@ -279,7 +279,7 @@ mod tests {
             format!("variable \"team\" {{}}\n\nresource \"dagster_concurrency\" \"runs\" {{\n  max_concurrent_runs = 5\n\n  tag_concurrency_limit {{\n{tag_limit}  }}\n}}\n\nresource \"dagster_pool_limit\" \"db\" {{\n  pool  = \"db\"\n  limit = 2\n}}\n"),
         )
         .expect("write");
-        let read = DeclaredFiles::read(&[path.clone()], &ReadOptions::default());
+        let read = DeclaredFiles::read(std::slice::from_ref(&path), &ReadOptions::default());
         (
             path.display().to_string(),
             read.map(|files| {
