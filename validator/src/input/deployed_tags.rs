@@ -95,24 +95,24 @@ fn boolean(node: &Node) -> Result<bool, String> {
 mod tests {
     use super::*;
 
-    fn tag(key: &str, matching: TagMatch, limit: i64) -> TagLimitInForce {
-        TagLimitInForce {
-            key: key.into(),
-            matching,
-            limit,
-        }
+    /// Each tag limit `yaml` holds as `(key, matching, limit)`.
+    fn read_as_tuples(yaml: &str) -> Result<Vec<(String, TagMatch, i64)>, String> {
+        Ok(read(Some(yaml))?
+            .into_iter()
+            .map(|tag| (tag.key, tag.matching, tag.limit))
+            .collect())
     }
 
     #[test]
     fn reads_the_three_forms_as_dagster_dumps_them() {
         let yaml = "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n- key: x\n  limit: 4\n  value:\n    applyLimitPerUniqueValue: false\n";
         assert_eq!(
-            read(Some(yaml)),
+            read_as_tuples(yaml),
             Ok(vec![
-                tag("dagster/backfill", TagMatch::AnyValue, 3),
-                tag("team", TagMatch::PerUniqueValue(true), 2),
-                tag("db", TagMatch::Value("pg".into()), 1),
-                tag("x", TagMatch::PerUniqueValue(false), 4),
+                ("dagster/backfill".into(), TagMatch::AnyValue, 3),
+                ("team".into(), TagMatch::PerUniqueValue(true), 2),
+                ("db".into(), TagMatch::Value("pg".into()), 1),
+                ("x".into(), TagMatch::PerUniqueValue(false), 4),
             ])
         );
     }
@@ -122,10 +122,10 @@ mod tests {
         // Dagster 1.13's `yaml.dump` of keys and values "y", "1e3", "yes" and "007".
         let yaml = "- key: y\n  limit: 1\n  value: 1e3\n- key: 'yes'\n  limit: 2\n  value: '007'\n";
         assert_eq!(
-            read(Some(yaml)),
+            read_as_tuples(yaml),
             Ok(vec![
-                tag("y", TagMatch::Value("1e3".into()), 1),
-                tag("yes", TagMatch::Value("007".into()), 2),
+                ("y".into(), TagMatch::Value("1e3".into()), 1),
+                ("yes".into(), TagMatch::Value("007".into()), 2),
             ])
         );
     }
