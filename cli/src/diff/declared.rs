@@ -302,7 +302,7 @@ mod tests {
     }
 
     #[test]
-    fn a_value_with_a_limit_per_unique_value_is_not_compared() {
+    fn a_value_with_a_limit_per_unique_value_is_invalid_so_not_compared() {
         let (path, read) = read_with_tag_limit(
             "    key   = \"team\"\n    value = \"a\"\n    apply_limit_per_unique_value = true\n    limit = 1\n",
         );
