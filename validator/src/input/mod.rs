@@ -8,6 +8,7 @@
 //! at a [`Place`] (target, subject, line and column, and the attribute it came from).
 
 pub mod attributes;
+pub mod deployed_tags;
 pub mod hcl;
 pub mod plan_json;
 pub mod pool_limits;
