@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use validator::drift::{self, Deployed, InstanceLimits, RunQueue, TagLimitInForce};
 use validator::input::ReadOptions;
-use validator::render::resolved::TagMatch;
+use validator::model::TagMatch;
 use webserver::graphql::{InstanceConcurrency, TagValue};
 use webserver::{config, Client, Config, SettingNames, URL_ENV};
 

@@ -5,8 +5,10 @@
 //! as a typed [`Violation`] (the values involved), whose type writes the summary and the fix, so
 //! each message exists once; readers raise the violations found while reading the same way.
 //! [`check`] runs every check on a configuration and returns [`Finding`]s; unknown values are
-//! skipped, known ones always checked.
+//! skipped, known ones always checked. [`accept`] turns a configuration with no error and no
+//! unknown value into the [`Accepted`](crate::model::Accepted) one rendering takes.
 
+mod accept;
 pub mod arguments;
 mod input;
 mod placement;
@@ -24,6 +26,7 @@ use crate::path::AttrPath;
 use crate::version::{ChartVersion, NEWEST_KNOWN};
 use std::fmt;
 
+pub use accept::{accept, accept_overruling, Rejected};
 pub use input::{NotAWholeNumber, NOT_A_WHOLE_NUMBER};
 pub use pool_limit::{check_pool_limit, PoolLimitConfig};
 pub use queue::EXPONENT_FORM_FROM;
