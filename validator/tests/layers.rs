@@ -4,6 +4,8 @@
 //!
 //! It does not follow `super::` paths; inside one top-level module they cannot leave it, and no
 //! file is deep enough for a `super::` chain to reach the crate root.
+//!
+//! A second check keeps the constructor of `model::Accepted` to the rule engine.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
