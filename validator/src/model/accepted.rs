@@ -3,7 +3,7 @@
 //!
 //! [`Resolved`] is the data, readable and buildable by anyone; [`Accepted`] wraps it and only the
 //! rule engine (`rules::accept`) builds one. Rust cannot grant a constructor to one sibling
-//! module (`pub(in path)` names only ancestors), so [`Accepted::by_rules`] is `pub(crate)`,
+//! module (`pub(in path)` names only ancestors), so `Accepted::by_rules` is `pub(crate)`,
 //! which keeps other crates out at compile time, and `validator/tests/layers.rs` fails when a
 //! file outside `src/rules/` names it, which keeps the rest of this crate out. The wrapped value
 //! is only lent out (`Deref`, no `DerefMut`), so an accepted configuration cannot be changed

@@ -16,8 +16,10 @@ use crate::model::Accepted;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Everything the resource computes.
+/// Everything the resource computes. Only [`render`] makes one (`non_exhaustive` keeps other
+/// crates from writing one out).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Rendered {
     /// `set` entries for helm_release, in order.
     pub set: Vec<SetEntry>,
