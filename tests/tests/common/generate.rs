@@ -1,5 +1,6 @@
-//! Configurations with hostile strings, only those that render without error findings; shared
-//! by the conformance suite and the chart conformance test (`#[path]`-included by each).
+//! Configurations with hostile strings, only those that render without error findings, and
+//! their rendering (what the rules accept, or overrule for a rule's evidence); shared by the
+//! conformance suite and the chart conformance test (`#[path]`-included by each).
 
 use proptest::prelude::*;
 use proptest::sample::select;
