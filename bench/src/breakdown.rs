@@ -5,7 +5,9 @@
 //! exit). Terraform logs when a call starts, not when it returns: the gaps are what is visible.
 //! Inside a call Terraform looks up the provider's schema and logs that as `GetProviderSchema`
 //! too (an RPC on 1.0.3 the first time, from its cache on later versions) before making the
-//! call's own RPC, so such a lookup is counted with the call that made it.
+//! call's own RPC, so such a lookup is counted with the call that made it. Newer versions log
+//! that lookup as `GRPCProvider.v6: returning cached schema: ...`: a note inside the call, counted
+//! with it too (a call's name is one word).
 
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -90,6 +92,10 @@ pub fn parse(log: &str) -> Vec<Instance> {
                 instance.handshake = Some(at);
             } else if let Some((_, call)) = line.split_once("GRPCProvider.v6: ") {
                 let call = call.trim();
+                if call.contains(|c: char| c.is_whitespace() || c == ':') {
+                    // A note logged inside the current call, not a call.
+                    continue;
+                }
                 let lookup_inside_call = call == "GetProviderSchema"
                     && instance
                         .calls
@@ -141,6 +147,7 @@ mod tests {
 2026-12-02T05:51:57.623Z [TRACE] GRPCProvider: GetProviderSchema
 2026-12-02T05:51:57.667Z [TRACE] GRPCProvider.v6: ValidateResourceConfig
 2026-12-02T05:51:57.667Z [TRACE] GRPCProvider.v6: GetProviderSchema
+2026-12-02T05:51:57.668Z [TRACE] GRPCProvider.v6: returning cached schema: EXTRA_VALUE_AT_END=registry.terraform.io/dagster-oss/dagster
 2026-12-02T05:51:57.670Z [TRACE] GRPCProvider.v6: Close
 2026-12-02T05:51:57.718Z [INFO]  provider: plugin process exited: plugin=.terraform/providers/registry.terraform.io/dagster-oss/dagster/0.1.0/linux_amd64/terraform-provider-dagster_v0.1.0 id=7
 not a log line
@@ -155,7 +162,8 @@ not a log line
         assert_eq!(get("process start to handshake"), Some(23));
         assert_eq!(get("handshake to first call"), Some(17));
         assert_eq!(get("GetProviderSchema"), Some(45));
-        // The schema lookup logged inside ValidateResourceConfig is counted with it.
+        // The schema lookup logged inside ValidateResourceConfig, and the note of a cached
+        // schema, are counted with it.
         assert_eq!(get("ValidateResourceConfig"), Some(3));
         assert_eq!(
             steps
@@ -164,6 +172,7 @@ not a log line
                 .count(),
             1
         );
+        assert!(steps.iter().all(|(what, _)| !what.contains("cached")));
         assert_eq!(get("shutdown (Close to exit)"), Some(48));
         assert_eq!(get("lifetime"), Some(136));
     }

@@ -164,13 +164,13 @@ fn drop_repeated_plan_findings(reports: &mut [FileReport]) {
         .flat_map(|file| {
             file.diagnostics()
                 .iter()
-                .map(|d| (file.path.clone(), d.position, d.rule.code))
+                .map(|d| (file.path.clone(), d.at.position, d.rule.code))
         })
         .collect();
     for file in reports.iter_mut() {
         if let Outcome::Checked { diagnostics, .. } = &mut file.outcome {
             diagnostics.retain(|d| {
-                d.origin.as_ref().is_none_or(|origin| {
+                d.at.origin.as_ref().is_none_or(|origin| {
                     !written.contains(&(origin.path.clone(), origin.position, d.rule.code))
                 })
             });
@@ -258,7 +258,7 @@ pub fn check_source(
             let mut diagnostics = input::report_once(checked);
             diagnostics.sort_by_key(|d| {
                 (
-                    d.position,
+                    d.at.position,
                     std::cmp::Reverse(d.severity() == Severity::Error),
                 )
             });

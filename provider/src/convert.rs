@@ -54,7 +54,8 @@ pub(crate) fn whole(value: &Value, path: AttrPath, findings: &mut Vec<Finding>) 
     let shown = match value {
         Value::Null => return Setting::Unset,
         Value::Number(Number::Int(int)) => return Setting::Known(*int),
-        Value::Number(Number::Float(float)) => float.to_string(),
+        // A big number shows the decimal text Terraform sent, not a rounded float.
+        Value::Number(number) => number.to_string(),
         _ => return Setting::Unknown,
     };
     let name = path.to_string();
@@ -287,7 +288,7 @@ mod tests {
             )])]),
         );
         let (config, findings) = to_config(&state);
-        let paths: Vec<String> = findings.iter().map(|f| f.path.to_string()).collect();
+        let paths: Vec<String> = findings.iter().map(|f| f.at.to_string()).collect();
         assert_eq!(paths, ["pools.default_limit", "max_concurrent_runs"]);
         assert!(findings.iter().all(|f| f.rule.code == "DC504"));
         assert_eq!(
@@ -295,6 +296,18 @@ mod tests {
             "max_concurrent_runs = 2.5 is not a whole number within 64-bit range"
         );
         assert_eq!(config.max_concurrent_runs, Setting::Unknown);
+        // A number past 64 bits: the text Terraform sent, not a float's rounding.
+        let mut state = seed();
+        let big = "123456789012345678901234567";
+        state.set(
+            name::MAX_CONCURRENT_RUNS,
+            Value::Number(Number::Big(big.into())),
+        );
+        let (_, findings) = to_config(&state);
+        assert_eq!(
+            findings[0].summary,
+            format!("max_concurrent_runs = {big} is not a whole number within 64-bit range")
+        );
         let mut state = seed();
         state.set(name::MAX_CONCURRENT_RUNS, Value::from(4.0));
         assert_eq!(to_config(&state).0.max_concurrent_runs, Setting::Known(4));

@@ -2,12 +2,14 @@
 //! Dagster instance enforces, read through the webserver's GraphQL API.
 
 use crate::webserver::{InstanceConcurrency, SharedWebserver};
-use ::webserver::graphql::{TagLimit, TagValue};
 use async_trait::async_trait;
 use tfplugin::diagnostics::Diagnostics;
 use tfplugin::provider::DataSource;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
+use validator::drift::TagLimitInForce;
+use validator::input::deployed_tags;
+use validator::model::TagMatch;
 
 /// How to plan when the webserver cannot be reached (e.g. in CI), shown when a read fails so.
 const READ_WITHOUT_WEBSERVER: &str = "Without a reachable webserver (a CI job that only checks the configuration, say), declare this data source inside a `check` block (Terraform 1.5 or later): a failed read there is a warning and the plan goes on. `-refresh=false` does not skip data sources. See the provider's CI guide (docs/ci.md).";
@@ -19,13 +21,11 @@ pub struct InstanceConcurrencyDataSource {
 }
 
 /// A tag limit in force as Terraform holds it.
-fn tag_limit(tag: TagLimit) -> Value {
-    let (value, per_unique) = match tag.value {
-        Some(TagValue::Exact(value)) => (Value::from(value), Value::Null),
-        Some(TagValue::PerUniqueValue {
-            apply_limit_per_unique_value,
-        }) => (Value::Null, Value::from(apply_limit_per_unique_value)),
-        None => (Value::Null, Value::Null),
+fn tag_limit(tag: TagLimitInForce) -> Value {
+    let (value, per_unique) = match tag.matching {
+        TagMatch::Value(value) => (Value::from(value), Value::Null),
+        TagMatch::PerUniqueValue(flag) => (Value::Null, Value::from(flag)),
+        TagMatch::AnyValue => (Value::Null, Value::Null),
     };
     Value::object([
         ("key", Value::from(tag.key)),
@@ -46,7 +46,12 @@ fn instance_state(instance: InstanceConcurrency) -> Result<Value, String> {
     let (max_concurrent_runs, tag_concurrency_limits) = match instance.run_queue_config {
         Some(queue) => (
             Value::from(queue.max_concurrent_runs),
-            Value::List(queue.tag_limits()?.into_iter().map(tag_limit).collect()),
+            Value::List(
+                deployed_tags::read(queue.tag_concurrency_limits_yaml.as_deref())?
+                    .into_iter()
+                    .map(tag_limit)
+                    .collect(),
+            ),
         ),
         None => (Value::Null, Value::Null),
     };

@@ -41,7 +41,7 @@ pub fn report<'a>(
             }
             Severity::Warning => Diagnostic::warning(summary, detail),
         };
-        diags.push(diagnostic.at(attribute_path(&finding.path)));
+        diags.push(diagnostic.at(attribute_path(&finding.at)));
     }
     failed
 }

@@ -48,12 +48,17 @@ pub fn targets(level: LevelFilter) -> Targets {
 
 /// Installs the logger at the level of `TF_LOG_PROVIDER` / `TF_LOG`: to stderr, which
 /// Terraform reads, or to the file `PLUGIN_LOG_FILE` names when it is set (and can be opened).
+/// With logging off (the usual run) nothing is installed: the subscriber's registry costs page
+/// faults at every start, and Terraform starts the provider three times per plan.
 pub fn init() {
     let variable = |name: &str| std::env::var(name).ok();
     let level = requested_level(
         variable("TF_LOG_PROVIDER").as_deref(),
         variable("TF_LOG").as_deref(),
     );
+    if level == LevelFilter::OFF {
+        return;
+    }
     let file = variable("PLUGIN_LOG_FILE").and_then(|path| {
         std::fs::OpenOptions::new()
             .create(true)

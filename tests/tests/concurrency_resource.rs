@@ -196,6 +196,41 @@ fn each_error_fails_validate_at_its_attribute() {
 }
 
 #[test]
+fn a_number_past_64_bits_is_shown_as_written() {
+    // Terraform sends a number that fits neither an i64 nor an f64 exactly as its decimal
+    // text; DC504 shows that text, not a float's rounding of it.
+    let written = ["100000000000000000000000", "123456789012345678901234567"];
+    let body: String = written
+        .iter()
+        .enumerate()
+        .map(|(index, number)| {
+            format!("resource \"dagster_concurrency\" \"big{index}\" {{\n  max_concurrent_runs = {number}\n}}\n\n")
+        })
+        .collect();
+    for tf in clis() {
+        let ws = Workspace::new(tf, &config(&body));
+        ws.init();
+        let result = ws.validate_json();
+        let summaries: Vec<&str> = result["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["summary"].as_str())
+            .collect();
+        for number in written {
+            let expected = format!(
+                "[DC504] max_concurrent_runs = {number} is not a whole number within 64-bit range"
+            );
+            assert!(
+                summaries.contains(&expected.as_str()),
+                "terraform {}: no {expected:?} in {summaries:#?}",
+                tf.version
+            );
+        }
+    }
+}
+
+#[test]
 fn warnings_show_but_do_not_fail_validate() {
     check_diagnostics(WARNING_CASES, "warning", true);
 }

@@ -31,7 +31,9 @@ pub struct PoolLimitRow {
 pub struct RunQueueConfig {
     /// Runs in progress at once (`-1` unlimited).
     pub max_concurrent_runs: i64,
-    /// The tag limits as YAML text, as Dagster dumps them.
+    /// The tag limits as YAML text, as Dagster dumps them (PyYAML's `yaml.dump`); `None` when
+    /// there are none. The validator reads it (`validator::input::deployed_tags`): this crate
+    /// only carries Dagster's text.
     pub tag_concurrency_limits_yaml: Option<String>,
 }
 
@@ -57,49 +59,6 @@ pub struct InstanceConcurrency {
     pub pool_config: Option<PoolConfig>,
     /// Every pool the instance knows, with its limit.
     pub concurrency_limits: Vec<PoolLimitRow>,
-}
-
-/// One run tag limit in force, as `tagConcurrencyLimitsYaml` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TagLimit {
-    /// The run tag key.
-    pub key: String,
-    /// Which values of the key count; `None`: one limit across all values.
-    #[serde(default)]
-    pub value: Option<TagValue>,
-    /// Runs with a matching tag in progress at once.
-    pub limit: i64,
-}
-
-/// A tag limit's `value`, in its two written forms.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum TagValue {
-    /// Only runs whose tag has this value.
-    Exact(String),
-    /// `{applyLimitPerUniqueValue: BOOL}`: true is one limit per distinct value.
-    PerUniqueValue {
-        /// The flag as written.
-        #[serde(rename = "applyLimitPerUniqueValue")]
-        apply_limit_per_unique_value: bool,
-    },
-}
-
-impl RunQueueConfig {
-    /// The tag limits, parsed from `tagConcurrencyLimitsYaml` (absent, empty or `null` is
-    /// none); `Err` says why the text is not the YAML expected.
-    pub fn tag_limits(&self) -> Result<Vec<TagLimit>, String> {
-        let Some(yaml) = self
-            .tag_concurrency_limits_yaml
-            .as_deref()
-            .filter(|text| !text.trim().is_empty())
-        else {
-            return Ok(Vec::new());
-        };
-        let parsed: Option<Vec<TagLimit>> =
-            serde_norway::from_str(yaml).map_err(|error| error.to_string())?;
-        Ok(parsed.unwrap_or_default())
-    }
 }
 
 #[derive(Deserialize)]
@@ -337,46 +296,5 @@ mod tests {
         assert!(error
             .to_string()
             .contains("whether Dagster applied the change is unknown"));
-    }
-
-    fn queue(yaml: Option<&str>) -> RunQueueConfig {
-        RunQueueConfig {
-            max_concurrent_runs: 5,
-            tag_concurrency_limits_yaml: yaml.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn parses_the_three_tag_limit_forms_as_dagster_dumps_them() {
-        let yaml = "- key: dagster/backfill\n  limit: 3\n- key: team\n  limit: 2\n  value:\n    applyLimitPerUniqueValue: true\n- key: db\n  limit: 1\n  value: pg\n";
-        let tag = |key: &str, value, limit| TagLimit {
-            key: key.into(),
-            value,
-            limit,
-        };
-        assert_eq!(
-            queue(Some(yaml)).tag_limits(),
-            Ok(vec![
-                tag("dagster/backfill", None, 3),
-                tag(
-                    "team",
-                    Some(TagValue::PerUniqueValue {
-                        apply_limit_per_unique_value: true
-                    }),
-                    2
-                ),
-                tag("db", Some(TagValue::Exact("pg".into())), 1),
-            ])
-        );
-    }
-
-    #[test]
-    fn no_tag_limits_and_bad_yaml() {
-        for empty in [None, Some(""), Some("null\n"), Some("[]\n")] {
-            assert_eq!(queue(empty).tag_limits(), Ok(vec![]), "{empty:?}");
-        }
-        assert!(queue(Some("- key: x\n  limit: many\n"))
-            .tag_limits()
-            .is_err());
     }
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use validator::drift::{Declared, InstanceLimits, Subject};
 use validator::input::pool_limits::{self, PoolLimits};
 use validator::input::{self, Kind, Position, ReadOptions, Target, Written};
-use validator::model::TagMatch;
+use validator::model::{Accepted, TagMatch};
 use validator::rules::Source as TargetSource;
 use validator::rules::{accept, Rejected};
 
@@ -50,31 +50,24 @@ struct Deployment {
     at: Location,
     /// Where each attribute is written.
     written: Vec<Written>,
-    /// The key and matching of each tag limit, in order (`None` when not known).
-    tags: Vec<Option<(String, TagMatch)>>,
+    /// The key and matching of each tag limit, in order.
+    tags: Vec<(String, TagMatch)>,
 }
 
 impl Deployment {
-    fn new(target: &Target, at: Location) -> Self {
-        let tags = target
-            .config
-            .tag_limits
-            .known()
-            .into_iter()
-            .flatten()
-            .map(|tag| {
-                let matching = match (tag.value.known(), tag.apply_limit_per_unique_value.known()) {
-                    (Some(value), _) => TagMatch::Value(value.clone()),
-                    (None, Some(flag)) => TagMatch::PerUniqueValue(*flag),
-                    (None, None) => TagMatch::AnyValue,
-                };
-                Some((tag.key.known()?.clone(), matching))
-            })
-            .collect();
+    /// Where `target`'s limits are written. The key and matching of each tag limit come from
+    /// `accepted`, which `rules::accept` decodes with `TagLimit::matching()`: a matching not
+    /// known yet or contradictory leaves the target unaccepted, and `read` says it is not
+    /// compared before a deployment is made.
+    fn new(target: &Target, accepted: &Accepted, at: Location) -> Self {
         Deployment {
             at,
             written: target.written.clone(),
-            tags,
+            tags: accepted
+                .tag_limits
+                .iter()
+                .map(|tag| (tag.key.clone(), tag.matching.clone()))
+                .collect(),
         }
     }
 
@@ -100,14 +93,12 @@ impl Deployment {
             Subject::TagLimit { key, matching } => self
                 .tags
                 .iter()
-                .rposition(|known| {
+                .rposition(|(k, m)| {
                     // The chart drops an empty value under `concurrency.runs`.
-                    known.as_ref().is_some_and(|(k, m)| {
-                        k == key
-                            && (m == matching
-                                || (*m == TagMatch::Value(String::new())
-                                    && *matching == TagMatch::AnyValue))
-                    })
+                    k == key
+                        && (m == matching
+                            || (*m == TagMatch::Value(String::new())
+                                && *matching == TagMatch::AnyValue))
                 })
                 .map(|index| format!("tag_concurrency_limit[{index}]"))
                 .into_iter()
@@ -179,7 +170,7 @@ impl DeclaredFiles {
                 match accept(&target.config) {
                     Ok(accepted) => deployments.push((
                         InstanceLimits::declared(&accepted),
-                        Deployment::new(&target, at(target.position)),
+                        Deployment::new(&target, &accepted, at(target.position)),
                         target.name,
                         target.source,
                     )),
@@ -271,5 +262,53 @@ impl DeclaredFiles {
                 .as_ref()
                 .map(|deployment| deployment.locate(subject)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `diff` reads from one `.tf` file declaring a pool limit and a `dagster_concurrency`
+    /// with `tag_limit` as its one tag limit: the notes it prints, or its usage error.
+    fn read_with_tag_limit(tag_limit: &str) -> (String, Result<Vec<String>, String>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("main.tf");
+        std::fs::write(
+            &path,
+            format!("variable \"team\" {{}}\n\nresource \"dagster_concurrency\" \"runs\" {{\n  max_concurrent_runs = 5\n\n  tag_concurrency_limit {{\n{tag_limit}  }}\n}}\n\nresource \"dagster_pool_limit\" \"db\" {{\n  pool  = \"db\"\n  limit = 2\n}}\n"),
+        )
+        .expect("write");
+        let read = DeclaredFiles::read(std::slice::from_ref(&path), &ReadOptions::default());
+        (
+            path.display().to_string(),
+            read.map(|files| {
+                assert_eq!(files.declared.instance, None, "no deployment is compared");
+                files.notes
+            }),
+        )
+    }
+
+    #[test]
+    fn a_tag_limit_whose_value_is_not_known_is_not_compared() {
+        let (path, read) =
+            read_with_tag_limit("    key   = \"team\"\n    value = var.team\n    limit = 1\n");
+        assert_eq!(
+            read,
+            Ok(vec![format!(
+                "{path}:3:1: dagster_concurrency.runs: limits known only after apply: not compared"
+            )])
+        );
+    }
+
+    #[test]
+    fn a_value_with_a_limit_per_unique_value_is_invalid_so_not_compared() {
+        let (path, read) = read_with_tag_limit(
+            "    key   = \"team\"\n    value = \"a\"\n    apply_limit_per_unique_value = true\n    limit = 1\n",
+        );
+        assert_eq!(
+            read,
+            Err(format!("{path}:3:1: dagster_concurrency.runs is not a valid configuration, so what it deploys is not known: run `dagster-concurrency check {path}`"))
+        );
     }
 }

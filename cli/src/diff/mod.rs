@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use validator::drift::{self, Deployed, InstanceLimits, RunQueue, TagLimitInForce};
-use validator::input::ReadOptions;
-use validator::model::TagMatch;
-use webserver::graphql::{InstanceConcurrency, TagValue};
+use validator::drift::{self, Deployed, InstanceLimits, RunQueue};
+use validator::input::{deployed_tags, ReadOptions};
+use webserver::graphql::InstanceConcurrency;
 use webserver::{config, Client, Config, SettingNames, URL_ENV};
 
 /// How hints name `diff`'s flags.
@@ -177,21 +176,7 @@ fn deployed(instance: InstanceConcurrency) -> Result<Deployed, String> {
     let run_queue = match &instance.run_queue_config {
         Some(queue) => Some(RunQueue {
             max_concurrent_runs: queue.max_concurrent_runs,
-            tag_limits: queue
-                .tag_limits()?
-                .into_iter()
-                .map(|tag| TagLimitInForce {
-                    key: tag.key,
-                    matching: match tag.value {
-                        None => TagMatch::AnyValue,
-                        Some(TagValue::Exact(value)) => TagMatch::Value(value),
-                        Some(TagValue::PerUniqueValue {
-                            apply_limit_per_unique_value,
-                        }) => TagMatch::PerUniqueValue(apply_limit_per_unique_value),
-                    },
-                    limit: tag.limit,
-                })
-                .collect(),
+            tag_limits: deployed_tags::read(queue.tag_concurrency_limits_yaml.as_deref())?,
         }),
         None => None,
     };
@@ -216,6 +201,8 @@ fn deployed(instance: InstanceConcurrency) -> Result<Deployed, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use validator::drift::TagLimitInForce;
+    use validator::model::TagMatch;
 
     #[test]
     fn the_answer_becomes_the_limits_in_force() {

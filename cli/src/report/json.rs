@@ -2,21 +2,22 @@
 
 use super::{totals, FileReport, Outcome};
 use serde_json::{json, Value};
-use validator::input::Diagnostic;
+use validator::input::Place;
+use validator::rules::Finding;
 
-fn diagnostic(d: &Diagnostic) -> Value {
+fn diagnostic(d: &Finding<Place>) -> Value {
     let mut value = json!({
         "code": d.rule.code,
         "name": d.rule.name,
         "severity": d.severity().to_string(),
-        "target": d.target,
-        "subject": d.subject,
-        "line": d.position.line,
-        "column": d.position.column,
+        "target": d.at.target,
+        "subject": d.at.subject,
+        "line": d.at.position.line,
+        "column": d.at.position.column,
         "summary": d.summary,
         "fix": d.fix,
     });
-    if let Some(origin) = &d.origin {
+    if let Some(origin) = &d.at.origin {
         value["origin"] = json!({
             "path": origin.path,
             "line": origin.position.line,

@@ -39,7 +39,7 @@ fn cases(file: &FileReport, deny_warnings: bool) -> Vec<TestCase> {
                     d.summary,
                     d.fix
                 );
-                let name = format!("{} {} at {}", d.target, d.rule.code, d.position);
+                let name = format!("{} {} at {}", d.at.target, d.rule.code, d.at.position);
                 if d.severity() == Severity::Error || deny_warnings {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     status

@@ -7,8 +7,8 @@ pub mod junit;
 pub mod sarif;
 pub mod text;
 
-use validator::input::{Diagnostic, Kind, Note, SyntaxError};
-use validator::rules::Severity;
+use validator::input::{Kind, Note, Place, SyntaxError};
+use validator::rules::{Finding, Severity};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Outcome {
         /// How many releases, values files or `dagster_concurrency` blocks were checked.
         targets: usize,
         /// Findings, in file order.
-        diagnostics: Vec<Diagnostic>,
+        diagnostics: Vec<Finding<Place>>,
         /// What was not checked.
         notes: Vec<Note>,
     },
@@ -44,7 +44,7 @@ pub struct FileReport {
 
 impl FileReport {
     /// The findings of a checked file (none otherwise).
-    pub fn diagnostics(&self) -> &[Diagnostic] {
+    pub fn diagnostics(&self) -> &[Finding<Place>] {
         match &self.outcome {
             Outcome::Checked { diagnostics, .. } => diagnostics,
             _ => &[],

@@ -2,21 +2,23 @@
 //! that does not parse.
 
 use super::{FileReport, Outcome};
-use validator::input::{Diagnostic, Kind, Note, Position, SyntaxError};
-use validator::rules::find;
+use validator::input::{Kind, Note, Place, Position, SyntaxError};
+use validator::rules::{find, Finding};
 
-fn diagnostic(code: &str, line: usize) -> Diagnostic {
-    Diagnostic {
-        rule: find(code).expect("a known rule"),
+fn finding(code: &str, line: usize) -> Finding<Place> {
+    let place = Place {
         target: "helm_release.dagster".into(),
         subject: "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
             .into(),
         position: Position { line, column: 5 },
-        summary: format!("summary of {code} & <friends>"),
-        fix: format!("fix for {code}"),
         origin: None,
         attribute: None,
-    }
+    };
+    find(code).expect("a known rule").at(
+        place,
+        format!("summary of {code} & <friends>"),
+        format!("fix for {code}"),
+    )
 }
 
 /// Three files: findings, a syntax error, and a clean file.
@@ -27,7 +29,7 @@ pub fn run() -> Vec<FileReport> {
             kind: Some(Kind::Hcl),
             outcome: Outcome::Checked {
                 targets: 1,
-                diagnostics: vec![diagnostic("DC101", 9), diagnostic("DC206", 12)],
+                diagnostics: vec![finding("DC101", 9), finding("DC206", 12)],
                 notes: vec![Note {
                     position: Position {
                         line: 20,

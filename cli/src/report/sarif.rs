@@ -214,11 +214,14 @@ pub fn render(files: &[FileReport]) -> serde_json::Value {
                             .unwrap_or_default(),
                         level: level(d.severity()),
                         message: Text {
-                            text: format!("{} ({}: {}). {}", d.summary, d.target, d.subject, d.fix),
+                            text: format!(
+                                "{} ({}: {}). {}",
+                                d.summary, d.at.target, d.at.subject, d.fix
+                            ),
                         },
                         locations: {
                             let (shown, position) = d.location(&file.path);
-                            vec![location(shown, Some(position), Some(&d.target))]
+                            vec![location(shown, Some(position), Some(&d.at.target))]
                         },
                     });
                 }

@@ -17,7 +17,7 @@ pub fn render(files: &[FileReport]) -> String {
                     let (shown, position) = d.location(path);
                     // A plan's line and column say little: name the resource too.
                     let address = if file.kind == Some(Kind::PlanJson) {
-                        format!("{}: ", d.target)
+                        format!("{}: ", d.at.target)
                     } else {
                         String::new()
                     };
@@ -92,7 +92,7 @@ mod tests {
         files[0].path = "plan.json".into();
         files[0].kind = Some(Kind::PlanJson);
         if let Outcome::Checked { diagnostics, .. } = &mut files[0].outcome {
-            diagnostics[1].origin = Some(validator::input::Origin {
+            diagnostics[1].at.origin = Some(validator::input::Origin {
                 path: "infra/main.tf".into(),
                 position: validator::input::Position { line: 7, column: 3 },
             });

@@ -4,7 +4,8 @@
 use super::{DecodeError, Number, Type, Value};
 use serde_json::{Map, Value as Json};
 
-/// Reads `json` as a value of type `t`.
+/// Reads `json` as a value of type `t`. A number literal beyond an `i64` arrives as serde_json
+/// parsed it, an `f64`; a number written as a string keeps its text ([`Number::parse`]).
 pub fn from_json(json: &Json, t: &Type) -> Result<Value, DecodeError> {
     if json.is_null() {
         return Ok(Value::Null);
@@ -23,12 +24,9 @@ pub fn from_json(json: &Json, t: &Type) -> Result<Value, DecodeError> {
                 .map(Number::Int)
                 .or_else(|| n.as_f64().map(Number::from_f64))
                 .ok_or_else(unexpected)?,
-            // Terraform writes numbers it cannot hold in a float64 as strings.
-            Json::String(s) => s
-                .parse::<i64>()
-                .map(Number::Int)
-                .or_else(|_| s.parse::<f64>().map(Number::from_f64))
-                .map_err(|_| unexpected())?,
+            // A big number written as a string (as `to_json` writes one; Terraform reads
+            // either form).
+            Json::String(s) => Number::parse(s).ok_or_else(unexpected)?,
             _ => return Err(unexpected()),
         }),
         Type::String => Value::String(json.as_str().ok_or_else(unexpected)?.to_owned()),
@@ -110,6 +108,8 @@ pub fn to_json(value: &Value, t: &Type) -> Result<Json, DecodeError> {
         (Value::Number(Number::Float(f)), Type::Number) => serde_json::Number::from_f64(*f)
             .map(Json::Number)
             .ok_or_else(|| DecodeError::new(format!("JSON cannot hold the number {f}")))?,
+        // serde_json holds no number literal beyond an f64: the exact text goes as a string.
+        (Value::Number(Number::Big(text)), Type::Number) => Json::String(text.clone()),
         (Value::String(s), Type::String) => Json::String(s.clone()),
         (value, Type::Dynamic) => {
             let actual = super::msgpack::infer(value);
@@ -177,6 +177,23 @@ mod tests {
         assert_eq!(value.get("b"), &Value::Null);
         let error = from_json(&json!({"a": "x", "gone": 1}), &t).unwrap_err();
         assert!(error.message.contains("\"gone\""), "{error}");
+    }
+
+    #[test]
+    fn big_numbers_go_as_strings_and_come_back_as_written() {
+        let big = Value::Number(Number::Big("123456789012345678901234567".into()));
+        let json = to_json(&big, &Type::Number).unwrap();
+        assert_eq!(json, json!("123456789012345678901234567"));
+        assert_eq!(from_json(&json, &Type::Number).unwrap(), big);
+        assert_eq!(
+            from_json(&json!("1e400"), &Type::Number).unwrap(),
+            Value::Number(Number::Big("1e400".into()))
+        );
+        assert_eq!(
+            from_json(&json!("-12"), &Type::Number).unwrap(),
+            Value::from(-12)
+        );
+        assert!(from_json(&json!("many"), &Type::Number).is_err());
     }
 
     #[test]

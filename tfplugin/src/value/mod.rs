@@ -13,30 +13,37 @@ pub use types::Type;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A Terraform number: an integer when it is one, else a float (Terraform's numbers are
-/// arbitrary precision; what a provider needs fits these two).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A Terraform number: an integer when it is one, a float when a float shows it as written,
+/// else its decimal text (Terraform's numbers are arbitrary precision).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Number {
     /// A whole number.
     Int(i64),
-    /// Any other number.
+    /// Any other number a float holds to the digits written.
     Float(f64),
+    /// A number beyond what a float holds as written (past 64 bits, or more than 15
+    /// significant digits), as its decimal text: Terraform sends such a number as that text.
+    Big(String),
 }
 
+/// The significant digits a float keeps of any decimal number (`f64::DIGITS`).
+const FLOAT_DIGITS: usize = f64::DIGITS as usize;
+
 impl Number {
-    /// The number as an `f64`.
-    pub fn as_f64(self) -> f64 {
+    /// The number as an `f64` (rounded, or infinite, for a big one).
+    pub fn as_f64(&self) -> f64 {
         match self {
-            Number::Int(i) => i as f64,
-            Number::Float(f) => f,
+            Number::Int(i) => *i as f64,
+            Number::Float(f) => *f,
+            Number::Big(text) => text.parse().unwrap_or(f64::NAN),
         }
     }
 
     /// The number as an `i64` when it is whole and in range.
-    pub fn as_i64(self) -> Option<i64> {
+    pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Number::Int(i) => Some(i),
-            Number::Float(_) => None,
+            Number::Int(i) => Some(*i),
+            Number::Float(_) | Number::Big(_) => None,
         }
     }
 
@@ -51,6 +58,30 @@ impl Number {
             Number::Float(f)
         }
     }
+
+    /// A number from its decimal text (`-12`, `0.5`, `1e400`), as Terraform sends the numbers
+    /// that fit neither an `i64` nor an `f64` exactly: an integer in range, else a float when
+    /// the text has at most 15 significant digits and a finite float holds it, else
+    /// [`Number::Big`] keeping the text. `None` when the text is not a decimal number.
+    pub fn parse(text: &str) -> Option<Number> {
+        if let Ok(int) = text.parse::<i64>() {
+            return Some(Number::Int(int));
+        }
+        let decimal = text.contains(|c: char| c.is_ascii_digit())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
+        let float = text.parse::<f64>().ok().filter(|_| decimal)?;
+        let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let significant = digits.trim_start_matches('0').trim_end_matches('0');
+        let kept = float.is_finite() && (float != 0.0 || significant.is_empty());
+        Some(if kept && significant.len() <= FLOAT_DIGITS {
+            Number::from_f64(float)
+        } else {
+            Number::Big(text.to_owned())
+        })
+    }
 }
 
 impl fmt::Display for Number {
@@ -58,6 +89,7 @@ impl fmt::Display for Number {
         match self {
             Number::Int(i) => write!(f, "{i}"),
             Number::Float(x) => write!(f, "{x}"),
+            Number::Big(text) => f.write_str(text),
         }
     }
 }
@@ -146,9 +178,9 @@ impl Value {
     }
 
     /// The number, when this is a known number.
-    pub fn as_number(&self) -> Option<Number> {
+    pub fn as_number(&self) -> Option<&Number> {
         match self {
-            Value::Number(n) => Some(*n),
+            Value::Number(n) => Some(n),
             _ => None,
         }
     }
@@ -248,3 +280,39 @@ impl std::error::Error for DecodeError {}
 
 #[cfg(test)]
 pub(crate) mod strategies;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parse_to_one_representation_and_big_ones_keep_their_text() {
+        let parsed = |text: &str| Number::parse(text);
+        assert_eq!(parsed("-12"), Some(Number::Int(-12)));
+        assert_eq!(parsed("1e3"), Some(Number::Int(1000)));
+        assert_eq!(parsed("0.5"), Some(Number::Float(0.5)));
+        assert_eq!(
+            parsed("100000000000000000000000"),
+            Some(Number::Float(1e23))
+        );
+        for big in [
+            "123456789012345678901234567",
+            "-9223372036854775809",
+            "0.12345678901234567",
+            "1e400",
+            "1e-400",
+        ] {
+            assert_eq!(parsed(big), Some(Number::Big(big.into())), "{big}");
+            assert_eq!(parsed(big).map(|n| n.to_string()), Some(big.to_owned()));
+        }
+        assert_eq!(parsed("0e-400"), Some(Number::Int(0)));
+        for not_a_number in ["", "inf", "NaN", "-", "1.2.3", "0x10", "1e", "+"] {
+            assert_eq!(parsed(not_a_number), None, "{not_a_number:?}");
+        }
+        assert_eq!(
+            Number::Big("123456789012345678901234567".into()).as_f64(),
+            1.2345678901234568e26
+        );
+        assert_eq!(Number::Big("1e400".into()).as_i64(), None);
+    }
+}

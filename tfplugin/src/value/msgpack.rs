@@ -142,11 +142,11 @@ impl<'a> Reader<'a> {
             Marker::F32 => Number::from_f64(f64::from(f32::from_bits(self.uint(4)? as u32))),
             Marker::F64 => Number::from_f64(f64::from_bits(self.uint(8)?)),
             Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32 => {
+                // Terraform sends a number that fits neither an i64 nor an f64 exactly as
+                // its decimal text.
                 let text = self.string(marker)?;
-                text.parse::<i64>()
-                    .map(Number::Int)
-                    .or_else(|_| text.parse::<f64>().map(Number::from_f64))
-                    .map_err(|_| DecodeError::new(format!("not a number: {text:?}")))?
+                Number::parse(&text)
+                    .ok_or_else(|| DecodeError::new(format!("not a number: {text:?}")))?
             }
             other => return Err(unexpected("a number", other)),
         })
@@ -300,6 +300,9 @@ fn write(out: &mut Vec<u8>, value: &Value, t: &Type) -> Result<(), DecodeError> 
         (Value::Number(Number::Float(f)), Type::Number) => {
             let _ = rmp::encode::write_f64(out, *f);
         }
+        (Value::Number(Number::Big(text)), Type::Number) => {
+            let _ = rmp::encode::write_str(out, text);
+        }
         (Value::String(s), Type::String) => {
             let _ = rmp::encode::write_str(out, s);
         }
@@ -387,6 +390,25 @@ mod tests {
             from_msgpack(&bytes, &Type::Number).unwrap(),
             Value::from(1.5)
         );
+        let mut bytes = Vec::new();
+        rmp::encode::write_str(&mut bytes, "123456789012345678901234567").unwrap();
+        assert_eq!(
+            from_msgpack(&bytes, &Type::Number).unwrap(),
+            Value::Number(Number::Big("123456789012345678901234567".into()))
+        );
+        assert_eq!(
+            to_msgpack(&from_msgpack(&bytes, &Type::Number).unwrap(), &Type::Number).unwrap(),
+            bytes
+        );
+        let mut bytes = Vec::new();
+        rmp::encode::write_str(&mut bytes, "1e400").unwrap();
+        assert_eq!(
+            from_msgpack(&bytes, &Type::Number).unwrap(),
+            Value::Number(Number::Big("1e400".into()))
+        );
+        let mut bytes = Vec::new();
+        rmp::encode::write_str(&mut bytes, "many").unwrap();
+        assert!(from_msgpack(&bytes, &Type::Number).is_err());
         let mut bytes = Vec::new();
         rmp::encode::write_u64(&mut bytes, u64::MAX).unwrap();
         assert_eq!(

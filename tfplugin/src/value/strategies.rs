@@ -22,9 +22,17 @@ fn any_type() -> impl Strategy<Value = Type> {
 }
 
 fn number() -> impl Strategy<Value = Number> {
+    // Big numbers as Terraform writes them: more significant digits than a float keeps, or
+    // beyond a float's range.
+    let big = prop_oneof![
+        "-?[1-9][0-9]{18,40}[1-9]",
+        "-?[1-9]\\.[0-9]{14,30}[1-9]",
+        "-?[1-9]e[4-9][0-9]{2}",
+    ];
     prop_oneof![
         any::<i64>().prop_map(Number::Int),
         (-1e300f64..1e300).prop_map(Number::from_f64),
+        big.prop_map(Number::Big),
     ]
 }
 

@@ -4,9 +4,11 @@
 //! A target holds the [`ConcurrencyConfig`] the rules check, where each attribute was written,
 //! findings raised while reading (raw-values rules, numbers that are not whole), and notes on
 //! what could not be checked. [`Target::diagnostics`] runs the rule engine and places every
-//! finding at a line and column.
+//! finding in the file: the rule engine's [`Finding`]s are at model attributes, a placed one is
+//! at a [`Place`] (target, subject, line and column, and the attribute it came from).
 
 pub mod attributes;
+pub mod deployed_tags;
 pub mod hcl;
 pub mod plan_json;
 pub mod pool_limits;
@@ -22,45 +24,35 @@ pub use crate::position::{Lines, Position};
 pub use crate::tree;
 
 use crate::model::ConcurrencyConfig;
-use crate::rules::{self, Rule, Severity, Source, Violation};
+use crate::path::AttrPath;
+use crate::rules::{self, Finding, Source, Violation};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-/// One finding placed in a file.
+/// Where in a file a finding is: the form of a [`Finding`]'s place once read or placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// The rule that raised it.
-    pub rule: &'static Rule,
+pub struct Place {
     /// What was checked: a resource address or a values file.
     pub target: String,
     /// What it points at inside the target: an attribute path or a values key.
     pub subject: String,
     /// Where.
     pub position: Position,
-    /// One line: what is wrong.
-    pub summary: String,
-    /// How to fix it.
-    pub fix: String,
     /// Where the finding's configuration is written when that is another file than the one
     /// read (the `.tf` source of a plan JSON resource).
     pub origin: Option<Origin>,
     /// The model attribute a rule engine or policy finding is on (`tag_concurrency_limit[0].limit`),
     /// whatever the file calls it; `None` for findings raised while reading.
-    pub attribute: Option<String>,
+    pub attribute: Option<AttrPath>,
 }
 
-impl Diagnostic {
-    /// The finding's severity (its rule's).
-    pub fn severity(&self) -> Severity {
-        self.rule.severity
-    }
-
+impl Finding<Place> {
     /// Where to show the finding, for a finding read from `file`: its origin when it has one.
     pub fn location<'a>(&'a self, file: &'a str) -> (&'a str, Position) {
-        match &self.origin {
+        match &self.at.origin {
             Some(origin) => (origin.path.as_str(), origin.position),
-            None => (file, self.position),
+            None => (file, self.at.position),
         }
     }
 }
@@ -99,7 +91,7 @@ pub struct Target {
     /// Where each attribute was written.
     pub written: Vec<Written>,
     /// Findings raised while reading (raw-values rules, DC504).
-    pub findings: Vec<Diagnostic>,
+    pub findings: Vec<Finding<Place>>,
     /// What was not checked.
     pub notes: Vec<Note>,
     /// For a plan JSON resource: where its configuration is declared.
@@ -159,16 +151,8 @@ impl Target {
         position: Position,
         violation: &dyn Violation,
     ) {
-        self.findings.push(Diagnostic {
-            rule: violation.rule(),
-            target: self.name.clone(),
-            subject: subject.into(),
-            position,
-            summary: violation.summary(),
-            fix: violation.fix(),
-            origin: None,
-            attribute: None,
-        });
+        let place = self.at(subject.into(), position, None);
+        self.findings.push(Finding::new(place, violation));
     }
 
     /// Adds a "not checked" note.
@@ -178,7 +162,7 @@ impl Target {
 
     /// Every finding: those raised while reading, then the rule engine's, each placed where its
     /// attribute was written (or where its closest written parent or the target starts).
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+    pub fn diagnostics(&self) -> Vec<Finding<Place>> {
         let mut out = self.findings.clone();
         out.extend(self.place(rules::check_as(&self.config, self.source)));
         out
@@ -186,35 +170,41 @@ impl Target {
 
     /// Places findings on this target's model (the rule engine's, or an organisation policy's)
     /// where their attribute was written, or its closest written parent, or the target's start.
-    pub fn place(&self, findings: Vec<rules::Finding>) -> Vec<Diagnostic> {
+    pub fn place(&self, findings: Vec<Finding>) -> Vec<Finding<Place>> {
         // One lookup table per call: searching `written` for each finding made a target with
         // many tag limits and findings quadratic.
         let mut by_attr: HashMap<&str, &Written> = HashMap::new();
         for written in &self.written {
             by_attr.entry(written.attr.as_str()).or_insert(written);
         }
-        let mut out = Vec::new();
-        for finding in findings {
-            let attr = finding.path.to_string();
-            let (subject, position) = match by_attr.get(attr.as_str()) {
-                Some(w) => (w.subject.clone(), w.position),
-                None => {
-                    let parent = parents(&attr).find_map(|parent| by_attr.get(parent));
-                    (attr.clone(), parent.map_or(self.position, |w| w.position))
-                }
-            };
-            out.push(Diagnostic {
-                rule: finding.rule,
-                target: self.name.clone(),
-                subject,
-                position,
-                summary: finding.summary,
-                fix: finding.fix,
-                origin: None,
-                attribute: Some(attr),
-            });
+        findings
+            .into_iter()
+            .map(|finding| {
+                finding.map_at(|path| {
+                    let attr = path.to_string();
+                    let (subject, position) = match by_attr.get(attr.as_str()) {
+                        Some(w) => (w.subject.clone(), w.position),
+                        None => {
+                            let parent = parents(&attr).find_map(|parent| by_attr.get(parent));
+                            (attr, parent.map_or(self.position, |w| w.position))
+                        }
+                    };
+                    self.at(subject, position, Some(path))
+                })
+            })
+            .collect()
+    }
+
+    /// The place in this target of `subject`, written at `position`, on the model `attribute`
+    /// when known.
+    fn at(&self, subject: String, position: Position, attribute: Option<AttrPath>) -> Place {
+        Place {
+            target: self.name.clone(),
+            subject,
+            position,
+            origin: None,
+            attribute,
         }
-        out
     }
 }
 
@@ -231,21 +221,21 @@ pub(crate) fn parents(attr: &str) -> impl Iterator<Item = &str> {
 /// Every target's findings, in target order, each reported once: a plan's `helm_release` that
 /// applies a `dagster_concurrency`'s `set` entries would repeat that resource's findings (same
 /// rule, same model attribute), so those are left to the resource, where they can be fixed.
-pub fn report_once(checked: Vec<(&Target, Vec<Diagnostic>)>) -> Vec<Diagnostic> {
+pub fn report_once(checked: Vec<(&Target, Vec<Finding<Place>>)>) -> Vec<Finding<Place>> {
     // Compared by rule and model attribute, not by text: a release's findings name chart keys
     // where the resource's name its arguments.
-    let key = |d: &Diagnostic| {
-        d.attribute
+    let key = |d: &Finding<Place>| {
+        d.at.attribute
             .clone()
             .map(|attribute| (d.rule.code, attribute))
     };
-    let by_target: HashMap<&str, Vec<(&str, String)>> = checked
+    let by_target: HashMap<&str, Vec<(&str, AttrPath)>> = checked
         .iter()
         .map(|(target, found)| (target.name.as_str(), found.iter().filter_map(key).collect()))
         .collect();
     let mut out = Vec::new();
     for (target, diagnostics) in &checked {
-        let repeats = |d: &Diagnostic| {
+        let repeats = |d: &Finding<Place>| {
             key(d).is_some_and(|key| {
                 target.renders.iter().any(|source| {
                     by_target
@@ -400,6 +390,28 @@ mod tests {
     }
 
     #[test]
+    fn a_placed_finding_keeps_its_text_and_its_model_attribute() {
+        let mut target = Target::new("values", Position::START);
+        let item = Position { line: 4, column: 5 };
+        target.wrote("tag_concurrency_limit[0]", "tagConcurrencyLimits[0]", item);
+        let path = AttrPath::item("tag_concurrency_limit", 0).then("limit");
+        let rule = rules::find("DC205").expect("DC205");
+        let found = rule.at(path.clone(), "summary".into(), "fix".into());
+        // Not written itself: named by its attribute, at its closest written parent.
+        let place = Place {
+            target: "values".into(),
+            subject: "tag_concurrency_limit[0].limit".into(),
+            position: item,
+            origin: None,
+            attribute: Some(path),
+        };
+        assert_eq!(
+            target.place(vec![found]),
+            [rule.at(place, "summary".into(), "fix".into())]
+        );
+    }
+
+    #[test]
     fn a_release_leaves_the_findings_of_what_it_renders_to_it() {
         let mut resource = Target::new("dagster_concurrency.x", Position::START);
         resource.config.max_concurrent_runs = crate::model::Setting::Known(-5);
@@ -418,7 +430,7 @@ mod tests {
         let checked = vec![(&resource, resource.diagnostics()), (&release, found)];
         let kept: Vec<(String, &str)> = report_once(checked)
             .into_iter()
-            .map(|d| (d.target, d.rule.code))
+            .map(|d| (d.at.target, d.rule.code))
             .collect();
         assert!(
             kept.contains(&("dagster_concurrency.x".into(), "DC101")),

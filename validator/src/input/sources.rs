@@ -4,7 +4,8 @@
 //! the same resource and attribute. Roots are tried in order: the plan's own directory, then
 //! the directories checked alongside it.
 
-use super::{hcl, parents, Declaration, Diagnostic, Origin, Position, ReadOptions, Target};
+use super::{hcl, parents, Declaration, Origin, Place, Position, ReadOptions, Target};
+use crate::rules::Finding;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -36,23 +37,23 @@ impl Sources {
 
     /// Gives each finding of a plan `target` the `.tf` place its resource and attribute are
     /// written, when a root holds the module and the module declares the resource.
-    pub fn place(&mut self, target: &Target, diagnostics: &mut [Diagnostic]) {
+    pub fn place(&mut self, target: &Target, findings: &mut [Finding<Place>]) {
         let Some(declared) = &target.declared else {
             return;
         };
-        if diagnostics.is_empty() {
+        if findings.is_empty() {
             return;
         }
         let Some((file, written)) = self.declaration(declared) else {
-            for diagnostic in diagnostics {
-                diagnostic.origin = None;
+            for finding in findings {
+                finding.at.origin = None;
             }
             return;
         };
-        for diagnostic in diagnostics {
-            diagnostic.origin = Some(Origin {
+        for finding in findings {
+            finding.at.origin = Some(Origin {
                 path: file.display().to_string(),
-                position: written_at(written, diagnostic),
+                position: written_at(written, &finding.at),
             });
         }
     }
@@ -106,17 +107,17 @@ impl Module {
 
 /// Where `target` (read from HCL) writes what a plan finding is about: the finding's model
 /// attribute or its closest written parent, else the same values key, else the block.
-fn written_at(target: &Target, diagnostic: &Diagnostic) -> Position {
+fn written_at(target: &Target, place: &Place) -> Position {
     let by_attr = |attr: &str| target.written.iter().find(|w| w.attr == attr);
-    diagnostic
+    place
         .attribute
-        .as_deref()
-        .and_then(|attr| std::iter::once(attr).chain(parents(attr)).find_map(by_attr))
-        .or_else(|| {
-            target
-                .written
-                .iter()
-                .find(|w| w.subject == diagnostic.subject)
+        .as_ref()
+        .map(ToString::to_string)
+        .and_then(|attr| {
+            std::iter::once(attr.as_str())
+                .chain(parents(&attr))
+                .find_map(by_attr)
         })
+        .or_else(|| target.written.iter().find(|w| w.subject == place.subject))
         .map_or(target.position, |w| w.position)
 }

@@ -372,14 +372,14 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule.code, "DC104");
         assert_eq!(
-            diagnostics[0].position,
+            diagnostics[0].at.position,
             Position {
                 line: 5,
                 column: 28
             }
         );
         assert_eq!(
-            diagnostics[0].subject,
+            diagnostics[0].at.subject,
             "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.maxConcurrentRuns"
         );
     }

@@ -114,9 +114,32 @@ fn position(marker: &Marker, origin: Position) -> Position {
     }
 }
 
+/// How plain (unquoted) scalars are typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalars {
+    /// As Helm reads values: Go's YAML 1.1 rules.
+    Helm,
+    /// As PyYAML's `yaml.dump` writes them (the YAML Dagster reports): a plain `null`, `~` or
+    /// empty scalar is null and any other is [`Value::Str`] of its text, which the reader
+    /// converts. `yaml.dump` quotes every string that its own YAML 1.1 resolver would read as
+    /// something else, so a plain scalar is a string unless it is a number or a boolean the
+    /// reader expects; Helm's rules would read Dagster's plain strings `y`, `n` and `1e3` as a
+    /// boolean or a number, and lose their text.
+    AsText,
+}
+
 /// Parses the first YAML document of `text` into a values tree; positions are shifted so that
 /// the text's first character is at `origin` and every line starts at `origin`'s column. `None` for an empty document.
 pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> {
+    parse_with(text, origin, Scalars::Helm)
+}
+
+/// [`parse`], with plain scalars typed as `scalars` says.
+pub fn parse_with(
+    text: &str,
+    origin: Position,
+    scalars: Scalars,
+) -> Result<Option<Node>, SyntaxError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, Size)> = HashMap::new();
     let mut expansion = Expansion::default();
@@ -177,7 +200,11 @@ pub fn parse(text: &str, origin: Position) -> Result<Option<Node>, SyntaxError> 
             Event::Scalar(text, style, anchor, tag) => {
                 expansion.node();
                 let tag = tag.map(|tag| tag.suffix.clone());
-                let node = Node::new(scalar(&text, style, tag.as_deref()), at);
+                let value = match scalars {
+                    Scalars::Helm => scalar(&text, style, tag.as_deref()),
+                    Scalars::AsText => text_scalar(&text, style),
+                };
+                let node = Node::new(value, at);
                 (
                     node,
                     anchor,
@@ -305,6 +332,14 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     }
 }
 
+/// Types a scalar as [`Scalars::AsText`] says.
+fn text_scalar(text: &str, style: ScalarStyle) -> Value {
+    match (style, text) {
+        (ScalarStyle::Plain, "" | "~" | "null") => Value::Null,
+        _ => Value::Str(text.to_owned()),
+    }
+}
+
 /// Go's `strconv.ParseInt(s, 0, 64)` after removing `_`: decimal, `0x`, `0o`, `0b`, and a
 /// leading `0` for octal.
 fn go_int(text: &str) -> Option<i64> {
@@ -361,6 +396,28 @@ mod tests {
         assert_eq!(value("j"), Some(Value::Str("abc".into())));
         assert_eq!(value("k"), Some(Value::Str("7".into())));
         assert_eq!(value("l"), Some(Value::Int(8)));
+    }
+
+    #[test]
+    fn scalars_as_text_keep_what_pyyaml_wrote() {
+        let text = "a: y\nb: 1e3\nc: 'yes'\nd: null\ne: ~\nf: 3\ng: 'null'\nh:\n";
+        let root = parse_with(text, Position::START, Scalars::AsText)
+            .expect("parses")
+            .expect("not empty");
+        let value = |key: &str| root.get(key).map(|n| n.value.clone());
+        let text = |text: &str| Some(Value::Str(text.into()));
+        assert_eq!(value("a"), text("y"));
+        assert_eq!(value("b"), text("1e3"));
+        assert_eq!(value("c"), text("yes"));
+        assert_eq!(value("d"), Some(Value::Null));
+        assert_eq!(value("e"), Some(Value::Null));
+        assert_eq!(value("f"), text("3"));
+        assert_eq!(value("g"), text("null"));
+        assert_eq!(value("h"), Some(Value::Null));
+        assert_eq!(
+            parse_with("null\n", Position::START, Scalars::AsText),
+            Ok(None)
+        );
     }
 
     #[test]

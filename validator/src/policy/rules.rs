@@ -389,7 +389,7 @@ mod tests {
         check(config, policy)
             .into_iter()
             .filter(|finding| finding.rule.code == code)
-            .map(|finding| finding.path.to_string())
+            .map(|finding| finding.at.to_string())
             .collect()
     }
 

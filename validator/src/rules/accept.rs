@@ -257,14 +257,14 @@ mod tests {
         };
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].rule.code, "DC511");
-        assert_eq!(findings[0].path.to_string(), "tag_concurrency_limit[0].key");
+        assert_eq!(findings[0].at.to_string(), "tag_concurrency_limit[0].key");
         config.tag_limits = Setting::Unset;
         config.block_op = Setting::Known(BlockOpSettings::default());
         let Err(Rejected::Errors(findings)) = accept(&config) else {
             panic!("accepted a block_op block without enabled");
         };
         assert_eq!(
-            findings[0].path.to_string(),
+            findings[0].at.to_string(),
             "block_op_concurrency_limited_runs.enabled"
         );
     }

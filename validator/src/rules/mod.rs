@@ -4,9 +4,11 @@
 //! check that raises it; [`REGISTRY`] lists them all in code order. A check says what it found
 //! as a typed [`Violation`] (the values involved), whose type writes the summary and the fix, so
 //! each message exists once; readers raise the violations found while reading the same way.
-//! [`check`] runs every check on a configuration and returns [`Finding`]s; unknown values are
-//! skipped, known ones always checked. [`accept`] turns a configuration with no error and no
-//! unknown value into the [`Accepted`](crate::model::Accepted) one rendering takes.
+//! [`check`] runs every check on a configuration and returns [`Finding`]s at attribute paths;
+//! unknown values are skipped, known ones always checked. [`Finding`] is the one finding type:
+//! the readers place the same findings in files, and raise their own, by changing where they are.
+//! [`accept`] turns a configuration with no error and no unknown value into the
+//! [`Accepted`](crate::model::Accepted) one rendering takes.
 
 mod accept;
 pub mod arguments;
@@ -98,44 +100,56 @@ pub trait Violation {
     fn fix(&self) -> String;
 }
 
-impl Finding {
-    /// The finding of `violation` at `path`.
-    pub fn new(path: AttrPath, violation: &impl Violation) -> Finding {
-        violation
-            .rule()
-            .at(path, violation.summary(), violation.fix())
-    }
-}
-
 impl Rule {
-    /// A finding of this rule at `path`.
-    pub fn at(&'static self, path: AttrPath, summary: String, fix: String) -> Finding {
+    /// A finding of this rule `at` a place.
+    pub fn at<At>(&'static self, at: At, summary: String, fix: String) -> Finding<At> {
         Finding {
             rule: self,
-            path,
             summary,
             fix,
+            at,
         }
     }
 }
 
-/// One problem found in a configuration.
+/// One problem found in a configuration, and where it is. The rule engine, organisation policy
+/// and the provider find problems at an attribute of the model (`At` is an [`AttrPath`]); the
+/// readers place those in the file they read (`At` is an `input::Place`), where they also raise
+/// the problems found while reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Finding<At = AttrPath> {
     /// The rule that raised it.
     pub rule: &'static Rule,
-    /// The attribute it points at.
-    pub path: AttrPath,
     /// One line: what is wrong, with the values involved.
     pub summary: String,
     /// How to fix it.
     pub fix: String,
+    /// Where it is.
+    pub at: At,
 }
 
-impl Finding {
+impl<At> Finding<At> {
+    /// The finding of `violation` `at` a place.
+    pub fn new(at: At, violation: &dyn Violation) -> Self {
+        violation
+            .rule()
+            .at(at, violation.summary(), violation.fix())
+    }
+
     /// The finding's severity (its rule's).
     pub fn severity(&self) -> Severity {
         self.rule.severity
+    }
+
+    /// The same finding in another form of place: `to` turns where it is into where it goes
+    /// (a reader turns an attribute path into a place in its file).
+    pub fn map_at<To>(self, to: impl FnOnce(At) -> To) -> Finding<To> {
+        Finding {
+            rule: self.rule,
+            summary: self.summary,
+            fix: self.fix,
+            at: to(self.at),
+        }
     }
 }
 

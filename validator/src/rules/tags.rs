@@ -736,7 +736,7 @@ mod tests {
             .iter()
             .find(|f| f.rule.code == "DC208")
             .expect("DC208 fires");
-        assert_eq!(finding.path.to_string(), "tag_concurrency_limit[0].key");
+        assert_eq!(finding.at.to_string(), "tag_concurrency_limit[0].key");
         assert_eq!(
             finding.fix,
             "use \"dagster/backfill\", the closest tag Dagster sets"

@@ -9,7 +9,7 @@ pub fn fired(config: &ConcurrencyConfig, code: &str) -> Vec<String> {
     check(config)
         .into_iter()
         .filter(|finding| finding.rule.code == code)
-        .map(|finding| finding.path.to_string())
+        .map(|finding| finding.at.to_string())
         .collect()
 }
 

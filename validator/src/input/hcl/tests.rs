@@ -47,7 +47,7 @@ fn findings_point_at_the_set_entry() {
     let paused = one(&SEED_SET.replace("value = 5", "value = 0"));
     let diagnostics = paused.diagnostics();
     assert_eq!(codes(&paused), ["DC104"]);
-    assert_eq!(diagnostics[0].position.line, 8);
+    assert_eq!(diagnostics[0].at.position.line, 8);
 }
 
 #[test]
@@ -68,7 +68,7 @@ resource "helm_release" "d" {
     assert_eq!(target.config.max_concurrent_runs, Setting::Known(5));
     let diagnostics = target.diagnostics();
     assert_eq!(codes(&target), ["DC605"]);
-    assert_eq!(diagnostics[0].position.line, 7);
+    assert_eq!(diagnostics[0].at.position.line, 7);
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn heredoc_yaml_positions_are_file_lines() {
     let found = target.diagnostics();
     assert_eq!(found[0].rule.code, "DC601");
     assert_eq!(
-        found[0].position,
+        found[0].at.position,
         Position {
             line: 6,
             column: 14
@@ -205,7 +205,7 @@ resource "dagster_concurrency" "seed" {
     let found = target.diagnostics();
     let placed: Vec<_> = found
         .iter()
-        .map(|d| (d.rule.code, d.position.line))
+        .map(|d| (d.rule.code, d.at.position.line))
         .collect();
     assert!(placed.contains(&("DC504", 12)), "{placed:?}");
     assert!(placed.contains(&("DC208", 7)), "{placed:?}");
@@ -241,7 +241,7 @@ fn indented_heredocs_are_dedented_once() {
     let found = target.diagnostics();
     let placed: Vec<_> = found
         .iter()
-        .map(|d| (d.rule.code, d.position.line, d.position.column))
+        .map(|d| (d.rule.code, d.at.position.line, d.at.position.column))
         .collect();
     assert!(placed.contains(&("DC101", 8, 32)), "{placed:?}");
     assert!(placed.iter().any(|p| p.0 == "DC204"), "{placed:?}");
@@ -283,7 +283,7 @@ resource "dagster_concurrency" "typo" {
         .diagnostics()
         .into_iter()
         .filter(|d| matches!(d.rule.code, "DC510" | "DC511"))
-        .map(|d| (d.rule.code, d.position.line, d.subject, d.fix))
+        .map(|d| (d.rule.code, d.at.position.line, d.at.subject, d.fix))
         .collect();
     let expect = |code, line: usize, subject: &str, fix: &str| {
         assert!(
@@ -335,7 +335,7 @@ fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
     let found: Vec<_> = target
         .diagnostics()
         .into_iter()
-        .map(|d| (d.rule.code, d.position.line))
+        .map(|d| (d.rule.code, d.at.position.line))
         .filter(|(code, _)| matches!(*code, "DC512" | "DC513"))
         .collect();
     // "4" converts to a number as Terraform converts it: not refused.
@@ -365,7 +365,7 @@ fn wrong_types_and_repeated_blocks_are_what_terraform_refuses() {
 }
 
 /// Reader findings read as hint lines, as every rule's do (`rules::tests`).
-fn reads_as_hint_lines(diagnostics: &[crate::input::Diagnostic]) {
+fn reads_as_hint_lines(diagnostics: &[crate::rules::Finding<crate::input::Place>]) {
     for d in diagnostics {
         for text in [&d.summary, &d.fix] {
             crate::rules::testing::assert_hint_line(d.rule.code, text);
