@@ -19,9 +19,8 @@ use validator::input::{self, Kind, ReadOptions};
 fn seed_instance_yaml() -> String {
     let main_tf = std::fs::read_to_string(seed_dir().join("main.tf")).expect("seed main.tf");
     let targets = input::read(Kind::Hcl, &main_tf, &ReadOptions::default()).expect("reads");
-    validator::render::render(&targets[0].config)
-        .expect("renders")
-        .instance_yaml
+    let accepted = validator::rules::accept(&targets[0].config).expect("accepted");
+    validator::render::render(&accepted).instance_yaml
 }
 
 fn seed_dir() -> std::path::PathBuf {

@@ -8,8 +8,8 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::value::Value;
 use validator::input::attributes::name;
 use validator::policy::{self, Policy};
-use validator::render::{render, Unresolved};
-use validator::rules::{check, Severity};
+use validator::render::render;
+use validator::rules::{accept, check, Rejected};
 
 /// Reports required arguments written as `null`, then runs every rule and the policy on the
 /// known arguments and reports the findings (validate).
@@ -21,10 +21,11 @@ pub fn validate(diags: &mut Diagnostics, arguments: &Value, policy: &Policy) {
     report(diags, &findings);
 }
 
-/// Computes the outputs into `state`: rendered when every argument is known, unknown otherwise
-/// (but for the `set` entries known all the same, see [`known_set`]).
-/// Fails with the rule errors when the arguments cannot be rendered, and with the policy's
-/// findings when known arguments break it (plan, apply).
+/// Computes the outputs into `state`: rendered when the rules accept the arguments, unknown
+/// while some are not known (but for the `set` entries known all the same, see [`known_set`]).
+/// Fails with the rules' errors on the known arguments, and with the policy's findings when
+/// known arguments break it (plan, apply). Terraform validates the arguments again with their
+/// planned values before it plans, so the errors reach the user from validate first.
 pub fn compute_outputs(
     diags: &mut Diagnostics,
     mut state: Value,
@@ -41,22 +42,19 @@ pub fn compute_outputs(
         if !breaches.is_empty() {
             breaches
         } else {
-            match render(&config) {
-                Ok(rendered) => {
-                    set_outputs(&mut state, &rendered);
+            match accept(&config) {
+                Ok(accepted) => {
+                    set_outputs(&mut state, &render(&accepted));
                     return Some(state);
                 }
-                Err(Unresolved::Unknown) => {
+                Err(Rejected::Unknown) => {
                     set_outputs_unknown(&mut state);
                     if let Some(set) = known_set(&config) {
                         state.set(name::SET, set);
                     }
                     return Some(state);
                 }
-                Err(Unresolved::Invalid) => check(&config)
-                    .into_iter()
-                    .filter(|finding| finding.severity() == Severity::Error)
-                    .collect(),
+                Err(Rejected::Errors(errors)) => errors,
             }
         }
     };

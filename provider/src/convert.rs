@@ -337,7 +337,8 @@ mod tests {
 
     #[test]
     fn outputs_are_set_from_a_rendering_or_unknown() {
-        let rendered = validator::render::render(&to_config(&seed()).0).expect("renders");
+        let accepted = validator::rules::accept(&to_config(&seed()).0).expect("accepted");
+        let rendered = validator::render::render(&accepted);
         let mut state = seed();
         set_outputs(&mut state, &rendered);
         let set = state.get(name::SET).as_items().expect("a list");

@@ -5,7 +5,9 @@
 //! block (`tag_concurrency_limit[n].key` and `.limit`; a `null` one fails at apply). An unknown
 //! optional argument may still turn out `null`, which can add or drop entries, so it leaves the
 //! whole list unknown, as does any unknown block. The configuration is rendered twice, each
-//! unknown argument replaced by a different valid stand-in each time: when both renderings have
+//! unknown argument replaced by a different stand-in each time, both accepted by the rules
+//! like any configuration rendered (a key in Dagster's tag format that no written limit has,
+//! so it duplicates nothing, and a positive limit): when both renderings have
 //! the same entry names and types in the same order, the list's shape does not depend on the
 //! unknowns, an entry whose value is the same in both is known, and the others have a known name
 //! and type and an unknown value. Terraform checks at apply that the applied list agrees with
@@ -14,7 +16,8 @@
 use crate::convert::set_entry;
 use tfplugin::value::Value;
 use validator::model::{ConcurrencyConfig, Setting};
-use validator::render::{render, SetEntry};
+use validator::render::{render, Rendered, SetEntry};
+use validator::rules::accept;
 
 /// Which of the two renderings a stand-in is for.
 #[derive(Clone, Copy)]
@@ -24,12 +27,20 @@ enum StandIn {
 }
 
 impl StandIn {
-    /// A run tag key in Dagster's format, different for each limit and each rendering.
-    fn key(self, index: usize) -> String {
-        match self {
+    /// A run tag key in Dagster's format, different for each limit and each rendering, and
+    /// from every key in `taken`.
+    fn key(self, index: usize, taken: &[String]) -> String {
+        let base = match self {
             StandIn::First => format!("plan.example/first-{index}"),
             StandIn::Second => format!("plan.example/second-{index}"),
+        };
+        let mut key = base.clone();
+        let mut attempt = 0;
+        while taken.contains(&key) {
+            attempt += 1;
+            key = format!("{base}-{attempt}");
         }
+        key
     }
 
     /// A valid limit, different in each rendering.
@@ -44,10 +55,14 @@ impl StandIn {
 /// `config` with each unknown required block argument replaced by a stand-in.
 fn stand_in(config: &ConcurrencyConfig, which: StandIn) -> ConcurrencyConfig {
     let mut config = config.clone();
+    let taken: Vec<String> = config
+        .known_tag_limits()
+        .filter_map(|(_, limit)| limit.key.known().cloned())
+        .collect();
     if let Setting::Known(limits) = &mut config.tag_limits {
         for (index, limit) in limits.iter_mut().enumerate() {
             if limit.key.is_unknown() {
-                limit.key = Setting::Known(which.key(index));
+                limit.key = Setting::Known(which.key(index, &taken));
             }
             if limit.limit.is_unknown() {
                 limit.limit = Setting::Known(which.limit());
@@ -57,11 +72,16 @@ fn stand_in(config: &ConcurrencyConfig, which: StandIn) -> ConcurrencyConfig {
     config
 }
 
+/// The rendering of `config`, when the rules accept it.
+fn rendered(config: &ConcurrencyConfig) -> Option<Rendered> {
+    accept(config).ok().map(|accepted| render(&accepted))
+}
+
 /// The `set` list known at plan time, when its shape does not depend on the unknown arguments
 /// of `config`; `None` when the whole list stays unknown.
 pub fn known_set(config: &ConcurrencyConfig) -> Option<Value> {
-    let first = render(&stand_in(config, StandIn::First)).ok()?;
-    let second = render(&stand_in(config, StandIn::Second)).ok()?;
+    let first = rendered(&stand_in(config, StandIn::First))?;
+    let second = rendered(&stand_in(config, StandIn::Second))?;
     let same_shape = |a: &SetEntry, b: &SetEntry| a.name == b.name && a.kind == b.kind;
     if first.set.len() != second.set.len()
         || !first
@@ -122,7 +142,7 @@ mod tests {
 
     #[test]
     fn an_unknown_limit_leaves_only_its_own_value_unknown() {
-        let known = render(&config(
+        let known = rendered(&config(
             Setting::Known("dagster/backfill".into()),
             Setting::Known(3),
         ))
@@ -165,5 +185,21 @@ mod tests {
         let mut unknown_blocks = config(Setting::Known("a".into()), Setting::Known(3));
         unknown_blocks.tag_limits = Setting::Unknown;
         assert_eq!(known_set(&unknown_blocks), None);
+    }
+
+    #[test]
+    fn a_stand_in_key_never_duplicates_a_written_one() {
+        let mut both = config(Setting::Unknown, Setting::Known(3));
+        if let Setting::Known(limits) = &mut both.tag_limits {
+            for written in ["plan.example/first-0", "plan.example/second-0"] {
+                limits.push(TagLimit {
+                    key: Setting::Known(written.into()),
+                    limit: Setting::Known(2),
+                    ..Default::default()
+                });
+            }
+        }
+        let set = known_set(&both).expect("a known list");
+        assert_eq!(entries(&set).len(), 2 + 1 + 3 * 2);
     }
 }

@@ -37,9 +37,8 @@ fn rendered_instance_yaml() -> String {
 }
 
 fn render_instance_yaml(config: ConcurrencyConfig) -> String {
-    validator::render::render(&config)
-        .expect("renders")
-        .instance_yaml
+    let accepted = validator::rules::accept(&config).expect("accepted");
+    validator::render::render(&accepted).instance_yaml
 }
 
 #[test]

@@ -7,8 +7,8 @@
 //! Each difference is `missing` (declared, not deployed), `extra` (deployed, not declared) or
 //! `changed`.
 
+use crate::model::{Accepted, TagMatch};
 use crate::render::instance_tree;
-use crate::render::resolved::{Resolved, TagMatch};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,9 +46,9 @@ pub struct InstanceLimits {
 }
 
 impl InstanceLimits {
-    /// What Dagster enforces once the chart has written `resolved`'s `dagster.yaml`.
-    pub fn declared(resolved: &Resolved) -> Self {
-        let instance = instance_tree(resolved);
+    /// What Dagster enforces once the chart has written `accepted`'s `dagster.yaml`.
+    pub fn declared(accepted: &Accepted) -> Self {
+        let instance = instance_tree(accepted);
         let coordinator = &instance["run_coordinator"]["config"];
         let runs = &instance["concurrency"]["runs"];
         let max_concurrent_runs = [runs, coordinator]
@@ -338,6 +338,7 @@ pub fn compare(declared: &Declared, deployed: &Deployed) -> Vec<Difference> {
 mod tests {
     use super::*;
     use crate::model::{ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+    use crate::rules::accept;
 
     fn tag(key: &str, matching: TagMatch, limit: i64) -> TagLimitInForce {
         TagLimitInForce {
@@ -348,7 +349,7 @@ mod tests {
     }
 
     fn declared_of(config: ConcurrencyConfig) -> InstanceLimits {
-        InstanceLimits::declared(&Resolved::from_config(&config).expect("valid"))
+        InstanceLimits::declared(&accept(&config).expect("valid"))
     }
 
     /// The seed ADR: 5 runs, 3 backfill runs.

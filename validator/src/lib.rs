@@ -2,8 +2,8 @@
 //! into the Dagster Helm chart's values, and the rules that reject bad limits.
 //!
 //! Pure and shared: the Terraform provider and the `dagster-concurrency` CLI both translate
-//! their input into a [`model::ConcurrencyConfig`], run [`rules::check`], and
-//! [`render::render`] it.
+//! their input into a [`model::ConcurrencyConfig`] and run [`rules::check`]; the provider then
+//! has the rules [`rules::accept`] it and [`render::render`]s what they accepted.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

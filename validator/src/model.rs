@@ -2,6 +2,14 @@
 //!
 //! Every field is a [`Setting`]: Terraform hands providers values that are absent, known, or not
 //! known until apply, and the rules must check whatever is known while rendering waits for the rest.
+//! Once every value is known and the rules found no error, the rules seal the configuration as
+//! [`Accepted`], the only input rendering takes.
+
+mod accepted;
+
+pub use accepted::{
+    Accepted, Resolved, ResolvedBlockOp, ResolvedPools, ResolvedTagLimit, DEFAULT_SLOT_BUFFER,
+};
 
 /// One user-supplied setting: absent, known, or known only later (Terraform's "unknown").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,10 +1,11 @@
-//! Properties over arbitrary configurations, unknowns and extreme numbers included: checking and
-//! rendering never panic, and a configuration without errors always renders.
+//! Properties over arbitrary configurations, unknowns and extreme numbers included: checking,
+//! accepting and rendering never panic, accepting never disagrees with the errors `check`
+//! finds, and a known configuration without errors is always accepted and renders.
 
 use proptest::prelude::*;
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use validator::render::{render, Unresolved};
-use validator::rules::{check, Severity};
+use validator::render::render;
+use validator::rules::{accept, check, Rejected, Severity};
 
 fn setting<T: std::fmt::Debug + Clone + 'static>(
     value: impl Strategy<Value = T> + 'static,
@@ -125,15 +126,28 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
-    fn checking_and_rendering_never_panic_and_clean_configs_render(config in config()) {
-        let has_errors = check(&config).iter().any(|f| f.severity() == Severity::Error);
-        match render(&config) {
-            Ok(rendered) => prop_assert!(!rendered.set.is_empty()),
-            Err(Unresolved::Unknown) => {}
-            Err(Unresolved::Invalid) => prop_assert!(
-                has_errors || misses_required_arguments(&config),
-                "invalid without an error finding: {config:?}"
+    fn accepting_agrees_with_checks_errors_and_clean_configs_render(config in config()) {
+        let errors: Vec<_> = check(&config)
+            .into_iter()
+            .filter(|finding| finding.severity() == Severity::Error)
+            .collect();
+        match accept(&config) {
+            Ok(accepted) => {
+                prop_assert!(errors.is_empty(), "accepted despite {errors:?}");
+                prop_assert!(!render(&accepted).set.is_empty());
+            }
+            Err(Rejected::Unknown) => {
+                prop_assert!(errors.is_empty(), "unknown, not rejected with {errors:?}");
+            }
+            // Without an error from `check`, only a missing required argument (which Terraform
+            // refuses and the readers report) rejects a configuration.
+            Err(Rejected::Errors(found)) if errors.is_empty() => prop_assert!(
+                misses_required_arguments(&config)
+                    && found.len() == 1
+                    && found[0].rule.code == "DC511",
+                "rejected without an error finding: {found:?} {config:?}"
             ),
+            Err(Rejected::Errors(found)) => prop_assert_eq!(found, errors),
         }
     }
 }

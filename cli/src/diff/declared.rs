@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use validator::drift::{Declared, InstanceLimits, Subject};
 use validator::input::pool_limits::{self, PoolLimits};
 use validator::input::{self, Kind, Position, ReadOptions, Target, Written};
-use validator::render::resolved::TagMatch;
-use validator::render::{Resolved, Unresolved};
+use validator::model::{Accepted, TagMatch};
 use validator::rules::Source as TargetSource;
+use validator::rules::{accept, Rejected};
 
 /// A place in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +56,14 @@ struct Deployment {
 
 impl Deployment {
     /// Where `target`'s limits are written. The key and matching of each tag limit come from
-    /// `resolved`, which [`Resolved::from_config`] decodes with `TagLimit::matching()`: a
-    /// matching not known yet or contradictory leaves the target unresolved, and `read` says
-    /// it is not compared before a deployment is made.
-    fn new(target: &Target, resolved: &Resolved, at: Location) -> Self {
+    /// `accepted`, which `rules::accept` decodes with `TagLimit::matching()`: a matching not
+    /// known yet or contradictory leaves the target unaccepted, and `read` says it is not
+    /// compared before a deployment is made.
+    fn new(target: &Target, accepted: &Accepted, at: Location) -> Self {
         Deployment {
             at,
             written: target.written.clone(),
-            tags: resolved
+            tags: accepted
                 .tag_limits
                 .iter()
                 .map(|tag| (tag.key.clone(), tag.matching.clone()))
@@ -167,19 +167,19 @@ impl DeclaredFiles {
             };
             let syntax = |error: input::SyntaxError| format!("{shown}:{error}");
             for target in input::read(kind, &text, options).map_err(syntax)? {
-                match Resolved::from_config(&target.config) {
-                    Ok(resolved) => deployments.push((
-                        InstanceLimits::declared(&resolved),
-                        Deployment::new(&target, &resolved, at(target.position)),
+                match accept(&target.config) {
+                    Ok(accepted) => deployments.push((
+                        InstanceLimits::declared(&accepted),
+                        Deployment::new(&target, &accepted, at(target.position)),
                         target.name,
                         target.source,
                     )),
-                    Err(Unresolved::Unknown) => out.notes.push(format!(
+                    Err(Rejected::Unknown) => out.notes.push(format!(
                         "{}: {}: limits known only after apply: not compared",
                         at(target.position),
                         target.name
                     )),
-                    Err(Unresolved::Invalid) => {
+                    Err(Rejected::Errors(_)) => {
                         return Err(format!(
                             "{}: {} is not a valid configuration, so what it deploys is not known: run `dagster-concurrency check {shown}`",
                             at(target.position),

@@ -202,7 +202,7 @@ fn deployed(instance: InstanceConcurrency) -> Result<Deployed, String> {
 mod tests {
     use super::*;
     use validator::drift::TagLimitInForce;
-    use validator::render::resolved::TagMatch;
+    use validator::model::TagMatch;
 
     #[test]
     fn the_answer_becomes_the_limits_in_force() {

@@ -1,10 +1,12 @@
-//! Configurations with hostile strings, only those that render without error findings; shared
-//! by the conformance suite and the chart conformance test (`#[path]`-included by each).
+//! Configurations with hostile strings, only those that render without error findings, and
+//! their rendering (what the rules accept, or overrule for a rule's evidence); shared by the
+//! conformance suite and the chart conformance test (`#[path]`-included by each).
 
 use proptest::prelude::*;
 use proptest::sample::select;
 use validator::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
-use validator::rules::{check, Severity, EXPONENT_FORM_FROM};
+use validator::render::{render, Rendered};
+use validator::rules::{accept, accept_overruling, find, Rejected, EXPONENT_FORM_FROM};
 use validator::version::{ChartVersion, CONCURRENCY_SECTION_FIXED, NEWEST_KNOWN};
 
 /// Strings that Helm's `--set` typing or its YAML 1.1 reader would turn into something else.
@@ -279,12 +281,20 @@ fn reconcile(mut config: ConcurrencyConfig) -> ConcurrencyConfig {
     config
 }
 
-/// Whether the provider renders this configuration (no error finding).
+/// Whether the provider renders this configuration: the rules accept it (no error finding).
 pub fn renders(config: &ConcurrencyConfig) -> bool {
-    check(config)
-        .iter()
-        .all(|finding| finding.severity() != Severity::Error)
-        && validator::render::render(config).is_ok()
+    accept(config).is_ok()
+}
+
+/// The provider's rendering of `config`, when the rules accept it.
+pub fn rendered(config: &ConcurrencyConfig) -> Result<Rendered, Rejected> {
+    accept(config).map(|accepted| render(&accepted))
+}
+
+/// `config` rendered despite the errors of rule `code`: what the chart and Dagster would get
+/// if the rule did not refuse it.
+pub fn rendered_overruling(config: &ConcurrencyConfig, code: &str) -> Result<Rendered, Rejected> {
+    accept_overruling(config, find(code).as_slice()).map(|accepted| render(&accepted))
 }
 
 /// Configurations the provider renders.

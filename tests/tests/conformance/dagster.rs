@@ -2,16 +2,16 @@
 //! rules' claims about Dagster; and the limits held by the real queued-run daemon.
 
 use super::fixtures::{self, queued_runs, seed, tag};
-use super::generate::renders;
+use super::generate::{rendered, rendered_overruling, renders};
 use super::Tally;
 use dagster_e2e::oracle::{enforce, DagsterOracle};
 use serde_json::{json, Value};
 use validator::model::{
     BlockOpSettings, ConcurrencyConfig, Placement, PoolSettings, Setting, TagLimit,
 };
+use validator::model::{Resolved, TagMatch};
 use validator::render::render;
-use validator::render::resolved::{Resolved, TagMatch};
-use validator::rules::find;
+use validator::rules::{accept, find};
 use validator::version::BLOCK_OP_RENDERED;
 
 /// Dagster's own run limit when its configuration sets none.
@@ -170,14 +170,15 @@ pub fn intended_effective(resolved: &Resolved) -> Value {
 fn check_matrix(oracle: &mut DagsterOracle, tally: &mut Tally) {
     for config in matrix() {
         tally.cases += 1;
-        let (Ok(rendered), Ok(resolved)) = (render(&config), Resolved::from_config(&config)) else {
+        let Ok(accepted) = accept(&config) else {
             tally
                 .mismatches
                 .push(format!("dagster: does not render:\n{config:#?}"));
             continue;
         };
+        let rendered = render(&accepted);
         let verdict = oracle.load(&rendered.instance_yaml);
-        let intended = intended_effective(&resolved);
+        let intended = intended_effective(&accepted);
         if verdict.effective.as_ref() != Some(&intended) {
             tally.mismatches.push(format!(
                 "dagster: instance YAML:\n{}from:\n{config:#?}\ndagster: {:?} {}\nintended: {intended}",
@@ -342,7 +343,9 @@ fn check_claims(oracle: &mut DagsterOracle, tally: &mut Tally) {
         tally.cases += 1;
         let (yaml, rejected) = match &evidence {
             Evidence::Rendered(config) => (
-                render(config).map(|r| r.instance_yaml).unwrap_or_default(),
+                rendered_overruling(config, code)
+                    .map(|r| r.instance_yaml)
+                    .unwrap_or_default(),
                 validator::rules::check(config)
                     .iter()
                     .any(|finding| finding.rule.code == code),
@@ -392,7 +395,9 @@ fn check_enforcement(tally: &mut Tally) {
     for placement in ["run_coordinator", "concurrency"] {
         tally.cases += 1;
         config.placement = Setting::Known(placement.into());
-        let yaml = render(&config).map(|r| r.instance_yaml).unwrap_or_default();
+        let yaml = rendered(&config)
+            .map(|r| r.instance_yaml)
+            .unwrap_or_default();
         let outcome = enforce(&yaml, &runs, None);
         let summary = &outcome.summary;
         // The global limit must bind (5 of 20 queued), or the check proves nothing.
@@ -425,7 +430,7 @@ fn check_enforcement(tally: &mut Tally) {
     let mut duplicated = seed();
     duplicated.tag_limits =
         Setting::Known(vec![tag("team", None, None, 1), tag("team", None, None, 3)]);
-    let yaml = render(&duplicated)
+    let yaml = rendered_overruling(&duplicated, "DC204")
         .map(|r| r.instance_yaml)
         .unwrap_or_default();
     let team_runs = Value::from(vec![json!({"tags": {"team": "a"}}); 8]);
@@ -441,7 +446,7 @@ fn check_enforcement(tally: &mut Tally) {
     tally.cases += 1;
     let mut workers = seed();
     workers.dequeue_num_workers = Setting::Known(-3);
-    let yaml = render(&workers)
+    let yaml = rendered_overruling(&workers, "DC403")
         .map(|r| r.instance_yaml)
         .unwrap_or_default();
     let stalled = enforce(&yaml, &runs, None);

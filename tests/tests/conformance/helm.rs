@@ -7,11 +7,10 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunne
 use serde_json::Value;
 use std::cell::RefCell;
 use validator::model::ConcurrencyConfig;
-use validator::render::render;
 
 /// Checks one configuration; the error says how Helm disagrees.
 pub fn check(oracle: &mut HelmOracle, config: &ConcurrencyConfig) -> Result<(), String> {
-    let rendered = render(config).map_err(|e| format!("does not render: {e:?}"))?;
+    let rendered = generate::rendered(config).map_err(|e| format!("does not render: {e:?}"))?;
     let trees = oracle.build(&rendered.set, &rendered.values_yaml);
     match disagreement(&rendered.values, &trees) {
         None => Ok(()),

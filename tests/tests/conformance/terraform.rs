@@ -6,7 +6,6 @@ use dagster_e2e::{config, Terraform, Workspace};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
 use validator::model::{ConcurrencyConfig, Setting};
-use validator::render::render;
 
 /// An HCL quoted string. Written here because hcl-edit 0.10 (hcl-primitives 0.1.13) leaves
 /// a literal `$${` unescaped, which Terraform then reads back as `${`. In HCL, `$${` and
@@ -160,7 +159,7 @@ fn disagreement(
     config: &ConcurrencyConfig,
     state: &Value,
 ) -> Option<String> {
-    let rendered = match render(config) {
+    let rendered = match super::generate::rendered(config) {
         Ok(rendered) => rendered,
         Err(e) => return Some(format!("the crate does not render it: {e:?}")),
     };

@@ -22,3 +22,19 @@ pub fn prefix_segments(prefix: &str) -> Option<Vec<String>> {
 /// Deepest prefix Helm accepts: strvals refuses names nested deeper than 30 levels, and the
 /// deepest rendered name below the prefix has 8.
 pub const MAX_PREFIX_SEGMENTS: usize = 22;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_split_on_dots() {
+        assert_eq!(prefix_segments(""), Some(vec![]));
+        assert_eq!(
+            prefix_segments("a.b"),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(prefix_segments("a..b"), None);
+        assert_eq!(prefix_segments(".a"), None);
+    }
+}

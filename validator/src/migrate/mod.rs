@@ -27,7 +27,7 @@ use crate::input::values::{values_target, Release};
 use crate::input::{Position, ReadOptions, SyntaxError};
 use crate::model::{ConcurrencyConfig, Setting};
 use crate::render::render;
-use crate::rules::Severity;
+use crate::rules::{accept, Severity};
 use crate::version::ChartVersion;
 use edit::Edit;
 use entries::RawEntries;
@@ -442,8 +442,9 @@ fn model_of(
     {
         return Err(format!("[{}] {}", problem.rule.code, problem.summary));
     }
-    let rendered = render(&comparable(&config))
+    let accepted = accept(&comparable(&config))
         .map_err(|_| "the entries do not render as dagster_concurrency".to_owned())?;
+    let rendered = render(&accepted);
     let given = compare::node_json(tree).ok_or("the entries hold values Helm cannot type")?;
     let expected = compare::with_chart_defaults(given, prefix);
     let differences = compare::differences(&expected, &rendered.values);

@@ -10,6 +10,7 @@ use crate::input::strvals::{self, Replay, ValueKind};
 use crate::input::tree::Node;
 use crate::input::{hcl, Position, ReadOptions, SyntaxError};
 use crate::render::render;
+use crate::rules::accept;
 use serde_json::Value as Json;
 use std::fmt;
 
@@ -78,9 +79,9 @@ pub fn verify(text: &str, options: &Options) -> Result<Vec<Verification>, Syntax
         let rendered: Vec<SentEntry> = targets
             .iter()
             .find(|target| target.name == resource)
-            .and_then(|target| render(&comparable(&target.config)).ok())
-            .map(|rendered| {
-                rendered
+            .and_then(|target| accept(&comparable(&target.config)).ok())
+            .map(|accepted| {
+                render(&accepted)
                     .set
                     .into_iter()
                     .map(|entry| SentEntry {

@@ -1,10 +1,9 @@
-//! The chart values a resolved configuration sets, in the order the `set` entries list them.
+//! The chart values an accepted configuration sets, in the order the `set` entries list them.
 
 use super::helm_set::{Assignment, Scalar};
-use super::resolved::{Resolved, TagMatch};
 use crate::chart::keys::{self, Section, COORDINATOR};
 use crate::chart::path::Segment;
-use crate::model::Placement;
+use crate::model::{Accepted, Placement, TagMatch};
 
 /// Collects assignments below the values prefix.
 struct Builder<'a> {
@@ -40,7 +39,7 @@ impl Builder<'_> {
 
 /// Every value the configuration sets, in render order: the coordinator switch, run limits,
 /// dequeue settings, op blocking, then pools.
-pub fn assignments(resolved: &Resolved) -> Vec<Assignment> {
+pub fn assignments(resolved: &Accepted) -> Vec<Assignment> {
     let mut b = Builder {
         prefix: &resolved.prefix,
         out: Vec::new(),

@@ -6,9 +6,8 @@
 //! `concurrency` section is enabled (chart 1.12.12 and later), and a falsy tag value is omitted
 //! under `concurrency.runs`.
 
-use super::resolved::{Resolved, ResolvedTagLimit, TagMatch};
 use crate::chart::keys::{APPLY_LIMIT_PER_UNIQUE_VALUE, QUEUED_RUN_COORDINATOR};
-use crate::model::Placement;
+use crate::model::{Accepted, Placement, Resolved, ResolvedTagLimit, TagMatch};
 use crate::version::{BLOCK_OP_RENDERED, CONCURRENCY_SECTION_FIXED};
 use serde_json::{json, Map, Value};
 
@@ -18,7 +17,7 @@ const DEFAULT_USE_THREADS: bool = true;
 const DEFAULT_NUM_WORKERS: i64 = 4;
 
 /// The instance YAML tree (`run_coordinator` and, when enabled, `concurrency`).
-pub fn instance_tree(resolved: &Resolved) -> Value {
+pub fn instance_tree(resolved: &Accepted) -> Value {
     let concurrency_enabled = resolved.placement == Placement::Concurrency;
     let (coordinator_runs, coordinator_tags) = match resolved.placement {
         Placement::RunCoordinator => (resolved.max_concurrent_runs, &resolved.tag_limits[..]),

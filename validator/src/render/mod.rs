@@ -1,23 +1,25 @@
-//! Rendering: from a resolved configuration to `set` entries, values YAML and instance YAML.
+//! Rendering: from a configuration the rules accepted to `set` entries, values YAML and instance
+//! YAML. [`render`] takes only an [`Accepted`] configuration, which `rules::accept` alone builds,
+//! so nothing the rules refuse is ever rendered.
 
 mod assignments;
 pub mod helm_set;
 mod instance;
-pub mod resolved;
 pub mod yaml;
 
 pub use crate::chart::path::Segment;
 pub use assignments::assignments;
 pub use helm_set::{set_entries, Assignment, Scalar, SetEntry};
 pub use instance::instance_tree;
-pub use resolved::{Resolved, Unresolved};
 
-use crate::model::ConcurrencyConfig;
+use crate::model::Accepted;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Everything the resource computes.
+/// Everything the resource computes. Only [`render`] makes one (`non_exhaustive` keeps other
+/// crates from writing one out).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Rendered {
     /// `set` entries for helm_release, in order.
     pub set: Vec<SetEntry>,
@@ -31,18 +33,13 @@ pub struct Rendered {
     pub id: String,
 }
 
-/// Renders a configuration, or says why it cannot be rendered yet.
-pub fn render(config: &ConcurrencyConfig) -> Result<Rendered, Unresolved> {
-    Ok(render_resolved(&Resolved::from_config(config)?))
-}
-
-/// Renders a resolved configuration.
-pub fn render_resolved(resolved: &Resolved) -> Rendered {
-    let assignments = assignments(resolved);
+/// Renders a configuration the rules accepted.
+pub fn render(accepted: &Accepted) -> Rendered {
+    let assignments = assignments(accepted);
     let set = set_entries(&assignments);
     let values = values_tree(&assignments);
     let values_yaml = yaml::to_yaml(&values);
-    let instance_yaml = yaml::to_yaml(&instance_tree(resolved));
+    let instance_yaml = yaml::to_yaml(&instance_tree(accepted));
     let id = digest(&set);
     Rendered {
         set,

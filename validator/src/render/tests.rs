@@ -1,6 +1,12 @@
 use super::*;
-use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting, TagLimit};
+use crate::model::{BlockOpSettings, ConcurrencyConfig, PoolSettings, Setting};
+use crate::rules::{accept, Rejected};
 use crate::testing::{seed, tag};
+
+/// Renders `config` once the rules accept it.
+fn accept_and_render(config: &ConcurrencyConfig) -> Result<Rendered, Rejected> {
+    accept(config).map(|accepted| render(&accepted))
+}
 
 const QRC: &str = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
 
@@ -18,7 +24,7 @@ fn entry(name: &str, value: &str, kind: &'static str) -> (String, String, &'stat
 
 #[test]
 fn seed_renders_exactly_the_adr_entries() {
-    let rendered = render(&seed()).expect("seed renders");
+    let rendered = accept_and_render(&seed()).expect("seed renders");
     assert_eq!(
         entries(&rendered),
         vec![
@@ -70,11 +76,11 @@ fn seed_renders_exactly_the_adr_entries() {
 
 #[test]
 fn rendering_is_deterministic_and_the_id_follows_the_values() {
-    let first = render(&seed()).expect("renders");
-    assert_eq!(first, render(&seed()).expect("renders"));
+    let first = accept_and_render(&seed()).expect("renders");
+    assert_eq!(first, accept_and_render(&seed()).expect("renders"));
     let mut changed = seed();
     changed.max_concurrent_runs = Setting::Known(6);
-    assert_ne!(first.id, render(&changed).expect("renders").id);
+    assert_ne!(first.id, accept_and_render(&changed).expect("renders").id);
 }
 
 #[test]
@@ -84,7 +90,7 @@ fn prefix_and_hostile_strings_are_escaped_in_names_and_values() {
     let mut odd = tag("team,a", 1);
     odd.value = Setting::Known("{x,y}".into());
     config.tag_limits = Setting::Known(vec![odd]);
-    let rendered = render(&config).expect("renders");
+    let rendered = accept_and_render(&config).expect("renders");
     let names: Vec<_> = rendered.set.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names[0],
@@ -109,7 +115,7 @@ fn per_unique_value_renders_the_object_form() {
     let mut per_value = tag("dagster/backfill", 3);
     per_value.apply_limit_per_unique_value = Setting::Known(true);
     config.tag_limits = Setting::Known(vec![per_value]);
-    let rendered = render(&config).expect("renders");
+    let rendered = accept_and_render(&config).expect("renders");
     assert!(entries(&rendered).contains(&entry(
         &format!("{QRC}.tagConcurrencyLimits[0].value.applyLimitPerUniqueValue"),
         "true",
@@ -127,7 +133,8 @@ fn a_value_with_per_unique_value_false_renders_the_value() {
     valued.value = Setting::Known("etl".into());
     valued.apply_limit_per_unique_value = Setting::Known(false);
     config.tag_limits = Setting::Known(vec![valued]);
-    let rendered = render(&config).expect("false is the default and renders like no flag");
+    let rendered =
+        accept_and_render(&config).expect("false is the default and renders like no flag");
     let names: Vec<String> = entries(&rendered).into_iter().map(|e| e.0).collect();
     assert!(names.contains(&format!("{QRC}.tagConcurrencyLimits[0].value")));
     assert!(!names.iter().any(|n| n.contains("applyLimitPerUniqueValue")));
@@ -141,7 +148,7 @@ fn concurrency_placement_moves_run_limits_and_adds_pools() {
         granularity: Setting::Known("op".into()),
         op_granularity_run_buffer: Setting::Unset,
     });
-    let rendered = render(&config).expect("renders");
+    let rendered = accept_and_render(&config).expect("renders");
     let names: Vec<_> = rendered.set.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names,
@@ -189,7 +196,7 @@ fn chart_template_quirks_are_followed() {
         }),
         ..Default::default()
     };
-    let rendered = render(&config).expect("renders");
+    let rendered = accept_and_render(&config).expect("renders");
     assert_eq!(
         rendered.instance_yaml,
         r#"run_coordinator:
@@ -205,23 +212,10 @@ fn chart_template_quirks_are_followed() {
     );
     let mut old = config;
     old.chart_version = Setting::Known("1.8.0".into());
-    assert!(!render(&old)
+    assert!(!accept_and_render(&old)
         .expect("renders")
         .instance_yaml
         .contains("block_op"));
-}
-
-#[test]
-fn unknown_and_invalid_inputs_are_not_rendered() {
-    let mut config = seed();
-    config.tag_limits = Setting::Unknown;
-    assert_eq!(render(&config), Err(Unresolved::Unknown));
-    let mut config = seed();
-    config.chart_version = Setting::Known("nope".into());
-    assert_eq!(render(&config), Err(Unresolved::Invalid));
-    let mut config = seed();
-    config.tag_limits = Setting::Known(vec![TagLimit::default()]);
-    assert_eq!(render(&config), Err(Unresolved::Invalid));
 }
 
 #[test]
@@ -237,7 +231,7 @@ fn an_empty_concurrency_section_is_not_enabled() {
         ..Default::default()
     };
     for config in [placed.clone(), empty_pools] {
-        let rendered = render(&config).expect("renders");
+        let rendered = accept_and_render(&config).expect("renders");
         assert!(
             rendered
                 .set
@@ -255,7 +249,7 @@ fn an_empty_concurrency_section_is_not_enabled() {
     }
     let mut limited = placed;
     limited.max_concurrent_runs = Setting::Known(5);
-    let rendered = render(&limited).expect("renders");
+    let rendered = accept_and_render(&limited).expect("renders");
     assert!(rendered
         .instance_yaml
         .contains("concurrency:\n  runs:\n    max_concurrent_runs: 5\n"));
@@ -271,7 +265,7 @@ fn block_op_always_carries_the_buffer_the_chart_requires() {
             enabled: Setting::Known(enabled),
             op_concurrency_slot_buffer: Setting::Unset,
         });
-        let rendered = render(&config).expect("renders");
+        let rendered = accept_and_render(&config).expect("renders");
         assert!(entries(&rendered).contains(&entry(
             &format!("{QRC}.blockOpConcurrencyLimitedRuns.opConcurrencySlotBuffer"),
             "0",
@@ -289,7 +283,7 @@ fn an_empty_tag_value_entry_makes_its_own_list_element() {
     let mut empty = tag("team", 2);
     empty.value = Setting::Known(String::new());
     config.tag_limits = Setting::Known(vec![empty]);
-    let rendered = render(&config).expect("renders");
+    let rendered = accept_and_render(&config).expect("renders");
     assert!(entries(&rendered).contains(&entry(
         &format!("{QRC}.tagConcurrencyLimits[0].value"),
         &format!(",{QRC}.tagConcurrencyLimits[0].key=team"),

@@ -7,7 +7,10 @@
 //! [`check`] runs every check on a configuration and returns [`Finding`]s at attribute paths;
 //! unknown values are skipped, known ones always checked. [`Finding`] is the one finding type:
 //! the readers place the same findings in files, and raise their own, by changing where they are.
+//! [`accept`] turns a configuration with no error and no unknown value into the
+//! [`Accepted`](crate::model::Accepted) one rendering takes.
 
+mod accept;
 pub mod arguments;
 mod input;
 mod placement;
@@ -25,6 +28,7 @@ use crate::path::AttrPath;
 use crate::version::{ChartVersion, NEWEST_KNOWN};
 use std::fmt;
 
+pub use accept::{accept, accept_overruling, Rejected};
 pub use input::{NotAWholeNumber, NOT_A_WHOLE_NUMBER};
 pub use pool_limit::{check_pool_limit, PoolLimitConfig};
 pub use queue::EXPONENT_FORM_FROM;
