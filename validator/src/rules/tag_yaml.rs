@@ -40,12 +40,37 @@ fn overflowing_radix_integer(text: &str) -> bool {
     }
 }
 
+/// True for a YAML 1.1 float that starts at its point (`.5_`, `.5__1`, `.5_E-2`) with an
+/// underscore Go's number syntax refuses (one not between two digits). Go's YAML writer quotes
+/// such a string only when Go parses it as a number, so it leaves these plain, and PyYAML reads
+/// them as floats (`.5_` is 0.5). An underscore between digits (`.0_1`) parses in Go and is quoted.
+fn underscored_point_float(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('.') else {
+        return false;
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let is_yaml_float = mantissa.starts_with(|c: char| c.is_ascii_digit())
+        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '_')
+        && exponent.is_none_or(|exponent| {
+            exponent.strip_prefix(['+', '-']).is_some_and(|digits| {
+                !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+            })
+        });
+    let go_parses = !mantissa.ends_with('_') && !mantissa.contains("__");
+    is_yaml_float && !go_parses
+}
+
 /// What the chart would write instead of `text`, or `None` when it is written faithfully.
 fn misread(text: &str, written_raw: bool, under_section: bool) -> Option<&'static str> {
     if written_raw && MISREAD_PLAIN.contains(&text) {
         Some("a plain merge or value key, so Dagster cannot load dagster.yaml")
     } else if written_raw && overflowing_radix_integer(text) {
         Some("a plain integer too large for 64 bits, which Dagster reads as a number, not a tag string")
+    } else if written_raw && underscored_point_float(text) {
+        Some("a plain float with an underscore, which Dagster reads as a number, not a tag string")
     } else if written_raw && text.contains(MISREAD_CHARS) {
         Some("DEL, NEL or U+2028 raw, which Dagster's YAML reader loses or refuses")
     } else if under_section && text.contains('\n') {
@@ -61,8 +86,9 @@ rule!(
     TAG_STRING_MISREAD_BY_DAGSTER, "DC210", "tag-string-misread-by-dagster", Error,
     r#"## What it does
 Checks that no tag limit's `key` or `value` is exactly `<<` or `=`, is a hexadecimal or binary
-integer too large for 64 bits (`0x1F9223372036854775807`), holds DEL (U+007F), NEL (U+0085) or
-the line separator U+2028, or (a value under the `concurrency` section) a line break.
+integer too large for 64 bits (`0x1F9223372036854775807`), is a float starting at its point with
+an underscore not between two digits (`.5_`, `.5_E-2`), holds DEL (U+007F), NEL (U+0085) or the
+line separator U+2028, or (a value under the `concurrency` section) a line break.
 
 ## Why is this bad?
 The chart writes tag limits into `dagster.yaml` with `toYaml`, whose YAML writer leaves `<<` and `=`
@@ -73,7 +99,9 @@ reads every tag limit as null (DEL), a space (NEL), or refuses the file (U+2028)
 `concurrency` section the template indents the value's YAML again, so a value with a line break
 gains spaces. Go's writer quotes a string that reads back as a number only when the number fits
 64 bits, so `0x1F9223372036854775807` is written plain and PyYAML reads it as an integer, which
-Dagster refuses for a tag value ("is not valid for expected type String"). All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
+Dagster refuses for a tag value ("is not valid for expected type String"). Likewise a float
+written from its point with a stray underscore (`.5_`): Go's number syntax refuses it, so the
+writer leaves it plain, and PyYAML reads it as 0.5. All of this was checked with the released charts 1.10.4 and 1.12.17 and dagster
 1.13.28: under the run coordinator the key and the value are written through `toYaml`, under the
 `concurrency` section the value (the chart quotes the key there). No Dagster tag key or value
 holds these.
@@ -161,7 +189,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{fired, seed, tag};
-    use super::overflowing_radix_integer;
+    use super::{overflowing_radix_integer, underscored_point_float};
     use crate::model::Setting;
 
     #[test]
@@ -187,6 +215,19 @@ mod tests {
             "team",
         ] {
             assert!(!overflowing_radix_integer(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn floats_go_writes_plain() {
+        for text in [".5_", ".5__", ".5__1", ".5_E-2", ".5_e+3", ".0_"] {
+            assert!(underscored_point_float(text), "{text}");
+        }
+        // Go parses these (and the writer quotes them), or PyYAML does not read a float.
+        for text in [
+            ".5", ".0_1", ".5e+3", ".5_e3", ".5_e+3_", "._5", "._", ".5_e+", "0.5_", "+.5_", "team",
+        ] {
+            assert!(!underscored_point_float(text), "{text}");
         }
     }
 
@@ -226,5 +267,11 @@ mod tests {
                 "tag_concurrency_limit[2].key"
             ]
         );
+        // Found by the chart conformance test: the chart wrote this key plain and Dagster read
+        // the float 0.5. Under the `concurrency` section the chart quotes keys.
+        config.tag_limits = Setting::Known(vec![tag(".5_", 2)]);
+        assert_eq!(fired(&config, "DC210"), ["tag_concurrency_limit[0].key"]);
+        config.placement = Setting::Known("concurrency".into());
+        assert!(fired(&config, "DC210").is_empty());
     }
 }
