@@ -14,8 +14,9 @@ fn negative_buffers_are_warnings_where_they_are_written() {
         stdout.contains(&format!("{values}:8:")) && stdout.contains("warning[DC406]"),
         "{stdout}"
     );
+    // A values file names the chart key it holds, not the resource's attribute.
     assert!(
-        stdout.contains("op_concurrency_slot_buffer = -1 is negative"),
+        stdout.contains("blockOpConcurrencyLimitedRuns.opConcurrencySlotBuffer = -1 is negative"),
         "{stdout}"
     );
     assert_eq!(output.status.code(), Some(0), "{stdout}");

@@ -385,6 +385,29 @@ mod tests {
     }
 
     #[test]
+    fn number_and_buffer_findings_speak_in_chart_keys() {
+        let yaml = SEED.replace(
+            "maxConcurrentRuns: 5\n",
+            "maxConcurrentRuns: 2000000\n        blockOpConcurrencyLimitedRuns:\n          enabled: false\n          opConcurrencySlotBuffer: -2\n",
+        );
+        let found = target(&yaml, &ReadOptions::default()).diagnostics();
+        let queued = "dagsterDaemon.runCoordinator.config.queuedRunCoordinator";
+        let block = format!("{queued}.blockOpConcurrencyLimitedRuns");
+        let texts: Vec<(&str, String, String)> = found
+            .iter()
+            .map(|f| (f.rule.code, f.summary.clone(), f.fix.clone()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("DC406", format!("{block}.opConcurrencySlotBuffer = -2 is negative: a run waits until more than 2 slots of its pool are free"), "use 0 (Dagster's default) or a positive buffer".to_owned()),
+                ("DC407", format!("{queued}.maxConcurrentRuns = 2000000 reaches the chart as a float64 from a values file and is written as 2e+06, which Dagster refuses"), "use a number below 1000000, or -1 for no run limit".to_owned()),
+                ("DC401", format!("{block}.opConcurrencySlotBuffer = -2 while {block}.enabled = false, which Dagster refuses"), format!("set {block}.enabled = true, or set {block}.opConcurrencySlotBuffer to 0")),
+            ]
+        );
+    }
+
+    #[test]
     fn wrong_value_type() {
         let quoted = target(
             &SEED.replace("maxConcurrentRuns: 5", "maxConcurrentRuns: \"5\""),

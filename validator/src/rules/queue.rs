@@ -1,7 +1,7 @@
 //! Queue rules: dequeue settings, op-concurrency blocking and its slot buffers, and the numbers
 //! the chart cannot print from a values file.
 
-use super::{rule, Context, Finding, Rule, Violation};
+use super::{rule, Context, Finding, Rule, Source, Violation};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 use crate::version::{ChartVersion, BLOCK_OP_RENDERED};
@@ -257,18 +257,26 @@ fn template_printed_numbers(ctx: &Context) -> Vec<(AttrPath, i64)> {
 enum QueueViolation {
     /// DC406.
     NegativeSlotBuffer { name: String, buffer: i64 },
-    /// DC407.
-    ExponentForm { name: String, number: i64 },
+    /// DC407; `through` says how the number reaches the chart as YAML.
+    ExponentForm {
+        name: String,
+        number: i64,
+        through: &'static str,
+    },
     /// DC402.
     NegativeDequeueInterval { name: String, seconds: i64 },
     /// DC404.
     DequeueIntervalZero { name: String },
     /// DC403.
     WorkersBelowOne { name: String, workers: i64 },
-    /// DC401.
-    SlotBufferWithoutBlocking { buffer: i64 },
-    /// DC405.
-    BlockOpNotRendered { chart: ChartVersion },
+    /// DC401; `name` and `enabled` are what the file calls the buffer and the block's switch.
+    SlotBufferWithoutBlocking {
+        name: String,
+        enabled: String,
+        buffer: i64,
+    },
+    /// DC405; `name` is what the file calls the block.
+    BlockOpNotRendered { name: String, chart: ChartVersion },
 }
 
 impl Violation for QueueViolation {
@@ -287,12 +295,12 @@ impl Violation for QueueViolation {
     fn summary(&self) -> String {
         match self {
             QueueViolation::NegativeSlotBuffer { name, buffer } => format!("{name} = {buffer} is negative: a run waits until more than {} slots of its pool are free", buffer.unsigned_abs()),
-            QueueViolation::ExponentForm { name, number } => format!("{name} = {number} reaches the chart as a float64 through values_yaml and is written as {}, which Dagster refuses", exponent_form(*number)),
+            QueueViolation::ExponentForm { name, number, through } => format!("{name} = {number} reaches the chart as a float64 {through} and is written as {}, which Dagster refuses", exponent_form(*number)),
             QueueViolation::NegativeDequeueInterval { name, seconds } => format!("{name} = {seconds} is negative"),
             QueueViolation::DequeueIntervalZero { name } => format!("{name} = 0 is dropped by the chart; Dagster's default of 5 applies"),
             QueueViolation::WorkersBelowOne { name, workers } => format!("{name} = {workers} is below 1"),
-            QueueViolation::SlotBufferWithoutBlocking { buffer } => format!("op_concurrency_slot_buffer = {buffer} while enabled = false, which Dagster refuses"),
-            QueueViolation::BlockOpNotRendered { chart } => format!("chart {chart} does not write block_op_concurrency_limited_runs (rendered since {BLOCK_OP_RENDERED})"),
+            QueueViolation::SlotBufferWithoutBlocking { name, enabled, buffer } => format!("{name} = {buffer} while {enabled} = false, which Dagster refuses"),
+            QueueViolation::BlockOpNotRendered { name, chart } => format!("chart {chart} does not write {name} (rendered since {BLOCK_OP_RENDERED})"),
         }
     }
 
@@ -313,8 +321,8 @@ impl Violation for QueueViolation {
             QueueViolation::WorkersBelowOne { .. } => {
                 "use 1 or more workers (the chart default is 4)".into()
             }
-            QueueViolation::SlotBufferWithoutBlocking { .. } => {
-                "set enabled = true, or set op_concurrency_slot_buffer to 0".into()
+            QueueViolation::SlotBufferWithoutBlocking { name, enabled, .. } => {
+                format!("set {enabled} = true, or set {name} to 0")
             }
             QueueViolation::BlockOpNotRendered { .. } => {
                 format!("upgrade the chart to {BLOCK_OP_RENDERED} or later, or remove the block")
@@ -340,7 +348,7 @@ fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
     for (path, setting) in slot_buffer.into_iter().chain(run_buffer) {
         if let Setting::Known(buffer) = setting {
             if *buffer < 0 {
-                let name = path.to_string();
+                let name = ctx.words.name(&path);
                 let violation = QueueViolation::NegativeSlotBuffer {
                     name,
                     buffer: *buffer,
@@ -351,10 +359,19 @@ fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for (path, number) in template_printed_numbers(ctx) {
         if number.unsigned_abs() >= EXPONENT_FORM_FROM.unsigned_abs() {
-            let name = path.to_string();
+            let name = ctx.words.name(&path);
+            let through = match ctx.words.source() {
+                Source::Resource => "through values_yaml",
+                Source::ValuesFile => "from a values file",
+                Source::HelmRelease => "through the release's values",
+            };
             out.push(Finding::new(
                 path,
-                &QueueViolation::ExponentForm { name, number },
+                &QueueViolation::ExponentForm {
+                    name,
+                    number,
+                    through,
+                },
             ));
         }
     }
@@ -405,17 +422,23 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     };
     if let Setting::Known(buffer) = block.op_concurrency_slot_buffer {
         if buffer != 0 && block.enabled == Setting::Known(false) {
-            out.push(Finding::new(
-                AttrPath::block("block_op_concurrency_limited_runs")
-                    .then("op_concurrency_slot_buffer"),
-                &QueueViolation::SlotBufferWithoutBlocking { buffer },
-            ));
+            let block_path = AttrPath::block("block_op_concurrency_limited_runs");
+            let path = block_path.clone().then("op_concurrency_slot_buffer");
+            let violation = QueueViolation::SlotBufferWithoutBlocking {
+                name: ctx.words.name(&path),
+                enabled: ctx.words.name(&block_path.then("enabled")),
+                buffer,
+            };
+            out.push(Finding::new(path, &violation));
         }
     }
     if let Some(chart) = ctx.chart.filter(|chart| *chart < BLOCK_OP_RENDERED) {
+        let name = ctx
+            .words
+            .name(&AttrPath::block("block_op_concurrency_limited_runs"));
         out.push(Finding::new(
             AttrPath::attr("chart_version"),
-            &QueueViolation::BlockOpNotRendered { chart },
+            &QueueViolation::BlockOpNotRendered { name, chart },
         ));
     }
 }
