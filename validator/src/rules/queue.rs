@@ -1,7 +1,7 @@
 //! Queue rules: dequeue settings, op-concurrency blocking and its slot buffers, and the numbers
 //! the chart cannot print from a values file.
 
-use super::{rule, Context, Finding, Rule, Source, Violation};
+use super::{rule, Context, Finding, Rule, Violation};
 use crate::model::{Placement, Setting};
 use crate::path::AttrPath;
 use crate::version::{ChartVersion, BLOCK_OP_RENDERED};
@@ -360,11 +360,7 @@ fn check_numbers(ctx: &Context, out: &mut Vec<Finding>) {
     for (path, number) in template_printed_numbers(ctx) {
         if number.unsigned_abs() >= EXPONENT_FORM_FROM.unsigned_abs() {
             let name = ctx.words.name(&path);
-            let through = match ctx.words.source() {
-                Source::Resource => "through values_yaml",
-                Source::ValuesFile => "from a values file",
-                Source::HelmRelease => "through the release's values",
-            };
+            let through = ctx.words.through_yaml();
             out.push(Finding::new(
                 path,
                 &QueueViolation::ExponentForm {

@@ -133,6 +133,15 @@ impl Vocabulary {
         }
     }
 
+    /// How the file's numbers reach the chart as YAML, which Helm reads as float64s.
+    pub fn through_yaml(&self) -> &'static str {
+        match self.source {
+            Source::Resource => "through values_yaml",
+            Source::ValuesFile => "from a values file",
+            Source::HelmRelease => "through the release's values",
+        }
+    }
+
     /// A fix that adds a tag limit for `key` covering all its values, after `existing` limits.
     pub fn add_tag_limit(&self, key: &str, existing: usize) -> String {
         let list = self.name(&AttrPath::attr("tag_concurrency_limit"));
